@@ -1,0 +1,62 @@
+/*
+ * yaml.h — load one YAML document into a value tree, streaming.
+ *
+ * Built on libfyaml's event parser (fy_parser_parse), never its document tree:
+ * memory is what the kept value tree needs, not a multiple of the file size.
+ * Scalars are resolved with the YAML 1.2 core schema exactly as SPEC §1 says:
+ * plain null/Null/NULL/~/empty → null; true/false (and True/TRUE, ...) →
+ * boolean; decimal, 0o octal and 0x hex integers and core-schema floats →
+ * numbers (canonical JSON text); yes/no/on/off and everything else → strings;
+ * quoted scalars are always strings. The core tags !!str !!int !!float !!bool
+ * !!null !!map !!seq are honoured (a value that does not fit its tag is an
+ * error); any other tag is ignored. Aliases are resolved by copying the
+ * anchored node, with a bound on the total number of nodes expansion may make
+ * (so an alias bomb is an error). Errors: a non-scalar mapping key, a
+ * duplicate key, .inf/.nan, more than one document, nesting deeper than
+ * YAML_MAX_DEPTH, and every syntax error libfyaml reports.
+ *
+ * Errors read "FILE:LINE:COL: message" (1-based), with the position of the
+ * offending node.
+ *
+ * A caller may ask for some subtrees to be checked but not kept: options.discard
+ * is asked for each mapping key; when it returns true the value under that key
+ * is parsed and checked as strictly as the rest (syntax, duplicate keys, .inf,
+ * tags) but no nodes are kept and the member is left out of the result, so
+ * memory does not grow with it. The plan loader uses this for schema_config.
+ *
+ * Who may call: planner/, state/, tools/. Ownership: *out belongs to the
+ * caller (value_free()).
+ */
+#ifndef CCAPPLY_YAML_H
+#define CCAPPLY_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lib/err.h"
+#include "lib/value.h"
+
+#define YAML_MAX_DEPTH 1000
+#define YAML_DEFAULT_MAX_ALIAS_NODES 1000000
+
+struct yaml_options {
+	/* key: the mapping key (a string scalar); depth: nesting depth of the
+	 * mapping holding it (0 = the root node's mapping). NULL: keep all. */
+	bool (*discard)(const char *key, size_t depth, void *ctx);
+	void *ctx;
+	/* Most nodes alias expansion may create in the whole document;
+	 * 0 means YAML_DEFAULT_MAX_ALIAS_NODES. */
+	size_t max_alias_nodes;
+};
+
+/* Load the single document in f. filename is used in messages only. An empty
+ * stream loads as null. opts may be NULL. */
+int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
+	      struct value **out, struct err *err);
+
+/* Open path and yaml_load() it; a missing file is an error naming the path. */
+int yaml_load_path(const char *path, const struct yaml_options *opts,
+		   struct value **out, struct err *err);
+
+#endif

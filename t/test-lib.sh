@@ -1,0 +1,184 @@
+# test-lib.sh — shared library of the shell tests in t/, in the manner of git's.
+#
+# A test script sources this file, then declares test points:
+#
+#     . "$(dirname "$0")/test-lib.sh"
+#     test_expect_success 'checksum agrees with b2sum' '
+#         ccapply checksum plan.yaml >actual &&
+#         test_cmp expect actual
+#     '
+#     test_done
+#
+# Each script runs in its own trash directory, t/trash.<script>/, removed when
+# every point passed and kept for inspection otherwise. A point's body is eval'd
+# in the script's shell (so earlier points may set variables for later ones);
+# its output is shown only when it fails, or always with TEST_VERBOSE=1.
+# Binaries come from $BIN (the repository's bin/), the shared contract from
+# $SHARED (../shared beside the repository unless CCAPPLY_SHARED says otherwise).
+
+TEST_NAME=$(basename "$0" .t)
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+TEST_DIRECTORY="$REPO/t"
+BIN="$REPO/bin"
+SHARED=${CCAPPLY_SHARED:-$(cd "$REPO/.." && pwd)/shared}
+TESTDATA="$REPO/testdata"
+PATH="$BIN:$PATH"
+export PATH BIN SHARED TESTDATA REPO
+
+# Sanitizer runs: a sanitizer report aborts (status > 128), so test_must_fail
+# can tell a crash from a clean refusal.
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:symbolize=1"
+export UBSAN_OPTIONS="abort_on_error=1:halt_on_error=1:print_stacktrace=1"
+
+# Never let the developer's environment reach a test.
+unset FIVETRAN_APIKEY FIVETRAN_APISECRET FIVETRAN_API_KEY FIVETRAN_API_SECRET \
+	FIVETRAN_API_URL FIVETRAN_ALLOW_WRITES CCAPPLY_STATE_KEY NO_COLOR
+export LC_ALL=C TZ=UTC
+
+TRASH="$TEST_DIRECTORY/trash.$TEST_NAME"
+rm -rf "$TRASH"
+mkdir -p "$TRASH" || exit 1
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failed=0
+test_skipped=0
+TEST_LOG="$TRASH/.test-log"
+
+say() { printf '# %s\n' "$*"; }
+
+test_expect_success() {
+	local desc body status
+	if [ $# -eq 3 ]; then
+		if ! test_have_prereq "$1"; then
+			test_skip "$2" "missing prerequisite $1"
+			return
+		fi
+		shift
+	fi
+	desc=$1 body=$2
+	test_count=$((test_count + 1))
+	eval "$body" >"$TEST_LOG" 2>&1 </dev/null
+	status=$?
+	cd "$TRASH" || exit 1
+	if [ $status -eq 0 ]; then
+		echo "ok $test_count - $desc"
+		[ -n "$TEST_VERBOSE" ] && sed 's/^/#   /' "$TEST_LOG"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $desc"
+		sed 's/^/#   /' "$TEST_LOG"
+		printf '%s\n' "$body" | sed 's/^/#   > /'
+	fi
+	return 0
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	echo "ok $test_count # SKIP $1 ($2)"
+}
+
+test_skip_all() {
+	echo "1..0 # SKIP $*"
+	cd "$TEST_DIRECTORY" && rm -rf "$TRASH"
+	exit 0
+}
+
+# Prerequisites are set with test_set_prereq NAME and named before a point.
+test_set_prereq() { eval "prereq_$1=1"; }
+test_have_prereq() { eval "[ -n \"\${prereq_$1}\" ]"; }
+
+test_done() {
+	echo "1..$test_count"
+	test_cleanup_hooks
+	if [ $test_failed -eq 0 ]; then
+		cd "$TEST_DIRECTORY" && rm -rf "$TRASH"
+		exit 0
+	fi
+	say "failed $test_failed of $test_count; trash kept in $TRASH"
+	exit 1
+}
+
+# --- assertions ------------------------------------------------------------
+
+# The command must fail cleanly: a non-zero status that is not a signal
+# (a crash or a sanitizer abort is a failure of the test).
+test_must_fail() {
+	"$@"
+	local status=$?
+	if [ $status -eq 0 ]; then
+		echo "test_must_fail: '$*' succeeded" >&2
+		return 1
+	elif [ $status -gt 128 ]; then
+		echo "test_must_fail: '$*' died with status $status" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code N CMD... — the command must exit with exactly N.
+test_expect_code() {
+	local want=$1 status
+	shift
+	"$@"
+	status=$?
+	if [ $status -ne "$want" ]; then
+		echo "test_expect_code: '$*' exited $status, expected $want" >&2
+		return 1
+	fi
+	return 0
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_grep [-v] [grep options] PATTERN FILE — like grep, but shows FILE on failure.
+test_grep() {
+	local negate=
+	if [ "$1" = "!" ]; then
+		negate=1
+		shift
+	fi
+	local file
+	eval "file=\${$#}"
+	if [ -n "$negate" ]; then
+		if grep "$@" >/dev/null; then
+			echo "test_grep: found unexpected '$*' in:" >&2
+			cat "$file" >&2
+			return 1
+		fi
+		return 0
+	fi
+	if ! grep "$@" >/dev/null; then
+		echo "test_grep: no match for '$*' in:" >&2
+		cat "$file" >&2
+		return 1
+	fi
+	return 0
+}
+
+test_line_count() {
+	local n
+	n=$(wc -l <"$3")
+	if ! [ "$n" "$1" "$2" ]; then
+		echo "test_line_count: $3 has $n lines, expected $1 $2" >&2
+		cat "$3" >&2
+		return 1
+	fi
+}
+
+# --- cleanup ---------------------------------------------------------------
+test_cleanup_cmds=
+test_when_finished_script() { test_cleanup_cmds="$1; $test_cleanup_cmds"; }
+test_cleanup_hooks() {
+	[ -n "$test_cleanup_cmds" ] && eval "$test_cleanup_cmds" >/dev/null 2>&1
+	test_cleanup_cmds=
+}
+trap 'test_cleanup_hooks' EXIT
+
+# Shared fixtures (simulator control, plan writers) live in t/lib-*.sh.
+for lib in "$TEST_DIRECTORY"/lib-*.sh; do
+	[ -f "$lib" ] && . "$lib"
+done

@@ -1,0 +1,15 @@
+/*
+ * test-tool.h — subcommands of bin/test-tool, the tests' window into the
+ * libraries (in the manner of git's t/helper/test-tool). Each subcommand lives
+ * in its own tools/tt-*.c and returns the process exit status.
+ */
+#ifndef CCAPPLY_TEST_TOOL_H
+#define CCAPPLY_TEST_TOOL_H
+
+int tt_yaml2json(int argc, char **argv);   /* tt-yaml.c */
+int tt_json_parse(int argc, char **argv);  /* tt-json.c */
+int tt_json_equal(int argc, char **argv);  /* tt-json.c */
+int tt_json_canon(int argc, char **argv);  /* tt-json.c */
+int tt_blake2b(int argc, char **argv);     /* tt-digest.c */
+
+#endif
