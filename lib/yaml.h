@@ -41,12 +41,16 @@
 #define YAML_DEFAULT_MAX_ALIAS_NODES 1000000
 
 struct yaml_options {
-	/* key: the mapping key (a string scalar); depth: nesting depth of the
-	 * mapping holding it (0 = the root node's mapping). NULL: keep all. */
+	/* key: the mapping key (its scalar text); depth: how many collections
+	 * (mappings AND sequences) enclose the mapping holding the key: 0 for
+	 * the root mapping, 2 for `connections[i]` in {connections: [{...}]}.
+	 * NULL: keep all. */
 	bool (*discard)(const char *key, size_t depth, void *ctx);
 	void *ctx;
 	/* Most nodes alias expansion may create in the whole document;
-	 * 0 means YAML_DEFAULT_MAX_ALIAS_NODES. */
+	 * 0 means YAML_DEFAULT_MAX_ALIAS_NODES. A scalar or key counts one
+	 * extra node per 64 bytes of text, so long strings cannot multiply
+	 * memory unnoticed. */
 	size_t max_alias_nodes;
 };
 

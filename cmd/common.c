@@ -1,0 +1,94 @@
+/*
+ * common.c — input loading, client setup and colour for the commands (see
+ * common.h). Message wording for the gates lives here, so plan and apply
+ * refuse in the same words.
+ */
+#include "cmd/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void list_findings(const struct report *r, enum severity sev)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+		if (f->severity != sev)
+			continue;
+		fprintf(stderr, "  - %s", f->code);
+		if (f->target_name || f->source_id)
+			fprintf(stderr, " (connection %s)", f->target_name ? f->target_name :
+				f->source_id);
+		else if (f->package_name)
+			fprintf(stderr, " (package %s)", f->package_name);
+		else if (f->field)
+			fprintf(stderr, " (destination field %s)", f->field);
+		if (f->message)
+			fprintf(stderr, ": %s", f->message);
+		fputc('\n', stderr);
+	}
+}
+
+int load_inputs(const struct global_options *g, struct planner_inputs *in)
+{
+	struct err err;
+
+	err_clear(&err);
+	if (!planner_load(g->dir, in, &err))
+		return 0;
+	cmd_error("%s", err.msg);
+	if (in->refused_at == GATE_STATUS_FAIL) {
+		fputs("Blocking findings:\n", stderr);
+		list_findings(in->report, SEVERITY_BLOCKING);
+	}
+	return EXIT_ERROR;
+}
+
+static const char *env_either(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+	return v && *v ? v : getenv(b);
+}
+
+int open_client(const struct global_options *g, bool read_only, struct client **out)
+{
+	struct client_options opts;
+	struct err err;
+
+	memset(&opts, 0, sizeof opts);
+	opts.base_url = g->api_url;
+	opts.api_key = env_either("FIVETRAN_APIKEY", "FIVETRAN_API_KEY");
+	opts.api_secret = env_either("FIVETRAN_APISECRET", "FIVETRAN_API_SECRET");
+	opts.read_only = read_only;
+	opts.trace = g->verbose >= 2 ? stderr : NULL;
+	opts.max_read_retries = -1;
+	if (!opts.api_key || !*opts.api_key || !opts.api_secret || !*opts.api_secret) {
+		cmd_error("no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
+		return EXIT_ERROR;
+	}
+	if (client_new(&opts, out, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+const char *color(const struct global_options *g, const char *code)
+{
+	static const struct {
+		const char *code, *seq;
+	} table[] = {
+		{ C_RESET, "\033[0m" }, { C_GREEN, "\033[32m" }, { C_YELLOW, "\033[33m" },
+		{ C_RED, "\033[31m" }, { C_BOLD, "\033[1m" }, { C_DIM, "\033[2m" },
+	};
+	size_t i;
+
+	if (!g->color)
+		return "";
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (!strcmp(table[i].code, code))
+			return table[i].seq;
+	return "";
+}

@@ -1,0 +1,42 @@
+/*
+ * common.h — pieces shared by the commands: loading and gating the inputs
+ * with user-facing messages, building the API client from the environment,
+ * colours.
+ */
+#ifndef CCAPPLY_CMD_COMMON_H
+#define CCAPPLY_CMD_COMMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "client/client.h"
+#include "cmd/cmd.h"
+#include "planner/planner.h"
+
+/* planner_load() plus the messages of SPEC §1 on stderr. Returns 0 or
+ * EXIT_ERROR. */
+int load_inputs(const struct global_options *g, struct planner_inputs *in);
+
+/* A client from --api-url/FIVETRAN_API_URL and the credential variables.
+ * Returns 0 or EXIT_ERROR with a message printed. */
+int open_client(const struct global_options *g, bool read_only, struct client **out);
+
+struct live_state;
+struct action_list;
+/* Read live state and diff (plan.c). Returns 0 or EXIT_ERROR, printed. */
+int compute_plan(const struct global_options *g, struct client *c, const struct planner_inputs *in,
+		 struct live_state *live, struct action_list *actions);
+/* Read and check a plan file saved by plan --out (plan.c). */
+struct value;
+int load_saved_plan(const char *path, struct value **doc);
+
+/* ANSI colour around text when enabled. */
+const char *color(const struct global_options *g, const char *code);
+#define C_RESET "0"
+#define C_GREEN "32"
+#define C_YELLOW "33"
+#define C_RED "31"
+#define C_BOLD "1"
+#define C_DIM "2"
+
+#endif

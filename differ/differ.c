@@ -1,0 +1,348 @@
+/*
+ * differ.c — the diff of SPEC §2 (see differ.h for the rules).
+ *
+ * Connections are compared through the exact body apply would send
+ * (plan_connection_request), so the comparison and the create can never
+ * disagree about names or blanked secrets. Transformations are decided after
+ * all connections, because whether one already exists depends on the live
+ * ids of its dependency connections.
+ */
+#include "differ/differ.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+
+const char REASON_ALREADY_EXISTS[] = "ALREADY_EXISTS";
+const char REASON_NAME_TAKEN_CONFIG_DIFFERS[] = "NAME_TAKEN_CONFIG_DIFFERS";
+const char REASON_MISSING_DEPENDENCY[] = "MISSING_DEPENDENCY";
+const char REASON_DEPENDENCY_SKIPPED[] = "DEPENDENCY_SKIPPED";
+
+/* A number and a string are equal when the string is the number's decimal
+ * text ("5432" == 5432, "1.50" == 1.5). */
+static bool number_text_equal(const char *number, const struct value *s)
+{
+	char *end;
+	double a, b;
+
+	if (!strcmp(number, s->u.str.ptr))
+		return true;
+	if (s->u.str.len == 0)
+		return false;
+	b = strtod(s->u.str.ptr, &end);
+	if (*end || end != s->u.str.ptr + s->u.str.len)
+		return false;
+	a = strtod(number, NULL);
+	return a == b;
+}
+
+static bool loose_equal(const struct value *a, const struct value *b);
+
+static bool loose_object_equal(const struct value *a, const struct value *b)
+{
+	size_t i;
+
+	if (a->u.obj.n != b->u.obj.n)
+		return false;
+	for (i = 0; i < a->u.obj.n; i++)
+		if (!loose_equal(a->u.obj.items[i].val, value_get(b, a->u.obj.items[i].key)))
+			return false;
+	return true;
+}
+
+static bool loose_equal(const struct value *a, const struct value *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->type == VALUE_NUMBER && b->type == VALUE_STRING)
+		return number_text_equal(a->u.number, b);
+	if (a->type == VALUE_STRING && b->type == VALUE_NUMBER)
+		return number_text_equal(b->u.number, a);
+	if (a->type != b->type)
+		return false;
+	if (a->type == VALUE_OBJECT)
+		return loose_object_equal(a, b);
+	if (a->type != VALUE_ARRAY)
+		return value_equal(a, b);
+	if (a->u.arr.n != b->u.arr.n)
+		return false;
+	for (i = 0; i < a->u.arr.n; i++)
+		if (!loose_equal(a->u.arr.items[i], b->u.arr.items[i]))
+			return false;
+	return true;
+}
+
+static void add_difference(struct action *a, const char *path, const struct value *plan,
+			   const struct value *live)
+{
+	struct difference *d;
+
+	a->differences = xrealloc(a->differences, (a->n_differences + 1) * sizeof *d);
+	d = &a->differences[a->n_differences++];
+	d->path = xstrdup(path);
+	d->plan = value_clone(plan);
+	d->live = live ? value_clone(live) : NULL;
+}
+
+static bool is_blank(const struct value *v)
+{
+	return v->type == VALUE_STRING && v->u.str.len == 0;
+}
+
+/* Every key of `sent` (what apply would send) against `live`. */
+static void compare_mapping(struct action *a, const char *prefix, const struct value *sent,
+			    const struct value *live)
+{
+	struct buf path = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sent->u.obj.n; i++) {
+		const struct member *m = &sent->u.obj.items[i];
+		const struct value *lv = value_get(live, m->key);
+
+		if (is_blank(m->val) || value_is_masked(lv))
+			continue; /* credential, or a secret we cannot see */
+		buf_reset(&path);
+		buf_printf(&path, "%s.%s", prefix, m->key);
+		if (lv && m->val->type == VALUE_OBJECT && lv->type == VALUE_OBJECT)
+			compare_mapping(a, path.data, m->val, lv);
+		else if (!loose_equal(m->val, lv))
+			add_difference(a, path.data, m->val, lv);
+	}
+	buf_free(&path);
+}
+
+static const char *live_string(const struct value *item, const char *key)
+{
+	return value_get_string(item, key);
+}
+
+const struct value *live_find_connection(const struct live_state *live, const char *name)
+{
+	size_t i;
+
+	for (i = 0; live->connections && i < live->connections->u.arr.n; i++) {
+		const char *schema = live_string(live->connections->u.arr.items[i], "schema");
+		if (schema && !strcmp(schema, name))
+			return live->connections->u.arr.items[i];
+	}
+	return NULL;
+}
+
+static void diff_existing_connection(const struct plan_connection *c, const char *group_id,
+				     const struct value *item, struct action *a)
+{
+	const char *service = live_string(item, "service");
+	struct value *body = plan_connection_request(c, group_id);
+	struct value *service_plan = value_new_cstring(c->source_service);
+	const struct value *live_config = value_get(item, "config");
+	size_t i;
+
+	if (!service || strcmp(service, c->source_service))
+		add_difference(a, "service", service_plan, value_get(item, "service"));
+	compare_mapping(a, "config", value_get(body, "config"),
+			live_config && live_config->type == VALUE_OBJECT ? live_config : NULL);
+	for (i = 0; i < c->create_fields->u.obj.n; i++) {
+		const struct member *m = &c->create_fields->u.obj.items[i];
+		const struct value *lv = value_get(item, m->key);
+		/* Absent live: the list does not echo every create field. */
+		if (lv && !loose_equal(m->val, lv))
+			add_difference(a, m->key, m->val, lv);
+	}
+	value_free(service_plan);
+	value_free(body);
+	a->id = live_string(item, "id") ? xstrdup(live_string(item, "id")) : NULL;
+	a->action = a->n_differences ? ACTION_SKIP : ACTION_NOOP;
+	a->reason = a->n_differences ? REASON_NAME_TAKEN_CONFIG_DIFFERS : REASON_ALREADY_EXISTS;
+}
+
+static void diff_connection(const struct plan *plan, size_t index, const struct live_state *live,
+			    struct action *a)
+{
+	const struct plan_connection *c = &plan->connections[index];
+	const struct value *item = live_find_connection(live, c->target_name);
+
+	a->kind = RESOURCE_CONNECTION;
+	a->plan_index = index;
+	a->name = xstrdup(c->target_name);
+	a->source_id = xstrdup(c->source_id);
+	a->service = xstrdup(c->source_service);
+	if (item)
+		diff_existing_connection(c, live->group_id, item, a);
+	else
+		a->action = ACTION_CREATE;
+}
+
+static void add_missing(struct action *a, const char *source_id)
+{
+	a->missing = xrealloc(a->missing, (a->n_missing + 1) * sizeof *a->missing);
+	a->missing[a->n_missing++] = xstrdup(source_id);
+}
+
+static bool same_id_set(const struct value *ids, char **want, size_t n)
+{
+	size_t i, j;
+
+	if (!ids || ids->type != VALUE_ARRAY || ids->u.arr.n != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			const struct value *v = ids->u.arr.items[j];
+			if (v->type == VALUE_STRING && !strcmp(v->u.str.ptr, want[i]))
+				break;
+		}
+		if (j == n)
+			return false;
+	}
+	return true;
+}
+
+static const struct value *find_live_transformation(const struct live_state *live,
+						    const char *package, char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; live->transformations && i < live->transformations->u.arr.n; i++) {
+		const struct value *t = live->transformations->u.arr.items[i];
+		const struct value *cfg = value_get(t, "transformation_config");
+		const char *type = live_string(t, "type");
+		const char *name = value_get_string(cfg, "package_name");
+		if (type && !strcmp(type, "QUICKSTART") && name && !strcmp(name, package) &&
+		    same_id_set(value_get(cfg, "connection_ids"), ids, n))
+			return t;
+	}
+	return NULL;
+}
+
+/* connection_actions: the first plan->n_connections actions, in plan order. */
+static void diff_transformation(const struct plan *plan, size_t index,
+				const struct live_state *live,
+				const struct action *connection_actions, struct action *a)
+{
+	const struct plan_package *pkg = &plan->packages[index];
+	char **live_ids = xcalloc(pkg->n_depends_on + 1, sizeof *live_ids);
+	bool all_live = true, skipped = false;
+	const struct value *t;
+	size_t i;
+
+	a->kind = RESOURCE_TRANSFORMATION;
+	a->plan_index = index;
+	a->name = xstrdup(pkg->package_name);
+	a->source_id = pkg->source_transformation_id ? xstrdup(pkg->source_transformation_id) : NULL;
+	a->depends_on = xcalloc(pkg->n_depends_on + 1, sizeof *a->depends_on);
+	for (i = 0; i < pkg->n_depends_on; i++) {
+		const struct plan_connection *c = plan_find_connection(plan, pkg->depends_on[i]);
+		const struct action *dep;
+
+		a->depends_on[a->n_depends_on++] = xstrdup(pkg->depends_on[i]);
+		if (!c) {
+			add_missing(a, pkg->depends_on[i]);
+			continue;
+		}
+		dep = &connection_actions[c - plan->connections];
+		skipped = skipped || dep->action == ACTION_SKIP;
+		if (dep->action == ACTION_NOOP && dep->id)
+			live_ids[i] = dep->id;
+		else
+			all_live = false;
+	}
+	a->action = ACTION_CREATE;
+	if (a->n_missing) {
+		a->action = ACTION_SKIP;
+		a->reason = REASON_MISSING_DEPENDENCY;
+	} else if (skipped) {
+		a->action = ACTION_SKIP;
+		a->reason = REASON_DEPENDENCY_SKIPPED;
+	} else if (all_live &&
+		   (t = find_live_transformation(live, pkg->package_name, live_ids,
+						 pkg->n_depends_on))) {
+		a->action = ACTION_NOOP;
+		a->reason = REASON_ALREADY_EXISTS;
+		a->id = live_string(t, "id") ? xstrdup(live_string(t, "id")) : NULL;
+	}
+	free(live_ids);
+}
+
+static void count(struct action_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		enum action_kind k = list->items[i].action;
+		list->n_create += k == ACTION_CREATE;
+		list->n_noop += k == ACTION_NOOP;
+		list->n_skip += k == ACTION_SKIP;
+	}
+}
+
+int differ_diff(const struct plan *plan, const struct live_state *live, struct action_list *out,
+		struct err *err)
+{
+	size_t i, n = plan->n_connections + plan->n_packages;
+
+	(void)err;
+	memset(out, 0, sizeof *out);
+	out->items = xcalloc(n + 1, sizeof *out->items);
+	for (i = 0; i < plan->n_connections; i++)
+		diff_connection(plan, i, live, &out->items[out->n++]);
+	for (i = 0; i < plan->n_packages; i++)
+		diff_transformation(plan, i, live, out->items, &out->items[out->n++]);
+	count(out);
+	return 0;
+}
+
+static void action_free(struct action *a)
+{
+	size_t i;
+
+	free(a->name);
+	free(a->id);
+	free(a->source_id);
+	free(a->service);
+	for (i = 0; i < a->n_depends_on; i++)
+		free(a->depends_on[i]);
+	free(a->depends_on);
+	for (i = 0; i < a->n_missing; i++)
+		free(a->missing[i]);
+	free(a->missing);
+	for (i = 0; i < a->n_differences; i++) {
+		free(a->differences[i].path);
+		value_free(a->differences[i].plan);
+		value_free(a->differences[i].live);
+	}
+	free(a->differences);
+}
+
+void action_list_free(struct action_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		action_free(&list->items[i]);
+	free(list->items);
+	memset(list, 0, sizeof *list);
+}
+
+void live_state_free(struct live_state *live)
+{
+	free(live->group_id);
+	free(live->group_name);
+	free(live->source_group_name);
+	value_free(live->connections);
+	value_free(live->transformations);
+	memset(live, 0, sizeof *live);
+}
+
+const char *action_kind_name(enum action_kind a)
+{
+	return a == ACTION_CREATE ? "create" : a == ACTION_NOOP ? "noop" : "skip";
+}
+
+const char *resource_kind_name(enum resource_kind k)
+{
+	return k == RESOURCE_CONNECTION ? "connection" : "transformation";
+}

@@ -1,0 +1,92 @@
+/*
+ * differ.h — (desired, live) → one action per planned resource (SPEC §2).
+ *
+ * Owns: the live-state model a diff reads, the action list, and the rules:
+ *   connection  no live connection whose schema == target_name  → create
+ *               same name, same service, plan config ⊆ live      → noop ALREADY_EXISTS
+ *               same name, other service or config               → skip NAME_TAKEN_CONFIG_DIFFERS
+ *   transformation  a dependency not in the plan                 → skip MISSING_DEPENDENCY
+ *               a dependency connection that is skipped          → skip DEPENDENCY_SKIPPED
+ *               a live QUICKSTART transformation with the same
+ *               package and exactly the dependencies' live ids   → noop ALREADY_EXISTS
+ *               otherwise                                        → create
+ * Config comparison: every key the plan sets is compared (recursing into
+ * mappings) against what apply would send; credential fields, values empty in
+ * the plan and values masked live are ignored; keys only the live side has are
+ * server defaults and ignored; a number equals its decimal string.
+ *
+ * Pure: no I/O, no network; the same inputs always give the same actions, in
+ * plan order (connections, then transformations).
+ *
+ * Who may call: cmd/ and applier/. Ownership: differ_diff() fills a list the
+ * caller frees with action_list_free(); live_state_free() frees a live state
+ * (its readers in client/live.h fill it).
+ */
+#ifndef CCAPPLY_DIFFER_H
+#define CCAPPLY_DIFFER_H
+
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "lib/value.h"
+#include "planner/planner.h"
+
+struct live_state {
+	char *group_id;
+	char *group_name;
+	char *source_group_name;        /* NULL when it could not be read */
+	struct value *connections;      /* array of the group's connection items (with config) */
+	struct value *transformations;  /* array of the group's QUICKSTART transformations */
+};
+
+void live_state_free(struct live_state *live);
+
+enum resource_kind { RESOURCE_CONNECTION, RESOURCE_TRANSFORMATION };
+enum action_kind { ACTION_CREATE, ACTION_NOOP, ACTION_SKIP };
+
+/* Reasons are these static strings (or NULL for a plain create). */
+extern const char REASON_ALREADY_EXISTS[];
+extern const char REASON_NAME_TAKEN_CONFIG_DIFFERS[];
+extern const char REASON_MISSING_DEPENDENCY[];
+extern const char REASON_DEPENDENCY_SKIPPED[];
+
+struct difference {
+	char *path;          /* "service", "config.port", "config.tables[2]" */
+	struct value *plan;  /* what apply would send */
+	struct value *live;  /* NULL when the live side lacks the key */
+};
+
+struct action {
+	enum resource_kind kind;
+	enum action_kind action;
+	const char *reason;
+	char *name;      /* connection: target_name; transformation: package_name */
+	char *id;        /* live id when one exists (noop; skip of a taken name) */
+	char *source_id; /* connection: source_id; transformation: source_transformation_id */
+	char *service;   /* connection: source_service */
+	char **depends_on; /* transformation: source ids of its dependency connections */
+	size_t n_depends_on;
+	char **missing;    /* transformation: dependencies not in the plan / skipped */
+	size_t n_missing;
+	struct difference *differences;
+	size_t n_differences;
+	size_t plan_index; /* into plan->connections or plan->packages */
+};
+
+struct action_list {
+	struct action *items;
+	size_t n;
+	size_t n_create, n_noop, n_skip;
+};
+
+int differ_diff(const struct plan *plan, const struct live_state *live, struct action_list *out,
+		struct err *err);
+void action_list_free(struct action_list *list);
+
+/* The live connection item named `name` in the group, or NULL. */
+const struct value *live_find_connection(const struct live_state *live, const char *name);
+
+const char *action_kind_name(enum action_kind a);
+const char *resource_kind_name(enum resource_kind k);
+
+#endif

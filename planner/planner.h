@@ -1,0 +1,178 @@
+/*
+ * planner.h — the desired state: copy_plan.yaml and validation_report.yaml
+ * loaded, type-checked and gated (SPEC §1).
+ *
+ * Owns: the plan model (destination, connections, Quickstart packages, custom
+ * dbt projects), the report model (status, checksum, findings,
+ * acknowledgments) and the pre-flight gates. Pure: reads the two files, never
+ * the network; the same inputs always give the same model or the same error.
+ *
+ * Invariants of a loaded plan: schema_version is 1; every connection has a
+ * non-empty source_id, source_service and target_name, and target names are
+ * unique; config is a mapping (empty when the plan has none); create_fields
+ * holds only the top-level create fields SPEC §3 lists. schema_config
+ * subtrees are checked for syntax by the YAML loader but never kept, so
+ * memory does not grow with them.
+ *
+ * Gates run in SPEC order: (1) both files present, (2) the report's checksum
+ * is in an accepted form and equals the plan's, (3) the report's status is
+ * not fail, (4) the plan loads and is sound. Every failure names the file
+ * (and line:col) or the step to re-run.
+ *
+ * Who may call: cmd/ (to load), differ/ and applier/ (to read the model).
+ * Ownership: planner_inputs_free() frees plan and report and everything in
+ * them; strings and values inside are owned by their structs.
+ */
+#ifndef CCAPPLY_PLANNER_H
+#define CCAPPLY_PLANNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/digest.h"
+#include "lib/err.h"
+#include "lib/value.h"
+
+enum destination_mode { DESTINATION_EXISTING, DESTINATION_NEW };
+enum auth_style { AUTH_NONE, AUTH_OAUTH, AUTH_CREDENTIALS };
+
+struct plan_connection {
+	char *source_id;
+	char *source_service;
+	char *target_name;
+	struct value *config;        /* mapping, verbatim from the plan */
+	struct value *create_fields; /* mapping: sync_frequency, paused, ... beside config */
+	char **credential_fields;
+	size_t n_credential_fields;
+	enum auth_style auth_style;
+	int line, col; /* of the list item */
+};
+
+struct plan_package {
+	char *source_transformation_id;
+	char *package_name;
+	char **depends_on; /* target_connection_source_ids */
+	size_t n_depends_on;
+	int line, col;
+};
+
+struct plan_dbt_project {
+	char *project_id;
+	char *note;
+};
+
+struct plan {
+	char *path;
+	char *checksum; /* as verified by gate 2: the report's form, e.g. blake2b-256:... */
+	char *account_hint;
+	struct {
+		enum destination_mode mode;
+		char *existing_destination_id; /* mode existing */
+		char *new_group_name;          /* mode new */
+		char *service;                 /* new_destination_config.service, if any */
+	} destination;
+	struct plan_connection *connections;
+	size_t n_connections;
+	struct plan_package *packages;
+	size_t n_packages;
+	struct plan_dbt_project *dbt_projects;
+	size_t n_dbt_projects;
+};
+
+enum report_status { REPORT_PASS, REPORT_PASS_WITH_WARNINGS, REPORT_FAIL };
+enum severity { SEVERITY_BLOCKING, SEVERITY_WARNING, SEVERITY_INFO };
+enum finding_scope { SCOPE_DESTINATION, SCOPE_CONNECTION, SCOPE_TRANSFORMATION };
+
+struct finding {
+	enum finding_scope scope;
+	enum severity severity;
+	char *code;
+	char *message;
+	char *field;        /* destination findings */
+	char *source_id;    /* connection findings */
+	char *target_name;  /* connection findings */
+	char *package_name; /* transformation findings */
+	struct value *context; /* mapping or NULL */
+	int line, col;
+};
+
+struct acknowledgment {
+	char *code;
+	char *message;
+};
+
+struct report {
+	char *path;
+	char *plan_checksum;
+	int checksum_line, checksum_col; /* where plan_checksum is, for messages */
+	char *validated_at;
+	enum report_status status;
+	struct finding *findings;
+	size_t n_findings;
+	struct acknowledgment *acks;
+	size_t n_acks;
+};
+
+/* Which gate refused; GATE_OK when all passed. */
+enum gate {
+	GATE_OK,
+	GATE_PLAN_MISSING,
+	GATE_REPORT_MISSING,
+	GATE_REPORT_INVALID,
+	GATE_CHECKSUM_FORM,
+	GATE_CHECKSUM_MISMATCH,
+	GATE_STATUS_FAIL,
+	GATE_PLAN_INVALID, /* syntax, types, schema_version, duplicates, dependencies */
+};
+
+struct planner_inputs {
+	struct plan *plan;     /* NULL until gate 4 passed */
+	struct report *report; /* NULL until the report loaded */
+	enum gate refused_at;
+};
+
+/* Load DIR/.copy-connections/{copy_plan,validation_report}.yaml and run the
+ * gates. Returns 0 when every gate passed; -1 with in->refused_at and err set
+ * otherwise. in->report is kept when it loaded, so callers can list the
+ * blocking findings of a failed status. */
+int planner_load(const char *dir, struct planner_inputs *in, struct err *err);
+void planner_inputs_free(struct planner_inputs *in);
+
+/* Single steps, for tests and tools. */
+int plan_load(const char *path, struct plan **out, struct err *err);
+void plan_free(struct plan *p);
+int report_load(const char *path, struct report **out, struct err *err);
+void report_free(struct report *r);
+/* Gate 4 on a loaded plan: duplicate target names, unknown dependencies not
+ * reported as missing by the report (which may be NULL). */
+int plan_check_sound(const struct plan *p, const struct report *r, struct err *err);
+
+/* Distinct codes that need acknowledgment before apply: every warning
+ * finding's code and every acknowledgments_required code, in first-seen
+ * order. Returns the count; *codes points into the report (do not free the
+ * strings; free the array). */
+size_t report_warning_codes(const struct report *r, const char ***codes);
+
+const struct plan_connection *plan_find_connection(const struct plan *p, const char *source_id);
+bool plan_is_credential_field(const struct plan_connection *c, const char *key);
+
+/* Request bodies (SPEC §3), built from the model so plan, apply and the
+ * state digest agree on exactly what is sent. The caller frees them.
+ * Connection: group_id, service, run_setup_tests false, paused true, the
+ * plan's top-level create fields, and config verbatim except credential
+ * fields and all-asterisk values set to "" and the name key set to
+ * target_name. */
+struct value *plan_connection_request(const struct plan_connection *c, const char *group_id);
+/* "schema_prefix" when the plan's config has one, else "schema". */
+const char *plan_connection_name_key(const struct plan_connection *c);
+/* QUICKSTART transformation, paused, INTEGRATED schedule. */
+struct value *plan_transformation_request(const char *package_name, char *const *connection_ids,
+					  size_t n_connection_ids);
+/* A non-empty string of asterisks only: how the API masks secrets. */
+bool value_is_masked(const struct value *v);
+
+const char *report_status_name(enum report_status s);
+const char *severity_name(enum severity s);
+const char *auth_style_name(enum auth_style a);
+
+#endif

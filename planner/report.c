@@ -1,0 +1,319 @@
+/*
+ * report.c — validation_report.yaml into struct report (see planner.h).
+ *
+ * Findings from the three sections (destination, connection, transformation)
+ * are flattened into one list in file order, each remembering its scope and
+ * the connection or package it is about, so the gates and results.md can
+ * list them by code without knowing the file's nesting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/yaml.h"
+#include "planner/planner.h"
+#include "planner/read.h"
+
+struct owner {
+	enum finding_scope scope;
+	const char *source_id;
+	const char *target_name;
+	const char *package_name;
+};
+
+static int read_severity(const struct reader *r, const struct value *item, const char *path,
+			 enum severity *out)
+{
+	char field[600];
+	char *s;
+	int rc = 0;
+
+	snprintf(field, sizeof field, "%s.severity", path);
+	if (rd_string(r, item, "severity", field, true, &s))
+		return -1;
+	if (!strcmp(s, "blocking"))
+		*out = SEVERITY_BLOCKING;
+	else if (!strcmp(s, "warning"))
+		*out = SEVERITY_WARNING;
+	else if (!strcmp(s, "info"))
+		*out = SEVERITY_INFO;
+	else
+		rc = rd_fail(r, value_get(item, "severity"),
+			     "%s: expected blocking, warning or info", field);
+	free(s);
+	return rc;
+}
+
+static int read_finding(const struct reader *r, const struct value *item, const char *path,
+			const struct owner *owner, struct finding *f)
+{
+	char field[600];
+	const struct value *context;
+	int failed = 0;
+
+	f->scope = owner->scope;
+	f->line = item->line;
+	f->col = item->col;
+	if (rd_expect(r, item, VALUE_OBJECT, path) || read_severity(r, item, path, &f->severity))
+		return -1;
+	snprintf(field, sizeof field, "%s.code", path);
+	if (rd_string(r, item, "code", field, true, &f->code))
+		return -1;
+	snprintf(field, sizeof field, "%s.message", path);
+	if (rd_string(r, item, "message", field, false, &f->message))
+		return -1;
+	snprintf(field, sizeof field, "%s.field", path);
+	if (rd_string(r, item, "field", field, false, &f->field))
+		return -1;
+	snprintf(field, sizeof field, "%s.context", path);
+	context = rd_optional(r, item, "context", VALUE_OBJECT, field, &failed);
+	if (failed)
+		return -1;
+	f->context = context ? value_clone(context) : NULL;
+	f->source_id = owner->source_id ? xstrdup(owner->source_id) : NULL;
+	f->target_name = owner->target_name ? xstrdup(owner->target_name) : NULL;
+	f->package_name = owner->package_name ? xstrdup(owner->package_name) : NULL;
+	return 0;
+}
+
+static int read_findings(const struct reader *r, const struct value *list, const char *path,
+			 const struct owner *owner, struct report *rep)
+{
+	char item_path[600];
+	size_t i;
+
+	for (i = 0; i < list->u.arr.n; i++) {
+		struct finding *f;
+		snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+		rep->findings = xrealloc(rep->findings, (rep->n_findings + 1) * sizeof *rep->findings);
+		f = &rep->findings[rep->n_findings++];
+		memset(f, 0, sizeof *f);
+		if (read_finding(r, list->u.arr.items[i], item_path, owner, f))
+			return -1;
+	}
+	return 0;
+}
+
+/* connection_findings / transformation_findings: a list of owners, each
+ * with its own findings list. */
+static int read_owned_section(const struct reader *r, const struct value *root, const char *key,
+			      enum finding_scope scope, struct report *rep)
+{
+	char path[256], field[300];
+	const struct value *list, *inner;
+	int failed = 0, rc = 0;
+	size_t i;
+
+	list = rd_optional(r, root, key, VALUE_ARRAY, key, &failed);
+	if (failed)
+		return -1;
+	for (i = 0; list && i < list->u.arr.n && !rc; i++) {
+		const struct value *item = list->u.arr.items[i];
+		struct owner owner = { scope, NULL, NULL, NULL };
+		char *a = NULL, *b = NULL;
+
+		snprintf(path, sizeof path, "%s[%zu]", key, i);
+		if (rd_expect(r, item, VALUE_OBJECT, path))
+			return -1;
+		if (scope == SCOPE_CONNECTION) {
+			snprintf(field, sizeof field, "%s.source_id", path);
+			rc = rd_string(r, item, "source_id", field, false, &a);
+			snprintf(field, sizeof field, "%s.target_name", path);
+			rc = rc ? rc : rd_string(r, item, "target_name", field, false, &b);
+			owner.source_id = a;
+			owner.target_name = b;
+		} else {
+			snprintf(field, sizeof field, "%s.package_name", path);
+			rc = rd_string(r, item, "package_name", field, false, &a);
+			owner.package_name = a;
+		}
+		snprintf(field, sizeof field, "%s.findings", path);
+		inner = rc ? NULL : rd_optional(r, item, "findings", VALUE_ARRAY, field, &failed);
+		if (failed)
+			rc = -1;
+		if (inner)
+			rc = read_findings(r, inner, field, &owner, rep);
+		free(a);
+		free(b);
+	}
+	return rc;
+}
+
+static int read_acks(const struct reader *r, const struct value *root, struct report *rep)
+{
+	char path[128], field[160];
+	const struct value *list;
+	int failed = 0;
+	size_t i;
+
+	list = rd_optional(r, root, "acknowledgments_required", VALUE_ARRAY,
+			   "acknowledgments_required", &failed);
+	if (failed)
+		return -1;
+	if (!list)
+		return 0;
+	rep->acks = xcalloc(list->u.arr.n, sizeof *rep->acks);
+	for (i = 0; i < list->u.arr.n; i++) {
+		const struct value *item = list->u.arr.items[i];
+		snprintf(path, sizeof path, "acknowledgments_required[%zu]", i);
+		rep->n_acks = i + 1;
+		if (rd_expect(r, item, VALUE_OBJECT, path))
+			return -1;
+		snprintf(field, sizeof field, "%s.code", path);
+		if (rd_string(r, item, "code", field, true, &rep->acks[i].code))
+			return -1;
+		snprintf(field, sizeof field, "%s.message", path);
+		if (rd_string(r, item, "message", field, false, &rep->acks[i].message))
+			return -1;
+	}
+	return 0;
+}
+
+static int read_status(const struct reader *r, const struct value *root, struct report *rep)
+{
+	char *s;
+	int rc = 0;
+
+	if (rd_string(r, root, "status", "status", true, &s))
+		return -1;
+	if (!strcmp(s, "pass"))
+		rep->status = REPORT_PASS;
+	else if (!strcmp(s, "pass-with-warnings"))
+		rep->status = REPORT_PASS_WITH_WARNINGS;
+	else if (!strcmp(s, "fail"))
+		rep->status = REPORT_FAIL;
+	else
+		rc = rd_fail(r, value_get(root, "status"),
+			     "status: expected pass, pass-with-warnings or fail, found '%s'", s);
+	free(s);
+	return rc;
+}
+
+static int read_header(const struct reader *r, const struct value *root, struct report *rep)
+{
+	const struct value *v = value_get(root, "schema_version");
+	const struct value *meta;
+
+	if (v && (v->type != VALUE_NUMBER || strcmp(v->u.number, "1")))
+		return rd_fail(r, v, "schema_version: unsupported version (this ccapply reads 1)");
+	meta = value_get(root, "metadata");
+	if (!meta || meta->type == VALUE_NULL)
+		return rd_fail(r, root, "metadata.plan_checksum: required field is missing");
+	if (rd_expect(r, meta, VALUE_OBJECT, "metadata"))
+		return -1;
+	if (rd_string(r, meta, "plan_checksum", "metadata.plan_checksum", true, &rep->plan_checksum))
+		return -1;
+	if (rd_string(r, meta, "validated_at", "metadata.validated_at", false, &rep->validated_at))
+		return -1;
+	v = value_get(meta, "plan_checksum");
+	rep->checksum_line = v->line;
+	rep->checksum_col = v->col;
+	return 0;
+}
+
+int report_load(const char *path, struct report **out, struct err *err)
+{
+	static const struct owner destination_owner = { SCOPE_DESTINATION, NULL, NULL, NULL };
+	struct reader r = { path, err };
+	struct value *root = NULL;
+	const struct value *list;
+	struct report *rep;
+	int rc, failed = 0;
+
+	*out = NULL;
+	if (yaml_load_path(path, NULL, &root, err))
+		return -1;
+	rep = xcalloc(1, sizeof *rep);
+	rep->path = xstrdup(path);
+	if (root->type != VALUE_OBJECT) {
+		rc = rd_fail(&r, root, "expected a mapping at the top of the report, found %s",
+			     value_type_name(root->type));
+	} else {
+		rc = read_header(&r, root, rep) || read_status(&r, root, rep) ? -1 : 0;
+		list = rc ? NULL : rd_optional(&r, root, "destination_findings", VALUE_ARRAY,
+					       "destination_findings", &failed);
+		if (failed)
+			rc = -1;
+		if (!rc && list)
+			rc = read_findings(&r, list, "destination_findings", &destination_owner, rep);
+		if (!rc)
+			rc = read_owned_section(&r, root, "connection_findings", SCOPE_CONNECTION, rep);
+		if (!rc)
+			rc = read_owned_section(&r, root, "transformation_findings",
+						SCOPE_TRANSFORMATION, rep);
+		if (!rc)
+			rc = read_acks(&r, root, rep);
+	}
+	value_free(root);
+	if (rc) {
+		report_free(rep);
+		return -1;
+	}
+	*out = rep;
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n_findings; i++) {
+		struct finding *f = &r->findings[i];
+		free(f->code);
+		free(f->message);
+		free(f->field);
+		free(f->source_id);
+		free(f->target_name);
+		free(f->package_name);
+		value_free(f->context);
+	}
+	free(r->findings);
+	for (i = 0; i < r->n_acks; i++) {
+		free(r->acks[i].code);
+		free(r->acks[i].message);
+	}
+	free(r->acks);
+	free(r->plan_checksum);
+	free(r->validated_at);
+	free(r->path);
+	free(r);
+}
+
+static bool seen(const char **codes, size_t n, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(codes[i], code))
+			return true;
+	return false;
+}
+
+size_t report_warning_codes(const struct report *r, const char ***codes)
+{
+	const char **list = xcalloc(r->n_findings + r->n_acks + 1, sizeof *list);
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (r->findings[i].severity == SEVERITY_WARNING && !seen(list, n, r->findings[i].code))
+			list[n++] = r->findings[i].code;
+	for (i = 0; i < r->n_acks; i++)
+		if (!seen(list, n, r->acks[i].code))
+			list[n++] = r->acks[i].code;
+	*codes = list;
+	return n;
+}
+
+const char *report_status_name(enum report_status s)
+{
+	return s == REPORT_PASS ? "pass" : s == REPORT_PASS_WITH_WARNINGS ? "pass-with-warnings" :
+	       "fail";
+}
+
+const char *severity_name(enum severity s)
+{
+	return s == SEVERITY_BLOCKING ? "blocking" : s == SEVERITY_WARNING ? "warning" : "info";
+}

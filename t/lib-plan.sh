@@ -1,0 +1,30 @@
+# lib-plan.sh — fixtures for tests that need a .copy-connections/ workspace.
+#
+#   plan_workspace DIR [PLAN]   DIR/.copy-connections/copy_plan.yaml from PLAN
+#                               (default testdata/plans/basic/copy_plan.yaml)
+#   write_report DIR STATUS     a validation report whose checksum matches the
+#                               plan; YAML on stdin is appended (findings...)
+#   write_report_sum DIR STATUS CHECKSUM   the same with a given checksum
+
+plan_workspace() {
+	mkdir -p "$1/.copy-connections" &&
+	cp "${2:-$TESTDATA/plans/basic/copy_plan.yaml}" "$1/.copy-connections/copy_plan.yaml"
+}
+
+write_report_sum() {
+	{
+		cat <<-EOF
+		schema_version: 1
+		metadata:
+		  validated_at: "2026-11-01T10:00:00Z"
+		  plan_path: .copy-connections/copy_plan.yaml
+		  plan_checksum: $3
+		status: $2
+		EOF
+		[ -t 0 ] || cat
+	} >"$1/.copy-connections/validation_report.yaml"
+}
+
+write_report() {
+	write_report_sum "$1" "$2" "$(ccapply checksum "$1/.copy-connections/copy_plan.yaml")"
+}
