@@ -1,0 +1,364 @@
+/*
+ * test-differ.c — table-driven tests of the pure diff (SPEC §2): every row of
+ * the action table and every config comparison rule, plus the request body
+ * the comparison is made through.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ/differ.h"
+#include "lib/buf.h"
+#include "lib/json.h"
+#include "t/unit/tap.h"
+
+static struct value *parse(const char *text)
+{
+	struct value *v = NULL;
+	struct err err;
+
+	if (json_parse(text, strlen(text), &v, &err)) {
+		fprintf(stderr, "bad test JSON: %s\n%s\n", err.msg, text);
+		exit(2);
+	}
+	return v;
+}
+
+/* One planned connection. */
+struct conn_spec {
+	const char *source_id, *service, *target_name, *config, *create_fields;
+	const char *credential_fields[3];
+};
+
+static void fill_connection(struct plan_connection *c, const struct conn_spec *s)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	c->source_id = xstrdup(s->source_id);
+	c->source_service = xstrdup(s->service);
+	c->target_name = xstrdup(s->target_name);
+	c->config = parse(s->config ? s->config : "{}");
+	c->create_fields = parse(s->create_fields ? s->create_fields : "{}");
+	for (i = 0; i < 3 && s->credential_fields[i]; i++)
+		;
+	c->n_credential_fields = i;
+	c->credential_fields = xcalloc(i + 1, sizeof *c->credential_fields);
+	for (i = 0; i < c->n_credential_fields; i++)
+		c->credential_fields[i] = xstrdup(s->credential_fields[i]);
+}
+
+struct pkg_spec {
+	const char *name;
+	const char *deps[3];
+};
+
+static struct plan *make_plan(const struct conn_spec *conns, size_t n, const struct pkg_spec *pkgs,
+			      size_t npkg)
+{
+	struct plan *p = xcalloc(1, sizeof *p);
+	size_t i, j;
+
+	p->path = xstrdup("copy_plan.yaml");
+	p->connections = xcalloc(n + 1, sizeof *p->connections);
+	for (i = 0; i < n; i++)
+		fill_connection(&p->connections[p->n_connections++], &conns[i]);
+	p->packages = xcalloc(npkg + 1, sizeof *p->packages);
+	for (i = 0; i < npkg; i++) {
+		struct plan_package *pk = &p->packages[p->n_packages++];
+		pk->package_name = xstrdup(pkgs[i].name);
+		pk->depends_on = xcalloc(4, sizeof *pk->depends_on);
+		for (j = 0; j < 3 && pkgs[i].deps[j]; j++)
+			pk->depends_on[pk->n_depends_on++] = xstrdup(pkgs[i].deps[j]);
+	}
+	return p;
+}
+
+static void make_live(struct live_state *live, const char *connections, const char *transformations)
+{
+	memset(live, 0, sizeof *live);
+	live->group_id = xstrdup("target_group");
+	live->group_name = xstrdup("Analytics Copy");
+	live->connections = parse(connections ? connections : "[]");
+	live->transformations = parse(transformations ? transformations : "[]");
+}
+
+static char *json_of(const struct value *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (!v)
+		return xstrdup("(absent)");
+	json_write(&b, v, JSON_COMPACT);
+	return buf_detach(&b);
+}
+
+/* "action reason [path=plan/live ...]" — a compact summary to compare. */
+static char *describe(const struct action *a)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(&b, "%s %s", action_kind_name(a->action), a->reason ? a->reason : "-");
+	if (a->id)
+		buf_printf(&b, " id=%s", a->id);
+	for (i = 0; i < a->n_differences; i++) {
+		char *p = json_of(a->differences[i].plan), *l = json_of(a->differences[i].live);
+		buf_printf(&b, " %s=%s/%s", a->differences[i].path, p, l);
+		free(p);
+		free(l);
+	}
+	for (i = 0; i < a->n_missing; i++)
+		buf_printf(&b, " missing=%s", a->missing[i]);
+	return buf_detach(&b);
+}
+
+struct connection_row {
+	const char *name;
+	struct conn_spec plan;
+	const char *live; /* JSON array of live connections */
+	const char *expect;
+};
+
+#define PG(config) { "src", "postgres", "pg_app", config, NULL, { NULL } }
+
+static const struct connection_row connection_rows[] = {
+	{ "no connection with the name: create", PG("{\"schema_prefix\":\"pg_app\"}"),
+	  "[{\"id\":\"c9\",\"schema\":\"other\",\"service\":\"postgres\",\"config\":{}}]",
+	  "create -" },
+	{ "same name, same service, plan config a subset: noop",
+	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"host\":\"db\",\"extra_default\":7}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "different service: skip with the service path", PG("{\"schema_prefix\":\"pg_app\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"mysql\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 service=\"postgres\"/\"mysql\"" },
+	{ "different value: skip with path, plan and live values",
+	  PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":5433}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/5433" },
+	{ "a number equals its decimal string", PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":\"5432\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "a decimal string equals the number", PG("{\"schema_prefix\":\"pg_app\",\"port\":\"5432\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":5432}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "a non-numeric string never equals a number",
+	  PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":\"5432x\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/\"5432x\"" },
+	{ "a boolean never equals its string", PG("{\"schema_prefix\":\"pg_app\",\"ssl\":true}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"ssl\":\"true\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.ssl=true/\"true\"" },
+	{ "a key the live side lacks is a difference",
+	  PG("{\"schema_prefix\":\"pg_app\",\"update_method\":\"XMIN\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.update_method=\"XMIN\"/(absent)" },
+	{ "listed credential fields are ignored",
+	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\",\"password\":\"x\"}", NULL,
+	    { "password", NULL } },
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"password\":\"different\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "values empty in the plan are ignored",
+	  PG("{\"schema_prefix\":\"pg_app\",\"password\":\"\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "values masked live are ignored", PG("{\"schema_prefix\":\"pg_app\",\"token\":\"abc\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"token\":\"******\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "the name compared is target_name, not the source's",
+	  PG("{\"schema_prefix\":\"source_name\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "nested mappings are compared key by key",
+	  PG("{\"schema_prefix\":\"pg_app\",\"tunnel\":{\"host\":\"a\",\"port\":22}}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"config\":"
+	  "{\"schema_prefix\":\"pg_app\",\"tunnel\":{\"host\":\"b\",\"port\":\"22\",\"x\":1}}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.tunnel.host=\"a\"/\"b\"" },
+	{ "lists compare whole, numbers loosely",
+	  PG("{\"schema_prefix\":\"pg_app\",\"ports\":[1,2]}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\",\"ports\":[\"1\",2]}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+	{ "a top-level create field that differs live",
+	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}", "{\"sync_frequency\":360}",
+	    { NULL } },
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"sync_frequency\":1440,"
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 sync_frequency=360/1440" },
+	{ "a create field the list does not echo is not a difference",
+	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}",
+	    "{\"pause_after_trial\":true}", { NULL } },
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
+	  "noop ALREADY_EXISTS id=c1" },
+};
+
+static void test_connection_rows(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof connection_rows / sizeof connection_rows[0]; i++) {
+		const struct connection_row *row = &connection_rows[i];
+		struct plan *p = make_plan(&row->plan, 1, NULL, 0);
+		struct live_state live;
+		struct action_list list;
+		struct err err;
+		char *got;
+
+		make_live(&live, row->live, NULL);
+		ok(differ_diff(p, &live, &list, &err) == 0 && list.n == 1, "%s: diffed", row->name);
+		got = describe(&list.items[0]);
+		is_str(got, row->expect, "%s", row->name);
+		free(got);
+		action_list_free(&list);
+		live_state_free(&live);
+		plan_free(p);
+	}
+}
+
+struct transformation_row {
+	const char *name;
+	struct pkg_spec pkg;
+	const char *live_connections;
+	const char *live_transformations;
+	const char *expect;
+};
+
+/* Planned: stripe (src_a → stripe_prod) and salesforce (src_b → sf_prod). */
+static const struct conn_spec two_connections[] = {
+	{ "src_a", "stripe", "stripe_prod", "{\"schema\":\"stripe_prod\"}", NULL, { NULL } },
+	{ "src_b", "salesforce", "sf_prod", "{\"schema\":\"sf_prod\"}", NULL, { NULL } },
+};
+
+#define LIVE_BOTH "[{\"id\":\"ca\",\"schema\":\"stripe_prod\",\"service\":\"stripe\"," \
+	"\"config\":{\"schema\":\"stripe_prod\"}},{\"id\":\"cb\",\"schema\":\"sf_prod\"," \
+	"\"service\":\"salesforce\",\"config\":{\"schema\":\"sf_prod\"}}]"
+
+static const struct transformation_row transformation_rows[] = {
+	{ "same package and dependency ids live: noop", { "stripe", { "src_a", NULL } }, LIVE_BOTH,
+	  "[{\"id\":\"t1\",\"type\":\"QUICKSTART\",\"transformation_config\":"
+	  "{\"package_name\":\"stripe\",\"connection_ids\":[\"ca\"]}}]",
+	  "noop ALREADY_EXISTS id=t1" },
+	{ "connection ids compared as a set", { "both", { "src_a", "src_b", NULL } }, LIVE_BOTH,
+	  "[{\"id\":\"t2\",\"type\":\"QUICKSTART\",\"transformation_config\":"
+	  "{\"package_name\":\"both\",\"connection_ids\":[\"cb\",\"ca\"]}}]",
+	  "noop ALREADY_EXISTS id=t2" },
+	{ "same package on other connections: create", { "stripe", { "src_a", NULL } }, LIVE_BOTH,
+	  "[{\"id\":\"t1\",\"type\":\"QUICKSTART\",\"transformation_config\":"
+	  "{\"package_name\":\"stripe\",\"connection_ids\":[\"cb\"]}}]",
+	  "create -" },
+	{ "a dbt core transformation is not a match", { "stripe", { "src_a", NULL } }, LIVE_BOTH,
+	  "[{\"id\":\"t1\",\"type\":\"DBT_CORE\",\"transformation_config\":"
+	  "{\"package_name\":\"stripe\",\"connection_ids\":[\"ca\"]}}]",
+	  "create -" },
+	{ "a dependency still to be created: create", { "stripe", { "src_a", NULL } }, "[]", "[]",
+	  "create -" },
+	{ "a dependency outside the plan: skip", { "stripe", { "src_a", "ghost", NULL } },
+	  LIVE_BOTH, "[]", "skip MISSING_DEPENDENCY missing=ghost" },
+	{ "a dependency skipped for a taken name: skip", { "sf", { "src_b", NULL } },
+	  "[{\"id\":\"cb\",\"schema\":\"sf_prod\",\"service\":\"hubspot\",\"config\":{}}]", "[]",
+	  "skip DEPENDENCY_SKIPPED" },
+};
+
+static void test_transformation_rows(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof transformation_rows / sizeof transformation_rows[0]; i++) {
+		const struct transformation_row *row = &transformation_rows[i];
+		struct plan *p = make_plan(two_connections, 2, &row->pkg, 1);
+		struct live_state live;
+		struct action_list list;
+		struct err err;
+		char *got;
+
+		make_live(&live, row->live_connections, row->live_transformations);
+		ok(differ_diff(p, &live, &list, &err) == 0 && list.n == 3, "%s: diffed", row->name);
+		got = describe(&list.items[2]);
+		is_str(got, row->expect, "%s", row->name);
+		free(got);
+		action_list_free(&list);
+		live_state_free(&live);
+		plan_free(p);
+	}
+}
+
+static void test_summary_and_order(void)
+{
+	static const struct pkg_spec pkg = { "stripe", { "src_a", NULL } };
+	struct plan *p = make_plan(two_connections, 2, &pkg, 1);
+	struct live_state live;
+	struct action_list list;
+	struct err err;
+
+	make_live(&live, "[{\"id\":\"ca\",\"schema\":\"stripe_prod\",\"service\":\"stripe\","
+		  "\"config\":{\"schema\":\"stripe_prod\"}}]", NULL);
+	differ_diff(p, &live, &list, &err);
+	is_str(list.items[0].name, "stripe_prod", "actions follow plan order (1)");
+	is_str(list.items[1].name, "sf_prod", "actions follow plan order (2)");
+	ok(list.items[2].kind == RESOURCE_TRANSFORMATION, "transformations come last");
+	is_int((long long)list.n_create, 2, "two to create");
+	is_int((long long)list.n_noop, 1, "one unchanged");
+	is_int((long long)list.n_skip, 0, "none skipped");
+	action_list_free(&list);
+	live_state_free(&live);
+	plan_free(p);
+}
+
+static void test_request_body(void)
+{
+	static const struct conn_spec spec = {
+		"src", "postgres", "pg_copy",
+		"{\"host\":\"db\",\"password\":\"hunter2\",\"token\":\"****\",\"schema_prefix\":\"pg\","
+		"\"nested\":{\"password\":\"x\"}}",
+		"{\"sync_frequency\":360}", { "password", NULL } };
+	struct plan *p = make_plan(&spec, 1, NULL, 0);
+	struct value *body = plan_connection_request(&p->connections[0], "g1");
+	struct buf b = BUF_INIT;
+
+	json_write(&b, body, JSON_COMPACT);
+	is_str(b.data,
+	       "{\"group_id\":\"g1\",\"service\":\"postgres\",\"run_setup_tests\":false,"
+	       "\"paused\":true,\"sync_frequency\":360,\"config\":{\"host\":\"db\","
+	       "\"password\":\"\",\"token\":\"\",\"schema_prefix\":\"pg_copy\","
+	       "\"nested\":{\"password\":\"\"}}}",
+	       "connection body: paused, no setup tests, secrets blanked, name from target_name");
+	buf_free(&b);
+	value_free(body);
+	plan_free(p);
+}
+
+static void test_request_body_schema(void)
+{
+	static const struct conn_spec spec = { "src", "stripe", "stripe_copy", "{}", NULL, { NULL } };
+	struct plan *p = make_plan(&spec, 1, NULL, 0);
+	struct value *body = plan_connection_request(&p->connections[0], "g1");
+
+	is_str(value_get_string(value_get(body, "config"), "schema"), "stripe_copy",
+	       "without schema_prefix the name goes to config.schema");
+	value_free(body);
+	plan_free(p);
+}
+
+int main(void)
+{
+	test_connection_rows();
+	test_transformation_rows();
+	test_summary_and_order();
+	test_request_body();
+	test_request_body_schema();
+	return done_testing();
+}
