@@ -12,10 +12,11 @@ static int find_group_by_name(struct client *c, const char *name, struct value *
 			      struct err *err)
 {
 	struct value *groups = NULL;
+	struct api_status st;
 	size_t i;
 
 	*group = NULL;
-	if (client_list_groups(c, &groups, NULL, err))
+	if (client_list_groups(c, &groups, &st, err))
 		return -1;
 	for (i = 0; i < groups->u.arr.n; i++) {
 		const char *n = value_get_string(groups->u.arr.items[i], "name");
@@ -60,14 +61,15 @@ static char *read_source_group_name(struct client *c, const struct plan *plan)
 	struct value *conn = NULL, *group = NULL;
 	const char *group_id;
 	char *name = NULL;
+	struct api_status st;
 	struct err ignored;
 
 	if (!plan->n_connections)
 		return NULL;
-	if (client_get_connection(c, plan->connections[0].source_id, &conn, NULL, &ignored))
+	if (client_get_connection(c, plan->connections[0].source_id, &conn, &st, &ignored))
 		return NULL;
 	group_id = value_get_string(conn, "group_id");
-	if (group_id && !client_get_group(c, group_id, &group, NULL, &ignored) &&
+	if (group_id && !client_get_group(c, group_id, &group, &st, &ignored) &&
 	    value_get_string(group, "name"))
 		name = xstrdup(value_get_string(group, "name"));
 	value_free(conn);
@@ -79,6 +81,7 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	      struct err *err)
 {
 	struct value *group = NULL;
+	struct api_status st;
 	const char *id, *name;
 
 	memset(out, 0, sizeof *out);
@@ -93,9 +96,9 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	out->group_id = xstrdup(id);
 	out->group_name = xstrdup(name ? name : id);
 	value_free(group);
-	if (client_list_group_connections(c, out->group_id, NULL, &out->connections, NULL, err) ||
+	if (client_list_group_connections(c, out->group_id, NULL, &out->connections, &st, err) ||
 	    client_list_transformations(c, out->group_id, "QUICKSTART", &out->transformations,
-					NULL, err)) {
+					&st, err)) {
 		live_state_free(out);
 		return -1;
 	}

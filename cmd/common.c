@@ -52,6 +52,20 @@ static const char *env_either(const char *a, const char *b)
 	return v && *v ? v : getenv(b);
 }
 
+/* Tuning knobs for slow or flaky networks (and fast tests); documented in
+ * ccapply(1) under ENVIRONMENT. Unset or invalid: the default. */
+static long env_long(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return fallback;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 ? fallback : n;
+}
+
 int open_client(const struct global_options *g, bool read_only, struct client **out)
 {
 	struct client_options opts;
@@ -63,7 +77,9 @@ int open_client(const struct global_options *g, bool read_only, struct client **
 	opts.api_secret = env_either("FIVETRAN_APISECRET", "FIVETRAN_API_SECRET");
 	opts.read_only = read_only;
 	opts.trace = g->verbose >= 2 ? stderr : NULL;
-	opts.max_read_retries = -1;
+	opts.max_read_retries = (int)env_long("CCAPPLY_MAX_RETRIES", -1);
+	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);
+	opts.timeout_ms = env_long("CCAPPLY_TIMEOUT_MS", 0);
 	if (!opts.api_key || !*opts.api_key || !opts.api_secret || !*opts.api_secret) {
 		cmd_error("no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
 		return EXIT_ERROR;
