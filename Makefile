@@ -43,6 +43,7 @@ UNIT_BINS  := $(patsubst t/unit/%.c,bin/t/%,$(UNIT_SRC))
 BINS       := bin/ccapply bin/ccapply-sim bin/test-tool
 
 .PHONY: all check demo bench install clean deps FORCE
+.SECONDARY:
 all: $(BINS) $(UNIT_BINS)
 
 # --- dependencies -----------------------------------------------------------

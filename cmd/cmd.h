@@ -31,6 +31,7 @@ struct global_options {
 
 /* Each command gets its own argv (argv[0] is the command name). */
 int cmd_plan(int argc, char **argv, const struct global_options *g);
+int cmd_apply(int argc, char **argv, const struct global_options *g);
 int cmd_show(int argc, char **argv, const struct global_options *g);
 int cmd_checksum(int argc, char **argv, const struct global_options *g);
 int cmd_version(int argc, char **argv, const struct global_options *g);

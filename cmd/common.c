@@ -31,14 +31,12 @@ static void list_findings(const struct report *r, enum severity sev)
 	}
 }
 
-int load_inputs(const struct global_options *g, struct planner_inputs *in)
+int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err)
 {
-	struct err err;
-
-	err_clear(&err);
-	if (!planner_load(g->dir, in, &err))
+	err_clear(err);
+	if (!planner_load(g->dir, in, err))
 		return 0;
-	cmd_error("%s", err.msg);
+	cmd_error("%s", err->msg);
 	if (in->refused_at == GATE_STATUS_FAIL) {
 		fputs("Blocking findings:\n", stderr);
 		list_findings(in->report, SEVERITY_BLOCKING);
@@ -66,7 +64,8 @@ static long env_long(const char *name, long fallback)
 	return *end || n < 0 ? fallback : n;
 }
 
-int open_client(const struct global_options *g, bool read_only, struct client **out)
+int open_client(const struct global_options *g, const struct client_tuning *t,
+		struct client **out)
 {
 	struct client_options opts;
 	struct err err;
@@ -75,7 +74,10 @@ int open_client(const struct global_options *g, bool read_only, struct client **
 	opts.base_url = g->api_url;
 	opts.api_key = env_either("FIVETRAN_APIKEY", "FIVETRAN_API_KEY");
 	opts.api_secret = env_either("FIVETRAN_APISECRET", "FIVETRAN_API_SECRET");
-	opts.read_only = read_only;
+	opts.read_only = t->read_only;
+	opts.create_rate_count = t->create_rate_count;
+	opts.create_rate_seconds = t->create_rate_seconds;
+	opts.interrupted = t->interrupted;
 	opts.trace = g->verbose >= 2 ? stderr : NULL;
 	opts.max_read_retries = (int)env_long("CCAPPLY_MAX_RETRIES", -1);
 	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);

@@ -7,6 +7,7 @@
 #define CCAPPLY_CMD_COMMON_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "client/client.h"
@@ -14,12 +15,21 @@
 #include "planner/planner.h"
 
 /* planner_load() plus the messages of SPEC §1 on stderr. Returns 0 or
- * EXIT_ERROR. */
-int load_inputs(const struct global_options *g, struct planner_inputs *in);
+ * EXIT_ERROR; err keeps the refusal for results.md. */
+int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err);
+
+/* How apply's client differs from plan's. */
+struct client_tuning {
+	bool read_only;
+	int create_rate_count;      /* 0: default */
+	double create_rate_seconds; /* 0: default */
+	volatile sig_atomic_t *interrupted;
+};
 
 /* A client from --api-url/FIVETRAN_API_URL and the credential variables.
  * Returns 0 or EXIT_ERROR with a message printed. */
-int open_client(const struct global_options *g, bool read_only, struct client **out);
+int open_client(const struct global_options *g, const struct client_tuning *t,
+		struct client **out);
 
 struct live_state;
 struct action_list;

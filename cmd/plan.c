@@ -103,15 +103,17 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 	struct plan_args args;
 	struct live_state live;
 	struct action_list actions;
+	struct client_tuning read_only = { true, 0, 0, NULL };
 	struct client *c = NULL;
 	struct value *doc;
+	struct err err;
 	int rc;
 
 	if (parse_plan_args(argc, argv, &args))
 		return EXIT_USAGE;
-	if ((rc = load_inputs(g, &in)))
+	if ((rc = load_inputs(g, &in, &err)))
 		goto out_inputs;
-	if ((rc = open_client(g, true, &c)))
+	if ((rc = open_client(g, &read_only, &c)))
 		goto out_inputs;
 	if ((rc = compute_plan(g, c, &in, &live, &actions)))
 		goto out_client;

@@ -7,7 +7,10 @@
  * exactly one top-level value with nothing but whitespace around it — and
  * decode strings. Nesting is bounded (JSON_MAX_DEPTH) so hostile input cannot
  * exhaust the stack. The result is a value tree (value.h); numbers keep their
- * source text, duplicate object keys are rejected.
+ * source text. A key repeated in one object with a different value is an
+ * error; repeated with an equal value (value_equal) it is accepted and kept
+ * once, at its first place (JSONTestSuite's y_object_duplicated_key_and_value),
+ * so trees never hold duplicate keys.
  *
  * Writing: escaping per RFC 8259 (", \, control characters as \n \t ... or
  * \u00XX; everything else, including UTF-8, verbatim; "/" is not escaped), so
@@ -49,7 +52,9 @@ void json_write_string(struct buf *out, const char *s, size_t len);
 /* Streaming writer. Usage:
  *   struct json_writer w; jw_init(&w, &buf, JSON_PRETTY);
  *   jw_object_begin(&w); jw_key(&w, "a"); jw_int(&w, 1); jw_object_end(&w);
- * Commas, colons and indentation are handled by the writer. */
+ * Commas, colons and indentation are handled by the writer. No newline is
+ * written after the last closing bracket; several top-level values in a row
+ * are separated by a newline (JSON Lines). */
 struct json_writer {
 	struct buf *out;
 	int flags;
@@ -64,6 +69,7 @@ void jw_object_end(struct json_writer *w);
 void jw_array_begin(struct json_writer *w);
 void jw_array_end(struct json_writer *w);
 void jw_key(struct json_writer *w, const char *key);
+void jw_key_len(struct json_writer *w, const char *key, size_t len); /* key may hold NUL */
 void jw_string(struct json_writer *w, const char *s); /* NULL writes null */
 void jw_string_len(struct json_writer *w, const char *s, size_t len);
 void jw_int(struct json_writer *w, long long n);

@@ -1,0 +1,1336 @@
+/*
+ * yaml.c — load one YAML document into a value tree (see yaml.h).
+ *
+ * libfyaml's event parser does the YAML syntax; this file turns its events into
+ * values. The tree is built with an explicit stack of open collections (one
+ * frame per open mapping or sequence), so nesting costs heap, never C stack,
+ * and is bounded by YAML_MAX_DEPTH. A collection is attached to its parent
+ * when it closes.
+ *
+ * Memory stays proportional to what is kept:
+ *  - Subtrees under a key the caller discards are parsed and checked but no
+ *    values are built for them (nor is a value's text fetched from libfyaml
+ *    when no check needs it). The only state they need is the key names of
+ *    the mappings that are open right now (duplicate detection), kept in one
+ *    shared stack of bytes (loader.keys) that each mapping truncates back when
+ *    it closes. A mapping with more than KEY_SCAN_LIMIT keys also gets a hash
+ *    index over its keys, so duplicate detection stays linear in its size.
+ *  - An anchored node is always built, even inside a discarded subtree, so an
+ *    alias elsewhere can copy it. Such nodes (and anchored mapping keys) are
+ *    owned by loader.owned until the load ends; anchors on kept nodes just
+ *    point into the result tree. Anchored content in discarded subtrees
+ *    therefore costs memory; plain content there does not.
+ *  - Aliases are expanded by deep copy. Every node an alias stands for counts
+ *    against max_alias_nodes (also inside discarded subtrees, where nothing
+ *    is copied), and the count is known per anchor before copying, so an
+ *    alias bomb fails before it allocates anything big. Scalars and keys
+ *    count one more node per BYTES_PER_NODE bytes of text, so a bomb built
+ *    from a long string is bounded in bytes as well as in nodes.
+ *
+ * Scalar resolution is the YAML 1.2 core schema (plain scalars only; quoted
+ * and block scalars are strings). Numbers become canonical JSON number text:
+ * "+" dropped, leading zeros stripped, ".5" → "0.5", "1." → "1.0", exponent
+ * kept as written, 0o/0x integers converted to decimal on digit strings (any
+ * size up to RADIX_DIGITS_MAX digits; longer literals are an error).
+ *
+ * Mapping keys become object member names by their JSON text: a string key
+ * is its text, null is "null", booleans "true"/"false", numbers their
+ * canonical text. Two keys with the same member name are duplicates (so "1"
+ * and 1, or 0x1 and 1, collide: JSON could not hold both).
+ *
+ * The non-specific tag "!" makes a scalar a string (YAML 1.2 §6.9.1); other
+ * tags outside the core set are ignored.
+ *
+ * libfyaml reads the input through a callback of ours that checks it is UTF-8
+ * made of printable characters: libfyaml itself takes a bad byte for the end
+ * of the input (see struct input).
+ */
+#include "lib/yaml.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "lib/buf.h"
+
+#define CORE_TAG_PREFIX "tag:yaml.org,2002:"
+#define KEY_SCAN_LIMIT 8        /* mappings with more keys get a hash index */
+#define RADIX_DIGITS_MAX 1024   /* longest 0o/0x literal we convert to decimal */
+#define QUOTE_MAX 40            /* scalar text quoted in messages is cut here */
+#define SPECIAL_FLOAT_MAX 5     /* longest .inf/.nan spelling: "-.inf" */
+#define BYTES_PER_NODE 64       /* alias bound: a long text counts as len/64 more nodes */
+
+enum core_tag {
+	TAG_NONE,        /* untagged, or a tag we ignore */
+	TAG_NONSPECIFIC, /* "!": a scalar is a string */
+	TAG_STR,
+	TAG_INT,
+	TAG_FLOAT,
+	TAG_BOOL,
+	TAG_NULL,
+	TAG_MAP,
+	TAG_SEQ,
+};
+
+struct pos {
+	int line, col; /* 1-based */
+};
+
+struct anchor {
+	char *name;          /* NULL: empty slot */
+	struct value *val;   /* NULL while the anchored collection is still open */
+	size_t nodes;        /* weight of val: what one alias adds to the count */
+	size_t height;       /* collection nesting inside val */
+};
+
+struct anchor_table {
+	struct anchor *slots;
+	size_t cap, n;
+};
+
+struct frame {
+	struct value *node;    /* the collection being built; NULL when not kept */
+	bool is_map;
+	bool expect_key;       /* mapping: the next node is a key */
+	bool value_discarded;  /* mapping: the pending key's value is not kept */
+	char *anchor;          /* registered when the frame closes */
+	size_t nodes;          /* weight of this subtree so far, itself included */
+	size_t height;         /* deepest collection nesting among the children */
+	size_t keys_base;      /* where this mapping's keys start in loader.keys */
+	size_t nkeys;
+	size_t key_off;        /* the pending key's entry in loader.keys */
+	size_t *index;         /* hash of (key entry offset + 1); NULL while small */
+	size_t index_cap;
+};
+
+/* A scalar after resolution; text points into the event or loader.number. */
+struct resolved {
+	enum value_type type;
+	bool boolean;
+	const char *text;
+	size_t len;
+};
+
+struct loader {
+	const char *filename;
+	const struct yaml_options *opts;
+	size_t max_alias_nodes;
+	size_t alias_nodes;
+	struct frame *stack;
+	size_t depth, stack_cap;
+	/* Keys of the open mappings, each entry [size_t len][bytes][NUL]. */
+	struct buf keys;
+	struct buf number; /* scratch: canonical number text */
+	struct anchor_table anchors;
+	struct value **owned;
+	size_t nowned, owned_cap;
+	struct value *root;
+	bool have_root;
+	int documents;
+	bool second_document; /* report it at the next known position */
+	bool done;
+	struct pos last;      /* end of the last event with a position */
+	struct fy_event *event; /* the event being handled */
+	struct err *err;
+};
+
+static int fail_at(struct loader *ld, struct pos p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int vfail_at(struct loader *ld, struct pos p, const char *fmt, va_list ap)
+{
+	char msg[ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	return err_set(ld->err, "%s:%d:%d: %s", ld->filename, p.line, p.col, msg);
+}
+
+static int fail_at(struct loader *ld, struct pos p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(ld, p, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Scalar text for a message: quoted, cut (between UTF-8 characters),
+ * control characters shown as '?'. */
+static const char *quote(const char *s, size_t len, char out[QUOTE_MAX + 8])
+{
+	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
+
+	while (n < len && n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+
+	out[0] = '"';
+	for (i = 0; i < n; i++)
+		out[i + 1] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+	strcpy(out + n + 1, len > n ? "...\"" : "\"");
+	return out;
+}
+
+/* --- positions ------------------------------------------------------------ */
+
+static bool mark_pos(const struct fy_mark *m, struct pos *p)
+{
+	if (!m || m->line < 0 || m->column < 0)
+		return false;
+	p->line = m->line + 1;
+	p->col = m->column + 1;
+	return true;
+}
+
+static bool pos_before(struct pos a, struct pos b)
+{
+	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/* Consider token t (whose text starts `lead` columns after its indicator,
+ * which libfyaml's mark leaves out) as the start of a node. */
+static void earliest(struct fy_token *t, int lead, struct pos *best, bool *have)
+{
+	struct pos p;
+
+	if (!t || !mark_pos(fy_token_start_mark(t), &p))
+		return;
+	if (p.col > lead)
+		p.col -= lead;
+	if (!*have || pos_before(p, *best)) {
+		*best = p;
+		*have = true;
+	}
+}
+
+/* Where a node starts: the earliest of its anchor ("&name": the mark is on
+ * the name), tag and own token (a quoted scalar's mark is after the quote). */
+static struct pos node_pos(const struct loader *ld, struct fy_event *e)
+{
+	struct pos p = ld->last;
+	bool have = false;
+	struct fy_token *t = fy_event_get_token(e);
+	int lead = 0;
+
+	if (e->type == FYET_SCALAR) {
+		enum fy_scalar_style style = fy_token_scalar_style(t);
+		lead = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
+	} else if (e->type == FYET_ALIAS) {
+		lead = 1; /* "*name" */
+	}
+	if (t)
+		earliest(t, lead, &p, &have);
+	else if (mark_pos(fy_event_start_mark(e), &p))
+		have = true;
+	earliest(fy_event_get_anchor_token(e), 1, &p, &have);
+	earliest(fy_event_get_tag_token(e), 0, &p, &have);
+	return p;
+}
+
+/* An error at the node of the event being handled. Positions are worked out
+ * only when needed: most nodes never need theirs. */
+static int fail_node(struct loader *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail_node(struct loader *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(ld, node_pos(ld, ld->event), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* --- tags ----------------------------------------------------------------- */
+
+static enum core_tag classify_tag(struct fy_token *tag)
+{
+	static const struct {
+		const char *name;
+		enum core_tag tag;
+	} core[] = {
+		{ "str", TAG_STR }, { "int", TAG_INT }, { "float", TAG_FLOAT },
+		{ "bool", TAG_BOOL }, { "null", TAG_NULL }, { "map", TAG_MAP },
+		{ "seq", TAG_SEQ },
+	};
+	const size_t plen = strlen(CORE_TAG_PREFIX);
+	const char *s;
+	size_t len, i;
+
+	if (!tag || !(s = fy_token_get_text(tag, &len)))
+		return TAG_NONE;
+	if (len == 1 && s[0] == '!')
+		return TAG_NONSPECIFIC;
+	if (len <= plen || memcmp(s, CORE_TAG_PREFIX, plen))
+		return TAG_NONE;
+	for (i = 0; i < sizeof core / sizeof core[0]; i++)
+		if (len - plen == strlen(core[i].name) && !memcmp(s + plen, core[i].name, len - plen))
+			return core[i].tag;
+	return TAG_NONE;
+}
+
+static const char *tag_name(enum core_tag t)
+{
+	switch (t) {
+	case TAG_STR: return "!!str";
+	case TAG_INT: return "!!int";
+	case TAG_FLOAT: return "!!float";
+	case TAG_BOOL: return "!!bool";
+	case TAG_NULL: return "!!null";
+	case TAG_MAP: return "!!map";
+	case TAG_SEQ: return "!!seq";
+	default: return "!";
+	}
+}
+
+/* --- core schema ---------------------------------------------------------- */
+
+/* Whether s is one of words (none longer than 5 bytes: "false"). */
+static bool text_is(const char *s, size_t len, const char *const *words)
+{
+	if (len > 5)
+		return false;
+	for (; *words; words++)
+		if (strlen(*words) == len && !memcmp(s, *words, len))
+			return true;
+	return false;
+}
+
+static bool is_null_text(const char *s, size_t len)
+{
+	static const char *const words[] = { "", "~", "null", "Null", "NULL", NULL };
+	return text_is(s, len, words);
+}
+
+/* 1 true, 0 false, -1 not a boolean. */
+static int bool_text(const char *s, size_t len)
+{
+	static const char *const t[] = { "true", "True", "TRUE", NULL };
+	static const char *const f[] = { "false", "False", "FALSE", NULL };
+	return text_is(s, len, t) ? 1 : text_is(s, len, f) ? 0 : -1;
+}
+
+static bool is_special_float(const char *s, size_t len)
+{
+	static const char *const inf[] = { ".inf", ".Inf", ".INF", NULL };
+	static const char *const nan[] = { ".nan", ".NaN", ".NAN", NULL };
+
+	if (text_is(s, len, nan))
+		return true;
+	if (len && (s[0] == '-' || s[0] == '+'))
+		s++, len--;
+	return text_is(s, len, inf);
+}
+
+static size_t span_digits(const char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/* [-+]?[0-9]+ → canonical text in out. */
+static bool decimal_int(const char *s, size_t len, struct buf *out)
+{
+	size_t i = 0, start;
+
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i++;
+	start = i;
+	if (span_digits(s, len, i) != len || start == len)
+		return false;
+	buf_reset(out);
+	if (s[0] == '-')
+		buf_putc(out, '-');
+	while (start + 1 < len && s[start] == '0')
+		start++;
+	buf_append(out, s + start, len - start);
+	return true;
+}
+
+static int radix_digit(char c, int radix)
+{
+	int d = c >= '0' && c <= '9' ? c - '0'
+		: c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+	return d < radix ? d : -1;
+}
+
+/* 0o[0-7]+ or 0x[0-9a-fA-F]+ → decimal text in out, by schoolbook
+ * multiplication on a little-endian array of decimal digits. Returns 1 when
+ * converted, 0 when s is not such a literal, -1 when it has too many digits. */
+static int radix_int(const char *s, size_t len, struct buf *out)
+{
+	unsigned char *dec;
+	size_t i, k, n = 1;
+	int radix;
+
+	if (len < 3 || s[0] != '0' || (s[1] != 'o' && s[1] != 'x'))
+		return 0;
+	radix = s[1] == 'o' ? 8 : 16;
+	for (i = 2; i < len; i++)
+		if (radix_digit(s[i], radix) < 0)
+			return 0;
+	if (len - 2 > RADIX_DIGITS_MAX)
+		return -1;
+	dec = xcalloc(2 * len + 2, 1);
+	for (i = 2; i < len; i++) {
+		unsigned carry = (unsigned)radix_digit(s[i], radix);
+		for (k = 0; k < n; k++) {
+			unsigned t = dec[k] * (unsigned)radix + carry;
+			dec[k] = (unsigned char)(t % 10);
+			carry = t / 10;
+		}
+		while (carry) {
+			dec[n++] = (unsigned char)(carry % 10);
+			carry /= 10;
+		}
+	}
+	while (n > 1 && !dec[n - 1])
+		n--;
+	buf_reset(out);
+	while (n)
+		buf_putc(out, (char)('0' + dec[--n]));
+	free(dec);
+	return 1;
+}
+
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? → canonical text. */
+static bool core_float(const char *s, size_t len, struct buf *out)
+{
+	size_t i = 0, int_start, int_end, frac_start = 0, frac_end = 0, exp_start;
+	bool dot = false;
+
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i++;
+	int_start = i;
+	int_end = i = span_digits(s, len, i);
+	if (i < len && s[i] == '.') {
+		dot = true;
+		frac_start = i + 1;
+		frac_end = i = span_digits(s, len, i + 1);
+	}
+	if (int_end == int_start && frac_end == frac_start)
+		return false;
+	exp_start = i;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t d;
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		d = span_digits(s, len, i);
+		if (d == i)
+			return false;
+		i = d;
+	}
+	if (i != len)
+		return false;
+	buf_reset(out);
+	if (s[0] == '-')
+		buf_putc(out, '-');
+	while (int_start + 1 < int_end && s[int_start] == '0')
+		int_start++;
+	if (int_start == int_end)
+		buf_putc(out, '0');
+	else
+		buf_append(out, s + int_start, int_end - int_start);
+	if (dot) {
+		buf_putc(out, '.');
+		if (frac_end == frac_start)
+			buf_putc(out, '0');
+		else
+			buf_append(out, s + frac_start, frac_end - frac_start);
+	}
+	buf_append(out, s + exp_start, len - exp_start);
+	return true;
+}
+
+static int fail_special_float(struct loader *ld, const char *s, size_t len)
+{
+	char q[QUOTE_MAX + 8];
+
+	return fail_node(ld, "%s is not a number JSON can represent "
+		       "(.inf and .nan are not allowed)", quote(s, len, q));
+}
+
+static int fail_tag(struct loader *ld, enum core_tag tag, const char *what,
+		    const char *s, size_t len)
+{
+	char q[QUOTE_MAX + 8];
+
+	return fail_node(ld, "%s value %s is not %s", tag_name(tag), quote(s, len, q), what);
+}
+
+/* An integer in any core form; 0 not one, -1 error already set. */
+static int resolve_int(struct loader *ld, const char *s, size_t len,
+		       struct resolved *r)
+{
+	int rc;
+
+	if (decimal_int(s, len, &ld->number))
+		rc = 1;
+	else if ((rc = radix_int(s, len, &ld->number)) < 0)
+		return fail_node(ld, "integer literal has more than %d digits", RADIX_DIGITS_MAX);
+	if (rc) {
+		r->type = VALUE_NUMBER;
+		r->text = ld->number.data;
+		r->len = ld->number.len;
+	}
+	return rc;
+}
+
+static bool resolve_float(struct loader *ld, const char *s, size_t len, struct resolved *r)
+{
+	if (!core_float(s, len, &ld->number))
+		return false;
+	r->type = VALUE_NUMBER;
+	r->text = ld->number.data;
+	r->len = ld->number.len;
+	return true;
+}
+
+/* Whether a plain scalar starting with c can be anything but a string. */
+static bool may_be_typed(char c)
+{
+	switch (c) {
+	case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F':
+	case '+': case '-': case '.':
+		return true;
+	default:
+		return c >= '0' && c <= '9';
+	}
+}
+
+/* Untagged plain scalar: null, bool, int, float, or string. */
+static int resolve_plain(struct loader *ld, const char *s, size_t len,
+			 struct resolved *r)
+{
+	int b, rc;
+
+	/* Dispatch on the first character: most plain scalars are words that
+	 * can be nothing but strings. */
+	if (len && !may_be_typed(s[0]))
+		return 0;
+	if (is_null_text(s, len)) {
+		r->type = VALUE_NULL;
+		return 0;
+	}
+	if ((b = bool_text(s, len)) >= 0) {
+		r->type = VALUE_BOOL;
+		r->boolean = b;
+		return 0;
+	}
+	if ((rc = resolve_int(ld, s, len, r)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (resolve_float(ld, s, len, r))
+		return 0;
+	if (is_special_float(s, len))
+		return fail_special_float(ld, s, len);
+	return 0; /* stays a string */
+}
+
+static int resolve_scalar(struct loader *ld, const char *s, size_t len,
+			  bool plain, enum core_tag tag, struct resolved *r)
+{
+	int b, rc;
+
+	r->type = VALUE_STRING;
+	r->text = s;
+	r->len = len;
+	switch (tag) {
+	case TAG_NONE:
+		return plain ? resolve_plain(ld, s, len, r) : 0;
+	case TAG_NULL:
+		if (!is_null_text(s, len))
+			return fail_tag(ld, tag, "null", s, len);
+		r->type = VALUE_NULL;
+		return 0;
+	case TAG_BOOL:
+		if ((b = bool_text(s, len)) < 0)
+			return fail_tag(ld, tag, "a boolean", s, len);
+		r->type = VALUE_BOOL;
+		r->boolean = b;
+		return 0;
+	case TAG_INT:
+		if ((rc = resolve_int(ld, s, len, r)) < 0)
+			return -1;
+		return rc ? 0 : fail_tag(ld, tag, "an integer", s, len);
+	case TAG_FLOAT:
+		if (resolve_float(ld, s, len, r))
+			return 0;
+		if (is_special_float(s, len))
+			return fail_special_float(ld, s, len);
+		return fail_tag(ld, tag, "a number", s, len);
+	case TAG_MAP:
+	case TAG_SEQ:
+		return fail_node(ld, "%s tag on a scalar", tag_name(tag));
+	default:
+		return 0; /* !!str and "!": a string */
+	}
+}
+
+static struct value *resolved_value(const struct resolved *r, struct pos p)
+{
+	struct value *v;
+
+	switch (r->type) {
+	case VALUE_NULL:
+		v = value_new_null();
+		break;
+	case VALUE_BOOL:
+		v = value_new_bool(r->boolean);
+		break;
+	case VALUE_NUMBER:
+		v = value_new_number(r->text);
+		break;
+	default:
+		v = value_new_string(r->text, r->len);
+		break;
+	}
+	v->line = p.line;
+	v->col = p.col;
+	return v;
+}
+
+/* The member name a scalar key gets: its JSON text (see the file comment). */
+static void key_name(const struct value *v, const struct resolved *r,
+		     const char **s, size_t *len)
+{
+	enum value_type t = v ? v->type : r->type;
+
+	switch (t) {
+	case VALUE_NULL:
+		*s = "null";
+		break;
+	case VALUE_BOOL:
+		*s = (v ? v->u.boolean : r->boolean) ? "true" : "false";
+		break;
+	case VALUE_NUMBER:
+		*s = v ? v->u.number : r->text;
+		break;
+	default:
+		*s = v ? v->u.str.ptr : r->text;
+		*len = v ? v->u.str.len : r->len;
+		return;
+	}
+	*len = strlen(*s);
+}
+
+/* --- anchors -------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct anchor *anchor_slot(struct anchor *slots, size_t cap, const char *name)
+{
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & (cap - 1);
+
+	while (slots[i].name && strcmp(slots[i].name, name))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static struct anchor *anchor_find(struct anchor_table *t, const char *name)
+{
+	struct anchor *a;
+
+	if (!t->cap)
+		return NULL;
+	a = anchor_slot(t->slots, t->cap, name);
+	return a->name ? a : NULL;
+}
+
+/* The entry for name, created empty (val NULL) if new. */
+static struct anchor *anchor_get(struct anchor_table *t, const char *name)
+{
+	struct anchor *a;
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct anchor *slots = xcalloc(cap, sizeof *slots);
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i].name)
+				*anchor_slot(slots, cap, t->slots[i].name) = t->slots[i];
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	a = anchor_slot(t->slots, t->cap, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		t->n++;
+	}
+	return a;
+}
+
+static void anchor_set(struct loader *ld, const char *name, struct value *v, size_t nodes,
+		       size_t height)
+{
+	struct anchor *a = anchor_get(&ld->anchors, name);
+
+	a->val = v;
+	a->nodes = nodes;
+	a->height = height;
+}
+
+static void anchors_free(struct anchor_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		free(t->slots[i].name);
+	free(t->slots);
+}
+
+static void own(struct loader *ld, struct value *v)
+{
+	ld->owned = xgrow(ld->owned, &ld->owned_cap, ld->nowned + 1, sizeof *ld->owned);
+	ld->owned[ld->nowned++] = v;
+}
+
+/* NUL-terminated copy of a token's text (anchor names). */
+static char *token_strdup(struct fy_token *t)
+{
+	size_t len;
+	const char *s = fy_token_get_text(t, &len);
+
+	return s ? xstrndup(s, len) : xstrdup("");
+}
+
+/* --- mapping keys --------------------------------------------------------- */
+
+static struct frame *top(struct loader *ld)
+{
+	return ld->depth ? &ld->stack[ld->depth - 1] : NULL;
+}
+
+static size_t entry_len(const struct loader *ld, size_t off)
+{
+	size_t len;
+
+	memcpy(&len, ld->keys.data + off, sizeof len);
+	return len;
+}
+
+static const char *entry_text(const struct loader *ld, size_t off)
+{
+	return ld->keys.data + off + sizeof(size_t);
+}
+
+static size_t entry_next(const struct loader *ld, size_t off)
+{
+	return off + sizeof(size_t) + entry_len(ld, off) + 1;
+}
+
+static bool entry_is(const struct loader *ld, size_t off, const char *s, size_t len)
+{
+	return entry_len(ld, off) == len && !memcmp(entry_text(ld, off), s, len);
+}
+
+/* Insert entry off into f's hash index (which has room). */
+static void index_insert(struct loader *ld, struct frame *f, size_t off)
+{
+	size_t i = (size_t)hash_bytes(entry_text(ld, off), entry_len(ld, off)) &
+		   (f->index_cap - 1);
+
+	while (f->index[i])
+		i = (i + 1) & (f->index_cap - 1);
+	f->index[i] = off + 1;
+}
+
+static void index_rebuild(struct loader *ld, struct frame *f, size_t cap)
+{
+	size_t off;
+
+	free(f->index);
+	f->index = xcalloc(cap, sizeof *f->index);
+	f->index_cap = cap;
+	for (off = f->keys_base; off < ld->keys.len; off = entry_next(ld, off))
+		index_insert(ld, f, off);
+}
+
+static bool key_seen(struct loader *ld, struct frame *f, const char *s, size_t len)
+{
+	size_t off, i;
+
+	if (!f->index) {
+		for (off = f->keys_base; off < ld->keys.len; off = entry_next(ld, off))
+			if (entry_is(ld, off, s, len))
+				return true;
+		return false;
+	}
+	i = (size_t)hash_bytes(s, len) & (f->index_cap - 1);
+	for (; f->index[i]; i = (i + 1) & (f->index_cap - 1))
+		if (entry_is(ld, f->index[i] - 1, s, len))
+			return true;
+	return false;
+}
+
+/* Record the key of the current mapping member; decide whether its value is
+ * kept. */
+static int add_key(struct loader *ld, const char *s, size_t len)
+{
+	struct frame *f = top(ld);
+	char q[QUOTE_MAX + 8];
+	const struct yaml_options *o = ld->opts;
+
+	if (key_seen(ld, f, s, len))
+		return fail_node(ld, "duplicate key %s", quote(s, len, q));
+	f->key_off = ld->keys.len;
+	buf_append(&ld->keys, &len, sizeof len);
+	buf_append(&ld->keys, s, len);
+	buf_putc(&ld->keys, '\0');
+	f->nkeys++;
+	f->nodes += len / BYTES_PER_NODE;
+	if (f->index && 2 * f->nkeys > f->index_cap)
+		index_rebuild(ld, f, 2 * f->index_cap);
+	else if (f->index)
+		index_insert(ld, f, f->key_off);
+	else if (f->nkeys > KEY_SCAN_LIMIT)
+		index_rebuild(ld, f, 4 * KEY_SCAN_LIMIT);
+	f->expect_key = false;
+	f->value_discarded = f->node && o && o->discard &&
+			     o->discard(entry_text(ld, f->key_off), ld->depth - 1, o->ctx);
+	return 0;
+}
+
+/* --- placing nodes -------------------------------------------------------- */
+
+static bool in_key_slot(struct loader *ld)
+{
+	struct frame *f = top(ld);
+	return f && f->is_map && f->expect_key;
+}
+
+/* Whether the node about to start goes into the result (or into an anchored
+ * node being built). */
+static bool slot_kept(struct loader *ld)
+{
+	struct frame *f = top(ld);
+	return !f || (f->node && !(f->is_map && f->value_discarded));
+}
+
+/* A finished node (v NULL when not built) fills the current value slot. A
+ * built node that has no place in a kept parent is an anchored one: the
+ * anchor table borrows it from loader.owned. */
+static void place_value(struct loader *ld, struct value *v, size_t nodes, size_t height)
+{
+	struct frame *f = top(ld);
+	bool kept = slot_kept(ld);
+
+	if (!f) {
+		ld->root = v;
+		ld->have_root = true;
+		return;
+	}
+	f->nodes += nodes;
+	if (height > f->height)
+		f->height = height;
+	if (v && kept && f->is_map)
+		value_object_put(f->node, entry_text(ld, f->key_off),
+				 entry_len(ld, f->key_off), v);
+	else if (v && kept)
+		value_array_push(f->node, v);
+	else if (v)
+		own(ld, v);
+	if (f->is_map) {
+		f->expect_key = true;
+		f->value_discarded = false;
+	}
+}
+
+/* --- events --------------------------------------------------------------- */
+
+static int on_scalar(struct loader *ld, struct fy_event *e)
+{
+	struct fy_token *anchor = e->scalar.anchor;
+	enum core_tag tag = classify_tag(e->scalar.tag);
+	bool plain = fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN;
+	struct resolved r;
+	struct value *v = NULL;
+	const char *s;
+	size_t len = 0, weight;
+
+	if (!anchor && (tag == TAG_NONE || tag == TAG_NONSPECIFIC) && !slot_kept(ld) &&
+	    !in_key_slot(ld) && (!plain || tag == TAG_NONSPECIFIC ||
+				 fy_token_get_text_length(e->scalar.value) > SPECIAL_FLOAT_MAX)) {
+		/* Discarded, and nothing to check: only a plain .inf/.nan could be
+		 * wrong here. Its weight matters to no anchor (those are built). */
+		place_value(ld, NULL, 1, 0);
+		return 0;
+	}
+	s = fy_token_get_text(e->scalar.value, &len);
+	if (!s)
+		s = "", len = 0;
+	if (resolve_scalar(ld, s, len, plain, tag, &r))
+		return -1;
+	weight = 1 + len / BYTES_PER_NODE;
+	if (anchor || (slot_kept(ld) && !in_key_slot(ld)))
+		v = resolved_value(&r, node_pos(ld, e));
+	if (anchor) {
+		char *name = token_strdup(anchor);
+		anchor_set(ld, name, v, weight, 0);
+		free(name);
+	}
+	if (in_key_slot(ld)) {
+		const char *k;
+		size_t klen;
+		key_name(NULL, &r, &k, &klen);
+		if (v)
+			own(ld, v);
+		return add_key(ld, k, klen);
+	}
+	place_value(ld, v, weight, 0);
+	return 0;
+}
+
+static int on_alias(struct loader *ld, struct fy_event *e)
+{
+	char *name = token_strdup(e->alias.anchor);
+	struct anchor *a = anchor_find(&ld->anchors, name);
+	int rc = 0;
+
+	if (!a)
+		rc = fail_node(ld, "alias *%s refers to no anchor defined before it", name);
+	else if (!a->val)
+		rc = fail_node(ld, "alias *%s refers to a node that contains it", name);
+	else if (a->nodes > ld->max_alias_nodes - ld->alias_nodes)
+		rc = fail_node(ld, "alias expansion exceeds %zu nodes (at alias *%s)",
+			     ld->max_alias_nodes, name);
+	free(name);
+	if (rc)
+		return rc;
+	ld->alias_nodes += a->nodes;
+	if (in_key_slot(ld)) {
+		const char *k;
+		size_t klen;
+		if (a->val->type == VALUE_ARRAY || a->val->type == VALUE_OBJECT)
+			return fail_node(ld, "a mapping key must be a scalar, not a %s",
+				       value_type_name(a->val->type));
+		key_name(a->val, NULL, &k, &klen);
+		return add_key(ld, k, klen);
+	}
+	if (ld->depth + a->height > YAML_MAX_DEPTH)
+		return fail_node(ld, "nesting deeper than %d levels", YAML_MAX_DEPTH);
+	place_value(ld, slot_kept(ld) ? value_clone(a->val) : NULL, a->nodes, a->height);
+	return 0;
+}
+
+static int on_collection_start(struct loader *ld, struct fy_event *e, bool is_map)
+{
+	struct fy_token *anchor = is_map ? e->mapping_start.anchor : e->sequence_start.anchor;
+	enum core_tag tag = classify_tag(is_map ? e->mapping_start.tag : e->sequence_start.tag);
+	const char *kind = is_map ? "mapping" : "sequence";
+	struct pos p = node_pos(ld, e);
+	struct frame *f;
+
+	if (tag != TAG_NONE && tag != TAG_NONSPECIFIC && tag != (is_map ? TAG_MAP : TAG_SEQ))
+		return fail_node(ld, "%s tag on a %s", tag_name(tag), kind);
+	if (in_key_slot(ld))
+		return fail_node(ld, "a mapping key must be a scalar, not a %s", kind);
+	if (ld->depth >= YAML_MAX_DEPTH)
+		return fail_node(ld, "nesting deeper than %d levels", YAML_MAX_DEPTH);
+	ld->stack = xgrow(ld->stack, &ld->stack_cap, ld->depth + 1, sizeof *ld->stack);
+	f = &ld->stack[ld->depth];
+	memset(f, 0, sizeof *f);
+	if (anchor || slot_kept(ld)) {
+		f->node = is_map ? value_new_object() : value_new_array();
+		f->node->line = p.line;
+		f->node->col = p.col;
+	}
+	if (anchor) {
+		f->anchor = token_strdup(anchor);
+		anchor_set(ld, f->anchor, NULL, 0, 0); /* open: aliasing it is recursion */
+	}
+	f->is_map = is_map;
+	f->expect_key = is_map;
+	f->nodes = 1;
+	f->keys_base = ld->keys.len;
+	ld->depth++;
+	return 0;
+}
+
+static void on_collection_end(struct loader *ld)
+{
+	struct frame f = ld->stack[--ld->depth];
+
+	free(f.index);
+	if (f.is_map && ld->keys.data) { /* forget its keys, keep the buffer */
+		ld->keys.len = f.keys_base;
+		ld->keys.data[f.keys_base] = '\0';
+	}
+	if (f.anchor) {
+		anchor_set(ld, f.anchor, f.node, f.nodes, f.height + 1);
+		free(f.anchor);
+	}
+	place_value(ld, f.node, f.nodes, f.height + 1);
+}
+
+static int on_document_start(struct loader *ld, struct fy_event *e)
+{
+	struct pos p;
+
+	if (++ld->documents < 2)
+		return 0;
+	if (mark_pos(fy_event_start_mark(e), &p))
+		return fail_at(ld, p, "more than one document (a plan file holds exactly one)");
+	ld->second_document = true; /* implicit start: report at its first node */
+	return 0;
+}
+
+static int on_event(struct loader *ld, struct fy_event *e)
+{
+	struct pos p;
+
+	if (ld->second_document && (e->type == FYET_STREAM_END ||
+				    mark_pos(fy_event_start_mark(e), &p)))
+		return fail_at(ld, e->type == FYET_STREAM_END ? ld->last : p,
+			       "more than one document (a plan file holds exactly one)");
+	switch (e->type) {
+	case FYET_DOCUMENT_START:
+		return on_document_start(ld, e);
+	case FYET_SCALAR:
+		return on_scalar(ld, e);
+	case FYET_ALIAS:
+		return on_alias(ld, e);
+	case FYET_MAPPING_START:
+		return on_collection_start(ld, e, true);
+	case FYET_SEQUENCE_START:
+		return on_collection_start(ld, e, false);
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		on_collection_end(ld);
+		return 0;
+	case FYET_STREAM_END:
+		ld->done = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* --- input --------------------------------------------------------------- */
+
+/* libfyaml 0.7 takes invalid UTF-8 or a NUL byte for the end of the input,
+ * silently (a document can lose its tail), and can loop forever on invalid
+ * UTF-8 in a directive. So input reaches it only through this reader, which
+ * checks that the stream is UTF-8 made of YAML's printable characters (YAML
+ * 1.2 §5.1) and ends the input at the first character that is not; the load
+ * then fails naming that character's position. */
+struct input {
+	FILE *f;
+	int line, col;     /* of the next character */
+	unsigned need;     /* continuation bytes still expected */
+	uint32_t cp, min;  /* code point so far; least value for its length */
+	unsigned lead;     /* its first byte */
+	struct pos start;  /* where the character being decoded started */
+	bool bad, read_error, eof;
+	char bad_msg[96];
+};
+
+static bool printable(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0x7E) ||
+	       cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+	       (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/* The character that started with byte in->lead is not UTF-8. */
+static void input_bad_utf8(struct input *in)
+{
+	in->bad = true;
+	snprintf(in->bad_msg, sizeof in->bad_msg,
+		 "invalid UTF-8 at byte 0x%02X; a YAML file must be UTF-8", in->lead);
+}
+
+static void input_bad_char(struct input *in, uint32_t cp)
+{
+	in->bad = true;
+	snprintf(in->bad_msg, sizeof in->bad_msg,
+		 "character U+%04X is not allowed in YAML (not printable)", (unsigned)cp);
+}
+
+/* Start decoding the character whose first byte is c. */
+static void input_lead(struct input *in, unsigned c)
+{
+	in->start.line = in->line;
+	in->start.col = in->col;
+	in->lead = c;
+	if (c < 0x80) {
+		input_bad_char(in, c);
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		in->need = 1, in->cp = c & 0x1F, in->min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		in->need = 2, in->cp = c & 0x0F, in->min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		in->need = 3, in->cp = c & 0x07, in->min = 0x10000;
+	} else {
+		input_bad_utf8(in);
+	}
+}
+
+/* Continue the character being decoded with byte c. */
+static void input_continue(struct input *in, unsigned c)
+{
+	if ((c & 0xC0) != 0x80) {
+		input_bad_utf8(in);
+		return;
+	}
+	in->cp = in->cp << 6 | (c & 0x3F);
+	if (--in->need)
+		return;
+	if (in->cp < in->min || (in->cp >= 0xD800 && in->cp <= 0xDFFF) || in->cp > 0x10FFFF)
+		input_bad_utf8(in);
+	else if (!printable(in->cp))
+		input_bad_char(in, in->cp);
+	else
+		in->col++;
+}
+
+/* Check b[0..n); returns how many bytes may go to the parser: all of them, or
+ * those before the first bad character. */
+static size_t input_check(struct input *in, const unsigned char *b, size_t n)
+{
+	size_t i, good = 0;
+
+	for (i = 0; i < n && !in->bad; i++) {
+		unsigned c = b[i];
+		if (!in->need && c >= 0x20 && c < 0x7F) {
+			/* the common case: a run of printable ASCII */
+			size_t run = i + 1;
+			while (run < n && b[run] >= 0x20 && b[run] < 0x7F)
+				run++;
+			in->col += (int)(run - i);
+			i = run - 1;
+			good = run;
+			continue;
+		}
+		if (in->need) {
+			input_continue(in, c);
+		} else if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\r') {
+			in->col++;
+		} else if (c == '\n') {
+			in->line++;
+			in->col = 1;
+		} else {
+			good = i;
+			input_lead(in, c);
+			continue;
+		}
+		if (!in->need)
+			good = i + 1;
+	}
+	return in->bad ? good : n;
+}
+
+static ssize_t input_read(void *user, void *buf, size_t count)
+{
+	struct input *in = user;
+	size_t n;
+
+	if (in->bad || in->eof)
+		return 0;
+	n = fread(buf, 1, count, in->f);
+	if (!n) {
+		if (ferror(in->f)) {
+			in->read_error = true;
+			return -1;
+		}
+		in->eof = true;
+		if (in->need) {
+			in->bad = true;
+			snprintf(in->bad_msg, sizeof in->bad_msg,
+				 "invalid UTF-8 (the file ends inside a character)");
+		}
+		return 0;
+	}
+	return (ssize_t)input_check(in, buf, n);
+}
+
+/* --- libfyaml set-up and errors ------------------------------------------- */
+
+#define DIAG_TEXT_MAX 512
+
+/* libfyaml reports most errors as collected records with a position; a few
+ * only as printed text. That text is kept (the first DIAG_TEXT_MAX bytes) so
+ * the message can still say what was wrong; nothing reaches stderr. */
+static void diag_capture(struct fy_diag *diag, void *user, const char *text, size_t len)
+{
+	struct buf *b = user;
+
+	(void)diag;
+	if (b->len < DIAG_TEXT_MAX)
+		buf_append(b, text, len < DIAG_TEXT_MAX - b->len ? len : DIAG_TEXT_MAX - b->len);
+}
+
+/* A diagnostic object that collects errors instead of printing them. */
+static struct fy_diag *quiet_diag(struct buf *printed)
+{
+	struct fy_diag_cfg cfg;
+	struct fy_diag *diag;
+
+	fy_diag_cfg_default(&cfg);
+	cfg.fp = NULL;
+	cfg.output_fn = diag_capture;
+	cfg.user = printed;
+	cfg.colorize = false;
+	cfg.show_source = cfg.show_position = cfg.show_type = cfg.show_module = false;
+	diag = fy_diag_create(&cfg);
+	if (diag)
+		fy_diag_set_collect_errors(diag, true);
+	return diag;
+}
+
+/* The first line of printed diagnostics, without a "[ERR]: "-style tag. */
+static const char *printed_message(struct buf *printed)
+{
+	char *s = printed->data, *nl;
+
+	if (!s)
+		return NULL;
+	if (s[0] == '[' && (nl = strstr(s, "]: ")))
+		s = nl + 3;
+	if ((nl = strchr(s, '\n')))
+		*nl = '\0';
+	return *s ? s : NULL;
+}
+
+static int syntax_error(struct loader *ld, struct fy_diag *diag, struct buf *printed)
+{
+	struct fy_diag_error *de;
+	void *iter = NULL;
+	struct pos p = ld->last;
+	const char *msg;
+
+	while ((de = fy_diag_errors_iterate(diag, &iter)))
+		if (de->type >= FYET_ERROR)
+			break;
+	if (!de) {
+		msg = printed_message(printed);
+		return fail_at(ld, p, "%s", msg ? msg : "invalid YAML");
+	}
+	if (de->line > 0 && de->column > 0) {
+		p.line = de->line;
+		p.col = de->column;
+	}
+	return fail_at(ld, p, "%s", de->msg && *de->msg ? de->msg : "invalid YAML");
+}
+
+static int parse_events(struct loader *ld, struct fy_parser *fyp, struct fy_diag *diag,
+			struct buf *printed)
+{
+	struct fy_event *e;
+	struct pos p;
+	int rc = 0;
+
+	while (!rc && !ld->done) {
+		e = fy_parser_parse(fyp);
+		if (!e) {
+			if (fy_parser_get_stream_error(fyp) || fy_diag_got_error(diag))
+				return syntax_error(ld, diag, printed);
+			break;
+		}
+		ld->event = e;
+		rc = on_event(ld, e);
+		if (mark_pos(fy_event_end_mark(e), &p))
+			ld->last = p;
+		fy_parser_event_free(fyp, e);
+	}
+	return rc;
+}
+
+static void loader_free(struct loader *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->depth; i++) {
+		value_free(ld->stack[i].node);
+		free(ld->stack[i].anchor);
+		free(ld->stack[i].index);
+	}
+	free(ld->stack);
+	for (i = 0; i < ld->nowned; i++)
+		value_free(ld->owned[i]);
+	free(ld->owned);
+	anchors_free(&ld->anchors);
+	buf_free(&ld->keys);
+	buf_free(&ld->number);
+}
+
+int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
+	      struct value **out, struct err *err)
+{
+	struct loader ld;
+	struct fy_parse_cfg cfg;
+	struct fy_parser *fyp = NULL;
+	struct fy_diag *diag;
+	struct buf printed = BUF_INIT;
+	struct input in;
+	int rc;
+
+	*out = NULL;
+	memset(&in, 0, sizeof in);
+	in.f = f;
+	in.line = in.col = 1;
+	memset(&ld, 0, sizeof ld);
+	ld.filename = filename;
+	ld.opts = opts;
+	ld.max_alias_nodes = opts && opts->max_alias_nodes ? opts->max_alias_nodes
+							   : YAML_DEFAULT_MAX_ALIAS_NODES;
+	ld.last.line = ld.last.col = 1;
+	ld.err = err;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
+	cfg.diag = diag = quiet_diag(&printed);
+	if (diag)
+		fyp = fy_parser_create(&cfg);
+	if (!fyp || fy_parser_set_input_callback(fyp, &in, input_read)) {
+		rc = err_set(err, "%s: cannot set up the YAML parser", filename);
+	} else {
+		rc = parse_events(&ld, fyp, diag, &printed);
+		/* A bad character ended the input early: whatever else went
+		 * wrong may only be the effect of that. */
+		if (in.bad)
+			rc = fail_at(&ld, in.start, "%s", in.bad_msg);
+		else if (in.read_error)
+			rc = err_set(err, "%s: read error", filename);
+	}
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (diag)
+		fy_diag_destroy(diag);
+	buf_free(&printed);
+	if (!rc)
+		*out = ld.have_root ? ld.root : value_new_null();
+	else
+		value_free(ld.root);
+	loader_free(&ld);
+	return rc;
+}
+
+int yaml_load_path(const char *path, const struct yaml_options *opts,
+		   struct value **out, struct err *err)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	*out = NULL;
+	if (!f)
+		return err_set(err, "%s: %s", path, strerror(errno));
+	rc = yaml_load(f, path, opts, out, err);
+	fclose(f);
+	return rc;
+}

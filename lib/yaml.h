@@ -15,14 +15,24 @@
  * duplicate key, .inf/.nan, more than one document, nesting deeper than
  * YAML_MAX_DEPTH, and every syntax error libfyaml reports.
  *
- * Errors read "FILE:LINE:COL: message" (1-based), with the position of the
- * offending node.
+ * Mapping keys must be scalars; a key becomes the member name its value has as
+ * JSON text (a string its text, null "null", booleans "true"/"false", numbers
+ * their canonical text), and two keys with the same name are duplicates. The
+ * non-specific tag "!" makes a scalar a string. Input must be UTF-8 made of
+ * YAML's printable characters (a BOM is fine); a NUL, a control character or
+ * invalid UTF-8 is an error at its position.
+ *
+ * Errors read "FILE:LINE:COL: message" (1-based; columns count characters),
+ * with the position of the offending node.
  *
  * A caller may ask for some subtrees to be checked but not kept: options.discard
  * is asked for each mapping key; when it returns true the value under that key
  * is parsed and checked as strictly as the rest (syntax, duplicate keys, .inf,
  * tags) but no nodes are kept and the member is left out of the result, so
  * memory does not grow with it. The plan loader uses this for schema_config.
+ * The one exception: a node with an anchor is always built (an alias in the
+ * kept part may copy it), so anchored content inside a discarded value costs
+ * memory until the load ends.
  *
  * Who may call: planner/, state/, tools/. Ownership: *out belongs to the
  * caller (value_free()).

@@ -15,10 +15,18 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "yaml2json", tt_yaml2json, "yaml2json FILE      print the JSON the YAML document loads as" },
+	{ "yaml-load-discard", tt_yaml_load_discard,
+	  "yaml-load-discard FILE KEY DEPTH  yaml2json, compact, without KEY members at DEPTH" },
 	{ "json-parse", tt_json_parse, "json-parse FILE     exit 0 if FILE is valid JSON, 1 if not" },
 	{ "json-equal", tt_json_equal, "json-equal A B      exit 0 if A and B are the same JSON value" },
 	{ "json-canon", tt_json_canon, "json-canon FILE     print FILE's JSON in canonical form" },
+	{ "plan-load", tt_plan_load, "plan-load FILE      load a plan as ccapply does; print counts" },
 	{ "blake2b", tt_blake2b, "blake2b FILE        print blake2b-256:<hex> of FILE" },
+	{ "api", tt_api, "api [OPTIONS] OP ARGS  call the Fivetran API client (see tt-client.c)" },
+	{ "state-load", tt_state_load,
+	  "state-load FILE     load a state file as apply does; print its rendering" },
+	{ "state-example", tt_state_example,
+	  "state-example FILE [NAME=OUTCOME...]  save the example state (see tt-state.c)" },
 };
 
 int main(int argc, char **argv)

@@ -7,9 +7,14 @@
 #define CCAPPLY_TEST_TOOL_H
 
 int tt_yaml2json(int argc, char **argv);   /* tt-yaml.c */
+int tt_yaml_load_discard(int argc, char **argv); /* tt-yaml.c */
 int tt_json_parse(int argc, char **argv);  /* tt-json.c */
 int tt_json_equal(int argc, char **argv);  /* tt-json.c */
 int tt_json_canon(int argc, char **argv);  /* tt-json.c */
 int tt_blake2b(int argc, char **argv);     /* tt-digest.c */
+int tt_plan_load(int argc, char **argv);   /* tt-plan.c */
+int tt_api(int argc, char **argv);         /* tt-client.c */
+int tt_state_load(int argc, char **argv);  /* tt-state.c */
+int tt_state_example(int argc, char **argv); /* tt-state.c */
 
 #endif

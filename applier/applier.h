@@ -1,0 +1,83 @@
+/*
+ * applier.h — execute a diff's actions through the client, one resource at a
+ * time in plan order, and record every outcome.
+ *
+ * Owns: the order of work (connections, then transformations with the target
+ * ids of their dependencies), the per-resource outcome rules, and the
+ * persistence rhythm: after every resource the state file is saved (only
+ * when it changed) and results.md is rewritten, both atomically, so an
+ * interruption or a kill at any point loses nothing and a re-run continues.
+ *
+ * Rules:
+ *  - noop → already_exists, skip → skipped (with the diff's reason), without
+ *    any request; a resource an earlier apply created keeps outcome created.
+ *  - create → the exact body of planner/request.c; its BLAKE2b-256 (of the
+ *    canonical JSON) is recorded as sent_digest; success → created (recovered
+ *    when the client adopted it after an unknown outcome); failure → failed
+ *    with HTTP status, Fivetran code and message, and apply goes on.
+ *  - A transformation whose dependency connection did not end created or
+ *    already_exists → skipped with DEPENDENCY_FAILED.
+ *  - 401/403 stops at once (the rest stay pending); so does an interrupt.
+ *
+ * Who may call: cmd/apply.c. Ownership: the caller owns every input; the
+ * applier updates in->state in place.
+ */
+#ifndef CCAPPLY_APPLIER_H
+#define CCAPPLY_APPLIER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/client.h"
+#include "differ/differ.h"
+#include "planner/planner.h"
+#include "state/results.h"
+#include "state/state.h"
+
+extern const char REASON_DEPENDENCY_FAILED[];
+
+struct applier_progress {
+	/* Called before a create is sent (index into actions, 0-based) and after
+	 * every resource is recorded. May be NULL. */
+	void (*before)(void *ctx, size_t index, const struct action *a);
+	void (*after)(void *ctx, size_t index, const struct action *a,
+		      const struct state_resource *r);
+	void *ctx;
+};
+
+struct applier_input {
+	const struct plan *plan;
+	const struct report *report;
+	const struct live_state *live;
+	const struct action_list *actions;
+	struct state *state;         /* previous state or a fresh one; updated */
+	const char *state_path;
+	const char *results_path;
+	const char *date;            /* for results.md */
+	volatile sig_atomic_t *interrupted;
+	struct applier_progress progress;
+};
+
+enum applier_end {
+	APPLY_COMPLETE,     /* every resource created or already there */
+	APPLY_INCOMPLETE,   /* something failed or was skipped */
+	APPLY_AUTH_FAILED,  /* stopped at a 401/403 */
+	APPLY_INTERRUPTED,  /* stopped by *interrupted */
+};
+
+/* Align in->state with the actions (one entry per action, plan order;
+ * outcomes of noop/skip filled in, creates pending unless already created)
+ * without writing anything. Exposed so apply can save a no-op state. */
+void applier_prepare_state(struct applier_input *in);
+
+/* Run every action. Returns 0 with *end set, or -1 when state or results
+ * could not be written (err says which file). */
+int applier_run(struct client *c, struct applier_input *in, enum applier_end *end,
+		struct err *err);
+
+/* Save state and rewrite results.md now (used for refusals and at the end). */
+int applier_persist(struct applier_input *in, const char *refusal, bool interrupted,
+		    struct err *err);
+
+#endif

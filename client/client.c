@@ -1,0 +1,949 @@
+/*
+ * client.c — the Fivetran API calls of client.h: building requests, reading
+ * answers, and the retry rules of SPEC §3.
+ *
+ * One request goes through three steps: http.c performs the exchange,
+ * interpret() turns the answer into a verdict (ok, rate-limited, server error,
+ * network failure, client error, auth failure, malformed) with the error text
+ * and the api_status filled in, and a policy loop decides what to do next:
+ *   - reads: 429 waits Retry-After; 5xx and network failures are retried with
+ *     capped exponential backoff and full jitter; everything else is final;
+ *   - writes: 429 waits Retry-After (nothing happened), a failure that
+ *     happened before the request left is retried, and an unknown outcome
+ *     (5xx, timeout, reset, an unreadable 2xx) is never re-sent blindly — the
+ *     resource is looked up by name, adopted if it is there, and only when the
+ *     lookup proves it absent is the create sent again (at most
+ *     CREATE_MAX_SENDS times). A 409 on such a re-send means the earlier
+ *     attempt landed after all (a slow server): one more lookup adopts it.
+ *     A 409 on a first send is an ordinary error: a resource that merely
+ *     has the same name is never adopted.
+ * Lists follow next_cursor with limit=1000 and concatenate the items.
+ * Every message that leaves this file has the API secret scrubbed out.
+ */
+#include "client/client.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/client-internal.h"
+#include "lib/buf.h"
+#include "lib/json.h"
+
+#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_READ_RETRIES 5
+#define DEFAULT_RETRY_BASE_MS 500L
+#define DEFAULT_RETRY_MAX_MS 30000L
+#define DEFAULT_CREATE_RATE_COUNT 20
+#define DEFAULT_CREATE_RATE_SECONDS 60.0
+#define PAGE_LIMIT "1000"
+#define MAX_PAGES 100000           /* a cursor chain longer than this is a server bug */
+#define MAX_RATE_LIMIT_WAITS 10    /* consecutive 429s for one request */
+#define MAX_RETRY_AFTER_MS 600000L /* a longer Retry-After is reported, not waited */
+#define CREATE_MAX_SENDS 3         /* sends of one create, each after a lookup proved absence */
+
+struct client {
+	struct http http;
+	char *base_url;   /* normalized, no trailing slash */
+	char *api_key;
+	char *api_secret;
+	bool read_only;
+	FILE *trace;
+	int max_read_retries;
+	long retry_base_ms;
+	long retry_max_ms;
+	volatile sig_atomic_t *interrupted;
+	struct pacer pacer; /* connection creates */
+	uint64_t rng;       /* backoff jitter */
+};
+
+/* One logical request: method, path and filters; a list adds limit and cursor. */
+struct call {
+	const char *method;
+	struct buf path;     /* escaped, starts with "/v1/" */
+	struct buf filters;  /* escaped query without limit/cursor; may be empty */
+	struct buf label;    /* "METHOD /path[?filters]" for messages */
+	const struct value *body;
+	bool list;           /* add limit=1000 and the cursor */
+	const char *cursor;  /* list page cursor, NULL for the first page */
+	bool paced;          /* a connection create: take a pacer token per send */
+};
+
+enum verdict {
+	V_OK,
+	V_RATE_LIMITED, /* 429 */
+	V_SERVER,       /* 5xx */
+	V_NETWORK,      /* no complete answer */
+	V_CLIENT,       /* another non-2xx status */
+	V_AUTH,         /* 401, 403 */
+	V_MALFORMED,    /* 2xx with a body that is not what the API promises */
+};
+
+/* --- small helpers ------------------------------------------------------- */
+
+static int fail(struct client *c, struct err *err, int code, const struct call *k,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(struct client *c, struct err *err, int code, const struct call *k,
+		const char *fmt, ...)
+{
+	char text[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	err_set(err, "%s: %s", buf_str(&k->label), text);
+	client_scrub_str(err->msg, sizeof err->msg, c->api_secret);
+	err->code = code;
+	return -1;
+}
+
+/* Add text at the end of an error message (truncating); returns -1. */
+static int err_append(struct err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int err_append(struct err *err, const char *fmt, ...)
+{
+	size_t n = strlen(err->msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof err->msg - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void trace_note(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void trace_note(struct client *c, const char *fmt, ...)
+{
+	char text[ERR_MSG_MAX];
+	va_list ap;
+
+	if (!c->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	client_trace_line(c->trace, c->api_secret, "* ", text);
+}
+
+static void call_init(struct call *k, const char *method)
+{
+	memset(k, 0, sizeof *k);
+	k->method = method;
+	buf_init(&k->path);
+	buf_init(&k->filters);
+	buf_init(&k->label);
+}
+
+static void call_release(struct call *k)
+{
+	buf_free(&k->path);
+	buf_free(&k->filters);
+	buf_free(&k->label);
+}
+
+static void call_path(struct call *k, const char *prefix, const char *id, const char *suffix)
+{
+	buf_puts(&k->path, prefix);
+	if (id)
+		client_url_escape(&k->path, id);
+	if (suffix)
+		buf_puts(&k->path, suffix);
+}
+
+static void call_filter(struct call *k, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	if (k->filters.len)
+		buf_putc(&k->filters, '&');
+	buf_puts(&k->filters, key);
+	buf_putc(&k->filters, '=');
+	client_url_escape(&k->filters, value);
+}
+
+/* Fix the label once path and filters are set. */
+static void call_ready(struct call *k)
+{
+	buf_reset(&k->label);
+	buf_printf(&k->label, "%s %s", k->method, buf_str(&k->path));
+	if (k->filters.len)
+		buf_printf(&k->label, "?%s", buf_str(&k->filters));
+}
+
+static void build_url(const struct client *c, const struct call *k, struct buf *url)
+{
+	char sep = '?';
+
+	buf_puts(url, c->base_url);
+	buf_puts(url, buf_str(&k->path));
+	if (k->filters.len) {
+		buf_printf(url, "?%s", buf_str(&k->filters));
+		sep = '&';
+	}
+	if (k->list) {
+		buf_printf(url, "%climit=" PAGE_LIMIT, sep);
+		if (k->cursor) {
+			buf_puts(url, "&cursor=");
+			client_url_escape(url, k->cursor);
+		}
+	}
+}
+
+static void status_text(struct client *c, struct api_status *st, const struct value *root)
+{
+	const char *code = value_get_string(root, "code");
+	const char *message = value_get_string(root, "message");
+
+	snprintf(st->code, sizeof st->code, "%s", code ? code : "");
+	snprintf(st->message, sizeof st->message, "%s", message ? message : "");
+	client_scrub_str(st->message, sizeof st->message, c->api_secret);
+}
+
+/* --- one exchange and its verdict ---------------------------------------- */
+
+/* Take `data` out of a 2xx body; V_OK or V_MALFORMED. */
+static enum verdict take_data(struct client *c, const struct call *k, struct value *root,
+			      struct value **data, struct err *err)
+{
+	size_t i;
+
+	if (root->type != VALUE_OBJECT) {
+		fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: a %s, not a JSON object",
+		     value_type_name(root->type));
+		return V_MALFORMED;
+	}
+	for (i = 0; i < root->u.obj.n; i++) {
+		struct member *m = &root->u.obj.items[i];
+
+		if (!strcmp(m->key, "data") && m->val->type == VALUE_OBJECT) {
+			*data = m->val;
+			m->val = value_new_null();
+			return V_OK;
+		}
+	}
+	fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: no \"data\" object");
+	return V_MALFORMED;
+}
+
+static enum verdict judge_status(struct client *c, const struct call *k,
+				 const struct http_response *rs, const struct api_status *st,
+				 struct err *err)
+{
+	char detail[sizeof st->code + sizeof st->message + 8] = "";
+	long s = rs->status;
+
+	if (st->code[0] && st->message[0])
+		snprintf(detail, sizeof detail, " %s: %s", st->code, st->message);
+	else if (st->code[0] || st->message[0])
+		snprintf(detail, sizeof detail, " %s", st->code[0] ? st->code : st->message);
+	if (s == 401 || s == 403) {
+		fail(c, err, CLIENT_E_AUTH, k, "HTTP %ld%s (check FIVETRAN_APIKEY and "
+		     "FIVETRAN_APISECRET)", s, detail);
+		return V_AUTH;
+	}
+	fail(c, err, CLIENT_E_HTTP, k, "HTTP %ld%s", s, detail);
+	if (s == 429)
+		return V_RATE_LIMITED;
+	return s >= 500 && s <= 599 ? V_SERVER : V_CLIENT;
+}
+
+static enum verdict interpret(struct client *c, const struct call *k,
+			      const struct http_response *rs, struct value **data,
+			      struct api_status *st, struct err *err)
+{
+	struct value *root = NULL;
+	struct err perr = { "", 0 };
+	enum verdict v;
+	bool parsed;
+
+	st->http_status = (int)rs->status;
+	st->code[0] = st->message[0] = '\0';
+	if (rs->too_large) {
+		fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: %s", rs->error);
+		return V_MALFORMED;
+	}
+	if (rs->failed) {
+		snprintf(st->message, sizeof st->message, "%s", rs->error);
+		fail(c, err, CLIENT_E_NETWORK, k, "%s", rs->error);
+		return V_NETWORK;
+	}
+	parsed = json_parse(rs->body.data ? rs->body.data : "", rs->body.len, &root, &perr) == 0;
+	if (parsed)
+		status_text(c, st, root);
+	if (rs->status >= 200 && rs->status <= 299) {
+		if (!parsed) {
+			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: %s", perr.msg);
+			return V_MALFORMED;
+		}
+		v = take_data(c, k, root, data, err);
+	} else {
+		v = judge_status(c, k, rs, st, err);
+	}
+	value_free(root);
+	return v;
+}
+
+static int send_once(struct client *c, const struct call *k, struct value **data,
+		     struct api_status *st, struct err *err, struct http_response *rs,
+		     enum verdict *v)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct http_request rq;
+
+	build_url(c, k, &url);
+	memset(&rq, 0, sizeof rq);
+	rq.method = k->method;
+	rq.url = buf_str(&url);
+	if (k->body) {
+		json_write(&body, k->body, JSON_COMPACT);
+		rq.body = buf_str(&body);
+		rq.body_len = body.len;
+		rq.fresh_connection = true;
+	}
+	http_exchange(&c->http, &rq, rs);
+	st->attempts++;
+	*v = interpret(c, k, rs, data, st, err);
+	buf_free(&url);
+	buf_free(&body);
+	return *v == V_OK ? 0 : -1;
+}
+
+/* --- waiting ------------------------------------------------------------- */
+
+static int wait_ms(struct client *c, const struct call *k, long ms, const char *why,
+		   struct err *err)
+{
+	trace_note(c, "waiting %ld ms (%s)", ms, why);
+	if (client_sleep_ms(ms, c->interrupted) == 0)
+		return 0;
+	return fail(c, err, CLIENT_E_INTERRUPTED, k, "interrupted while waiting (%s)", why);
+}
+
+/* A 429: wait what Retry-After asks (or back off), unless it asks too much. */
+static int wait_rate_limit(struct client *c, const struct call *k,
+			   const struct http_response *rs, int waits, struct err *err)
+{
+	long ms;
+	char why[256];
+
+	if (waits >= MAX_RATE_LIMIT_WAITS)
+		return fail(c, err, CLIENT_E_HTTP, k, "HTTP 429: still rate-limited after %d "
+			    "waits", waits);
+	if (!rs->has_retry_after ||
+	    client_parse_retry_after(rs->retry_after, time(NULL), &ms) != 0)
+		ms = client_backoff_ms(c->retry_base_ms, c->retry_max_ms, waits, &c->rng);
+	if (ms > MAX_RETRY_AFTER_MS)
+		return fail(c, err, CLIENT_E_HTTP, k, "HTTP 429: the API asks to wait %ld s "
+			    "(Retry-After), more than the %ld s ccapply waits", ms / 1000,
+			    MAX_RETRY_AFTER_MS / 1000);
+	snprintf(why, sizeof why, "HTTP 429, Retry-After: %s",
+		 rs->has_retry_after ? rs->retry_after : "none");
+	return wait_ms(c, k, ms, why, err);
+}
+
+static int wait_backoff(struct client *c, const struct call *k, int retry, const char *why,
+			struct err *err)
+{
+	return wait_ms(c, k, client_backoff_ms(c->retry_base_ms, c->retry_max_ms, retry, &c->rng),
+		       why, err);
+}
+
+/* Take a pacer token, waiting for one if the create budget is spent. */
+static int wait_pacer(struct client *c, const struct call *k, struct err *err)
+{
+	double delay;
+
+	while ((delay = pacer_delay(&c->pacer, client_now())) > 0) {
+		if (wait_ms(c, k, (long)(delay * 1000.0) + 1, "create rate pacing", err))
+			return -1;
+	}
+	pacer_spend(&c->pacer, client_now());
+	return 0;
+}
+
+/* --- reads --------------------------------------------------------------- */
+
+static int call_read(struct client *c, const struct call *k, struct value **data,
+		     struct api_status *st, struct err *err)
+{
+	int retries = 0, rate_waits = 0;
+
+	for (;;) {
+		struct http_response rs;
+		enum verdict v;
+		int ret = send_once(c, k, data, st, err, &rs, &v);
+		bool again = false;
+
+		if (v == V_RATE_LIMITED) {
+			ret = wait_rate_limit(c, k, &rs, rate_waits++, err);
+			again = ret == 0;
+		} else if (v == V_SERVER || (v == V_NETWORK && rs.retriable)) {
+			if (retries < c->max_read_retries) {
+				ret = wait_backoff(c, k, retries++, err->msg, err);
+				again = ret == 0;
+			} else if (retries > 0) {
+				err_append(err, " (gave up after %d attempts)", retries + 1);
+			}
+		}
+		http_response_release(&rs);
+		if (!again)
+			return ret;
+	}
+}
+
+/* All pages of a list: data.items concatenated, following data.next_cursor. */
+static int call_list(struct client *c, struct call *k, struct value **items,
+		     struct api_status *st, struct err *err)
+{
+	struct value *all = value_new_array();
+	char *cursor = NULL;
+	int pages = 0, ret = -1;
+
+	for (;;) {
+		struct value *data = NULL;
+		struct value *page;
+		const struct value *next;
+		size_t i;
+
+		k->cursor = cursor;
+		if (call_read(c, k, &data, st, err))
+			break;
+		page = value_get_mut(data, "items");
+		next = value_get(data, "next_cursor");
+		if (!page || page->type != VALUE_ARRAY) {
+			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: data.items is "
+			     "not an array");
+		} else if (next && next->type != VALUE_STRING && next->type != VALUE_NULL) {
+			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: "
+			     "data.next_cursor is not a string");
+		} else if (++pages > MAX_PAGES || (next && next->type == VALUE_STRING && cursor &&
+						   !strcmp(cursor, next->u.str.ptr))) {
+			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: next_cursor "
+			     "does not advance");
+		} else {
+			for (i = 0; i < page->u.arr.n; i++)
+				value_array_push(all, page->u.arr.items[i]);
+			page->u.arr.n = 0; /* moved into `all` */
+			free(cursor);
+			cursor = next && next->type == VALUE_STRING && next->u.str.len ?
+				xstrdup(next->u.str.ptr) : NULL;
+			value_free(data);
+			if (!cursor) {
+				ret = 0;
+				break;
+			}
+			continue;
+		}
+		value_free(data);
+		break;
+	}
+	free(cursor);
+	k->cursor = NULL;
+	if (ret) {
+		value_free(all);
+		return -1;
+	}
+	*items = all;
+	return 0;
+}
+
+/* --- writes -------------------------------------------------------------- */
+
+enum write_outcome {
+	W_DONE,     /* created; *data set */
+	W_FAILED,   /* definitely not created (or a permanent error) */
+	W_UNKNOWN,  /* may have been created: look it up before anything else */
+	W_COMMITTED /* the API said 2xx, but the answer was unreadable */
+};
+
+static enum write_outcome call_write_once(struct client *c, const struct call *k,
+					  struct value **data, struct api_status *st,
+					  struct err *err)
+{
+	int rate_waits = 0, retries = 0;
+
+	for (;;) {
+		struct http_response rs;
+		enum verdict v;
+		enum write_outcome out = W_FAILED;
+		bool again = false;
+
+		if (k->paced && wait_pacer(c, k, err))
+			return W_FAILED;
+		send_once(c, k, data, st, err, &rs, &v);
+		switch (v) {
+		case V_OK:
+			out = W_DONE;
+			break;
+		case V_RATE_LIMITED: /* nothing happened: safe to send again */
+			again = wait_rate_limit(c, k, &rs, rate_waits++, err) == 0;
+			break;
+		case V_NETWORK:
+			if (rs.maybe_sent)
+				out = W_UNKNOWN;
+			else if (rs.retriable && retries < c->max_read_retries)
+				again = wait_backoff(c, k, retries++, err->msg, err) == 0;
+			else if (retries > 0)
+				err_append(err, " (nothing was sent; gave up after %d attempts)",
+					   retries + 1);
+			break;
+		case V_SERVER:
+			out = W_UNKNOWN;
+			break;
+		case V_MALFORMED:
+			out = st->http_status >= 200 && st->http_status <= 299 ?
+				W_COMMITTED : W_UNKNOWN;
+			break;
+		case V_CLIENT:
+		case V_AUTH:
+			break;
+		}
+		http_response_release(&rs);
+		if (!again)
+			return out;
+	}
+}
+
+/* Looks for the resource a create may have made. 0 with *found (NULL when
+ * absent), or -1 when the lookup itself failed. */
+typedef int (*lookup_fn)(struct client *c, const void *ctx, struct value **found,
+			 struct api_status *st, struct err *err);
+
+static void adopt(struct client *c, const struct call *k, struct value *found,
+		  struct value **out, struct api_status *st, const struct err *cause)
+{
+	const char *id = value_get_string(found, "id");
+
+	trace_note(c, "%s: found by lookup, adopting id %s", buf_str(&k->label), id ? id : "?");
+	*out = found;
+	st->adopted = true;
+	snprintf(st->message, sizeof st->message, "adopted after an unknown outcome: %s",
+		 cause->msg);
+	client_scrub_str(st->message, sizeof st->message, c->api_secret);
+}
+
+/* Run the lookup with its own status, counting its requests as attempts. */
+static int run_lookup(struct client *c, lookup_fn lookup, const void *ctx,
+		      struct value **found, struct api_status *st, struct err *err)
+{
+	struct api_status lst;
+	int ret;
+
+	memset(&lst, 0, sizeof lst);
+	ret = lookup(c, ctx, found, &lst, err);
+	st->attempts += lst.attempts;
+	return ret;
+}
+
+static int create_with_lookup(struct client *c, const struct call *k, lookup_fn lookup,
+			      const void *ctx, struct value **out, struct api_status *st,
+			      struct err *err)
+{
+	bool uncertain = false; /* an earlier send of this create may have landed */
+	int sends = 0;
+
+	for (;;) {
+		struct value *data = NULL, *found = NULL;
+		enum write_outcome o = call_write_once(c, k, &data, st, err);
+		struct err cause = *err, lerr = { "", 0 };
+
+		sends++;
+		if (o == W_DONE) {
+			*out = data;
+			return 0;
+		}
+		if (o == W_FAILED && !(uncertain && st->http_status == 409))
+			return -1;
+		if (o != W_FAILED)
+			trace_note(c, "outcome unknown (%s); looking it up", cause.msg);
+		if (run_lookup(c, lookup, ctx, &found, st, &lerr)) {
+			if (o == W_FAILED) /* a 409 stays a 409 */
+				return -1;
+			return fail(c, err, CLIENT_E_UNKNOWN_OUTCOME, k, "outcome unknown (%s), "
+				    "and the lookup failed: %s", cause.msg, lerr.msg);
+		}
+		if (found) {
+			adopt(c, k, found, out, st, &cause);
+			return 0;
+		}
+		if (o == W_FAILED)
+			return -1;
+		if (o == W_COMMITTED)
+			return fail(c, err, CLIENT_E_MALFORMED, k, "%s; the lookup does not find "
+				    "the resource either", cause.msg);
+		uncertain = true;
+		if (sends >= CREATE_MAX_SENDS) {
+			*err = cause;
+			return err_append(err, "; not created (a lookup after each of %d attempts "
+					  "found nothing)", sends);
+		}
+		if (wait_backoff(c, k, sends - 1, "not created; sending again", err))
+			return -1;
+	}
+}
+
+/* --- lookups after an unknown outcome ------------------------------------ */
+
+struct connection_key {
+	const char *group_id;
+	const char *schema;
+};
+
+static int lookup_connection(struct client *c, const void *ctx, struct value **found,
+			     struct api_status *st, struct err *err)
+{
+	const struct connection_key *key = ctx;
+	struct call k;
+	struct value *items = NULL;
+	size_t i;
+	int ret;
+
+	*found = NULL;
+	call_init(&k, "GET");
+	call_path(&k, "/v1/connections", NULL, NULL);
+	call_filter(&k, "group_id", key->group_id);
+	call_filter(&k, "schema", key->schema);
+	k.list = true;
+	call_ready(&k);
+	ret = call_list(c, &k, &items, st, err);
+	call_release(&k);
+	if (ret)
+		return -1;
+	for (i = 0; i < items->u.arr.n && !*found; i++) {
+		struct value *item = items->u.arr.items[i];
+		const char *schema = value_get_string(item, "schema");
+		const char *group = value_get_string(item, "group_id");
+
+		/* The API filters; check anyway, in case a filter was ignored. */
+		if ((!schema || !strcmp(schema, key->schema)) &&
+		    (!group || !strcmp(group, key->group_id)) && value_get_string(item, "id")) {
+			*found = item;
+			items->u.arr.items[i] = value_new_null();
+		}
+	}
+	value_free(items);
+	return 0;
+}
+
+struct transformation_key {
+	const char *group_id;
+	const char *package_name;
+	const struct value *connection_ids; /* array of strings, or NULL */
+};
+
+static bool contains_string(const struct value *arr, const struct value *s)
+{
+	size_t i;
+
+	for (i = 0; arr && arr->type == VALUE_ARRAY && i < arr->u.arr.n; i++)
+		if (value_equal(arr->u.arr.items[i], s))
+			return true;
+	return false;
+}
+
+/* Same set of connection ids (order and repetition ignored). */
+static bool same_id_set(const struct value *a, const struct value *b)
+{
+	size_t i;
+	size_t na = a && a->type == VALUE_ARRAY ? a->u.arr.n : 0;
+	size_t nb = b && b->type == VALUE_ARRAY ? b->u.arr.n : 0;
+
+	for (i = 0; i < na; i++)
+		if (!contains_string(b, a->u.arr.items[i]))
+			return false;
+	for (i = 0; i < nb; i++)
+		if (!contains_string(a, b->u.arr.items[i]))
+			return false;
+	return true;
+}
+
+static bool transformation_matches(const struct value *item,
+				   const struct transformation_key *key)
+{
+	const char *type = value_get_string(item, "type");
+	const struct value *config = value_get(item, "transformation_config");
+	const char *package = value_get_string(config, "package_name");
+
+	return (!type || !strcmp(type, "QUICKSTART")) && package &&
+	       !strcmp(package, key->package_name) && value_get_string(item, "id") &&
+	       same_id_set(value_get(config, "connection_ids"), key->connection_ids);
+}
+
+static int lookup_transformation(struct client *c, const void *ctx, struct value **found,
+				 struct api_status *st, struct err *err)
+{
+	const struct transformation_key *key = ctx;
+	struct call k;
+	struct value *items = NULL;
+	size_t i;
+	int ret;
+
+	*found = NULL;
+	call_init(&k, "GET");
+	call_path(&k, "/v1/transformations", NULL, NULL);
+	call_filter(&k, "group_id", key->group_id);
+	call_filter(&k, "type", "QUICKSTART");
+	k.list = true;
+	call_ready(&k);
+	ret = call_list(c, &k, &items, st, err);
+	call_release(&k);
+	if (ret)
+		return -1;
+	for (i = 0; i < items->u.arr.n && !*found; i++) {
+		if (transformation_matches(items->u.arr.items[i], key)) {
+			*found = items->u.arr.items[i];
+			items->u.arr.items[i] = value_new_null();
+		}
+	}
+	value_free(items);
+	return 0;
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+static int check_options(const struct client_options *o, struct err *err)
+{
+	if (!o->api_key || !*o->api_key || !o->api_secret || !*o->api_secret) {
+		err_set(err, "no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
+		err->code = CLIENT_E_CONFIG;
+		return -1;
+	}
+	return 0;
+}
+
+int client_new(const struct client_options *opts, struct client **out, struct err *err)
+{
+	struct client *c;
+	int count;
+	double seconds;
+
+	*out = NULL;
+	if (check_options(opts, err))
+		return -1;
+	c = xcalloc(1, sizeof *c);
+	c->api_key = xstrdup(opts->api_key);
+	c->api_secret = xstrdup(opts->api_secret);
+	if (client_url_check(opts->base_url ? opts->base_url : CLIENT_DEFAULT_BASE_URL,
+			     &c->base_url, err))
+		goto fail;
+	c->read_only = opts->read_only;
+	c->trace = opts->trace;
+	c->interrupted = opts->interrupted;
+	c->max_read_retries = opts->max_read_retries < 0 ? DEFAULT_READ_RETRIES :
+			      opts->max_read_retries;
+	c->retry_base_ms = opts->retry_base_ms > 0 ? opts->retry_base_ms : DEFAULT_RETRY_BASE_MS;
+	c->retry_max_ms = opts->retry_max_ms > 0 ? opts->retry_max_ms : DEFAULT_RETRY_MAX_MS;
+	count = opts->create_rate_count ? opts->create_rate_count : DEFAULT_CREATE_RATE_COUNT;
+	seconds = opts->create_rate_seconds != 0 ? opts->create_rate_seconds :
+		  DEFAULT_CREATE_RATE_SECONDS;
+	if (pacer_init(&c->pacer, count, seconds, err))
+		goto fail;
+	c->rng = client_rng_seed((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+				 (uint64_t)(uintptr_t)c);
+	if (http_init(&c->http, c->api_key, c->api_secret,
+		      opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS,
+		      opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms :
+		      DEFAULT_CONNECT_TIMEOUT_MS, c->trace, err))
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	client_scrub_str(err->msg, sizeof err->msg, c->api_secret);
+	client_free(c);
+	return -1;
+}
+
+void client_free(struct client *c)
+{
+	if (!c)
+		return;
+	if (c->http.curl)
+		http_release(&c->http);
+	pacer_release(&c->pacer);
+	free(c->base_url);
+	free(c->api_key);
+	if (c->api_secret) {
+		memset(c->api_secret, 0, strlen(c->api_secret));
+		free(c->api_secret);
+	}
+	free(c);
+}
+
+/* --- the calls ------------------------------------------------------------ */
+
+static void status_reset(struct api_status *st)
+{
+	memset(st, 0, sizeof *st);
+}
+
+static int get_one(struct client *c, const char *prefix, const char *id, const char *suffix,
+		   struct value **out, struct api_status *st, struct err *err)
+{
+	struct call k;
+	int ret;
+
+	status_reset(st);
+	*out = NULL;
+	call_init(&k, "GET");
+	call_path(&k, prefix, id, suffix);
+	call_ready(&k);
+	ret = call_read(c, &k, out, st, err);
+	call_release(&k);
+	return ret;
+}
+
+/* A list with up to two filters (NULL values are left out). */
+static int list_all(struct client *c, const char *path, const char *key1, const char *val1,
+		    const char *key2, const char *val2, struct value **items,
+		    struct api_status *st, struct err *err)
+{
+	struct call k;
+	int ret;
+
+	*items = NULL;
+	call_init(&k, "GET");
+	buf_puts(&k.path, path);
+	if (key1)
+		call_filter(&k, key1, val1);
+	if (key2)
+		call_filter(&k, key2, val2);
+	k.list = true;
+	call_ready(&k);
+	ret = call_list(c, &k, items, st, err);
+	call_release(&k);
+	return ret;
+}
+
+int client_get_group(struct client *c, const char *group_id, struct value **out,
+		     struct api_status *st, struct err *err)
+{
+	return get_one(c, "/v1/groups/", group_id, NULL, out, st, err);
+}
+
+int client_list_groups(struct client *c, struct value **items, struct api_status *st,
+		       struct err *err)
+{
+	status_reset(st);
+	return list_all(c, "/v1/groups", NULL, NULL, NULL, NULL, items, st, err);
+}
+
+int client_get_destination(struct client *c, const char *destination_id, struct value **out,
+			   struct api_status *st, struct err *err)
+{
+	return get_one(c, "/v1/destinations/", destination_id, NULL, out, st, err);
+}
+
+int client_list_group_connections(struct client *c, const char *group_id, const char *schema,
+				  struct value **items, struct api_status *st, struct err *err)
+{
+	struct buf path = BUF_INIT;
+	int ret;
+
+	status_reset(st);
+	buf_puts(&path, "/v1/groups/");
+	client_url_escape(&path, group_id);
+	buf_puts(&path, "/connections");
+	ret = list_all(c, buf_str(&path), "schema", schema, NULL, NULL, items, st, err);
+	buf_free(&path);
+	return ret;
+}
+
+int client_get_connection(struct client *c, const char *connection_id, struct value **out,
+			  struct api_status *st, struct err *err)
+{
+	return get_one(c, "/v1/connections/", connection_id, NULL, out, st, err);
+}
+
+int client_list_transformations(struct client *c, const char *group_id, const char *type,
+				struct value **items, struct api_status *st, struct err *err)
+{
+	status_reset(st);
+	return list_all(c, "/v1/transformations", "group_id", group_id, "type", type, items, st,
+			err);
+}
+
+int client_get_package_metadata(struct client *c, const char *package_definition_id,
+				struct value **out, struct api_status *st, struct err *err)
+{
+	return get_one(c, "/v1/transformations/package-metadata/", package_definition_id, NULL,
+		       out, st, err);
+}
+
+/* Start a write: refused in read-only mode before anything else happens. */
+static int write_begin(struct client *c, struct call *k, const char *path,
+		       const struct value *body, struct api_status *st, struct err *err)
+{
+	status_reset(st);
+	call_init(k, "POST");
+	buf_puts(&k->path, path);
+	k->body = body;
+	call_ready(k);
+	if (c->read_only) {
+		fail(c, err, CLIENT_E_READ_ONLY, k, "refused: this client is read-only; "
+		     "nothing was sent");
+		call_release(k);
+		return -1;
+	}
+	if (!body || body->type != VALUE_OBJECT) {
+		fail(c, err, CLIENT_E_CONFIG, k, "the request body must be a JSON object");
+		call_release(k);
+		return -1;
+	}
+	return 0;
+}
+
+int client_create_connection(struct client *c, const struct value *body, const char *schema_name,
+			     struct value **out, struct api_status *st, struct err *err)
+{
+	struct connection_key key;
+	struct call k;
+	int ret;
+
+	*out = NULL;
+	if (write_begin(c, &k, "/v1/connections", body, st, err))
+		return -1;
+	key.group_id = value_get_string(body, "group_id");
+	key.schema = schema_name;
+	if (!key.group_id || !*key.group_id || !schema_name || !*schema_name) {
+		ret = fail(c, err, CLIENT_E_CONFIG, &k, "a connection create needs group_id in "
+			   "the body and a schema name, to be looked up safely");
+	} else {
+		k.paced = true;
+		ret = create_with_lookup(c, &k, lookup_connection, &key, out, st, err);
+	}
+	call_release(&k);
+	return ret;
+}
+
+int client_create_transformation(struct client *c, const struct value *body, const char *group_id,
+				 struct value **out, struct api_status *st, struct err *err)
+{
+	struct transformation_key key;
+	const struct value *config;
+	struct call k;
+	int ret;
+
+	*out = NULL;
+	if (write_begin(c, &k, "/v1/transformations", body, st, err))
+		return -1;
+	config = value_get(body, "transformation_config");
+	key.group_id = group_id;
+	key.package_name = value_get_string(config, "package_name");
+	key.connection_ids = value_get(config, "connection_ids");
+	if (!group_id || !*group_id || !key.package_name) {
+		ret = fail(c, err, CLIENT_E_CONFIG, &k, "a transformation create needs a group id "
+			   "and transformation_config.package_name, to be looked up safely");
+	} else {
+		ret = create_with_lookup(c, &k, lookup_transformation, &key, out, st, err);
+	}
+	call_release(&k);
+	return ret;
+}

@@ -1,0 +1,176 @@
+/*
+ * redact.c — keeping credentials out of everything the client prints.
+ *
+ * Two mechanisms, because secrets reach output by two roads:
+ *  - credential values inside JSON bodies (a connection config's password, a
+ *    token): the body is parsed and the value of every credential-like key is
+ *    replaced in the tree before it is serialized again. Working on the tree
+ *    rather than on the text means escapes, nesting and key order cannot hide
+ *    a value from the redactor.
+ *  - the API secret itself, which could surface in curl's error text or in a
+ *    server message: every string the client emits (trace lines, error
+ *    messages, api_status.message) is scrubbed of it by plain substring
+ *    replacement.
+ * Null and empty-string values are left alone: they hold no secret, and
+ * seeing that a create sent "" for a password is what a --debug user wants.
+ */
+#include "client/client-internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "lib/json.h"
+
+static const char *const credential_keys[] = {
+	"password", "passphrase", "api_key", "api_secret", "secret", "client_secret",
+	"token", "access_token", "refresh_token", "private_key", "secret_key",
+	"auth_token", "client_private_key", "secret_access_key",
+};
+
+static const char *const credential_suffixes[] = { "_password", "_secret", "_token" };
+
+bool client_is_credential_key(const char *key, size_t len)
+{
+	size_t i;
+
+	if (memchr(key, '\0', len))
+		return false; /* keys with NUL bytes are never real config keys */
+	for (i = 0; i < sizeof credential_keys / sizeof credential_keys[0]; i++)
+		if (strlen(credential_keys[i]) == len && !strncasecmp(key, credential_keys[i], len))
+			return true;
+	for (i = 0; i < sizeof credential_suffixes / sizeof credential_suffixes[0]; i++) {
+		size_t n = strlen(credential_suffixes[i]);
+
+		if (len > n && !strncasecmp(key + len - n, credential_suffixes[i], n))
+			return true;
+	}
+	return false;
+}
+
+/* memmem is a GNU extension; this is the portable few lines it replaces. */
+static const char *find_bytes(const char *hay, size_t hay_len, const char *needle, size_t n)
+{
+	const char *p = hay, *end = hay + hay_len;
+
+	while ((size_t)(end - p) >= n) {
+		const char *c = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+
+		if (!c)
+			return NULL;
+		if (!memcmp(c, needle, n))
+			return c;
+		p = c + 1;
+	}
+	return NULL;
+}
+
+static bool holds_no_secret(const struct value *v)
+{
+	return v->type == VALUE_NULL || (v->type == VALUE_STRING && v->u.str.len == 0);
+}
+
+void client_redact_tree(struct value *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	if (v->type == VALUE_ARRAY) {
+		for (i = 0; i < v->u.arr.n; i++)
+			client_redact_tree(v->u.arr.items[i]);
+		return;
+	}
+	if (v->type != VALUE_OBJECT)
+		return;
+	for (i = 0; i < v->u.obj.n; i++) {
+		struct member *m = &v->u.obj.items[i];
+
+		if (!client_is_credential_key(m->key, m->keylen)) {
+			client_redact_tree(m->val);
+		} else if (!holds_no_secret(m->val)) {
+			value_free(m->val);
+			m->val = value_new_cstring(CLIENT_REDACTED);
+		}
+	}
+}
+
+void client_scrub_buf(struct buf *b, const char *secret)
+{
+	struct buf out = BUF_INIT;
+	size_t n, pos = 0;
+	const char *hit;
+
+	if (!secret || !*secret || !b->data || b->len == 0)
+		return;
+	n = strlen(secret);
+	if (!find_bytes(b->data, b->len, secret, n))
+		return;
+	while ((hit = find_bytes(b->data + pos, b->len - pos, secret, n))) {
+		buf_append(&out, b->data + pos, (size_t)(hit - (b->data + pos)));
+		buf_puts(&out, CLIENT_REDACTED);
+		pos = (size_t)(hit - b->data) + n;
+	}
+	buf_append(&out, b->data + pos, b->len - pos);
+	buf_free(b);
+	*b = out;
+}
+
+void client_scrub_str(char *s, size_t size, const char *secret)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	if (!secret || !*secret || size == 0 || !strstr(s, secret))
+		return;
+	buf_puts(&b, s);
+	client_scrub_buf(&b, secret);
+	n = b.len < size - 1 ? b.len : size - 1;
+	memcpy(s, b.data, n);
+	s[n] = '\0';
+	buf_free(&b);
+}
+
+void client_trace_line(FILE *f, const char *secret, const char *prefix, const char *text)
+{
+	struct buf line = BUF_INIT;
+	size_t i;
+
+	if (!f)
+		return;
+	buf_puts(&line, prefix);
+	buf_puts(&line, text);
+	client_scrub_buf(&line, secret);
+	for (i = 0; i < line.len; i++) /* one event, one line */
+		if (line.data[i] == '\n' || line.data[i] == '\r' || line.data[i] == '\0')
+			line.data[i] = ' ';
+	buf_putc(&line, '\n');
+	fwrite(line.data, 1, line.len, f);
+	fflush(f);
+	buf_free(&line);
+}
+
+void client_trace_body(FILE *f, const char *secret, const char *prefix, const char *data,
+		       size_t len)
+{
+	struct buf text = BUF_INIT;
+	struct value *v = NULL;
+	struct err perr = { "", 0 };
+
+	if (!f)
+		return;
+	if (len == 0) {
+		buf_puts(&text, "body: (empty)");
+	} else if (json_parse(data, len, &v, &perr) == 0) {
+		client_redact_tree(v);
+		buf_puts(&text, "body: ");
+		json_write(&text, v, JSON_COMPACT);
+		value_free(v);
+	} else {
+		/* Only the position: the parser's explanation may quote the body. */
+		perr.msg[strcspn(perr.msg, ":")] = '\0';
+		buf_printf(&text, "body: (%zu bytes, not shown: not valid JSON at %s)", len,
+			   perr.msg);
+	}
+	client_trace_line(f, secret, prefix, buf_str(&text));
+	buf_free(&text);
+}

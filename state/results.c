@@ -1,0 +1,559 @@
+/*
+ * results.c — renders results.md, the human record of an apply, in the
+ * layout of the execute seed (see results.h and docs/results-format.md).
+ *
+ * Built as one pure function over read-only inputs (plan, report, state,
+ * refusal, interruption) writing into a struct buf, section by section, so
+ * the same inputs always give the same bytes and the applier can rewrite the
+ * file after every resource. The plan decides which resources are listed and
+ * in what order; the state says what happened to each (a resource the state
+ * does not know is "not attempted"). Every piece of text that comes from an
+ * input is flattened to one line (control characters become spaces) so a
+ * name or an API message can never break the Markdown structure. No config
+ * value is ever printed: only names, ids, codes, field names and messages.
+ */
+#include "state/results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/buf.h"
+#include "lib/fileio.h"
+
+#define DASHBOARD_URL "https://fivetran.com/dashboard/connections/"
+#define UNKNOWN "(unknown)"
+#define NOT_COPYABLE_CODE "CUSTOM_TRANSFORMATION_NOT_COPYABLE"
+
+/* Append s with every control character replaced by a space: one line. */
+static void put_flat(struct buf *out, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		buf_putc(out, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+}
+
+static void put_flat_or(struct buf *out, const char *s, const char *fallback)
+{
+	put_flat(out, s && *s ? s : fallback);
+}
+
+/* ---- looking up what happened ------------------------------------------ */
+
+static const struct state_resource *find_resource(const struct state *st, const char *kind,
+						  const char *name)
+{
+	size_t i;
+
+	if (!st || !name)
+		return NULL;
+	for (i = 0; i < st->n_resources; i++) {
+		const struct state_resource *r = &st->resources[i];
+		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+			return r;
+	}
+	return NULL;
+}
+
+static enum outcome outcome_of(const struct state_resource *r)
+{
+	return r ? r->outcome : OUTCOME_PENDING;
+}
+
+/* The resources listed, in order: the plan's when there is one, else the
+ * state's own entries of that kind. */
+struct listing {
+	const struct results_input *in;
+	const char *kind;
+};
+
+static size_t listing_count(const struct listing *l)
+{
+	const struct plan *p = l->in->plan;
+	const struct state *st = l->in->state;
+	size_t i, n = 0;
+
+	if (p)
+		return !strcmp(l->kind, "connection") ? p->n_connections : p->n_packages;
+	if (!st)
+		return 0;
+	for (i = 0; i < st->n_resources; i++)
+		if (st->resources[i].kind && !strcmp(st->resources[i].kind, l->kind))
+			n++;
+	return n;
+}
+
+/* Name of the index-th listed resource; *conn is its plan entry, if any. */
+static const char *listing_name(const struct listing *l, size_t index,
+				const struct plan_connection **conn)
+{
+	const struct plan *p = l->in->plan;
+	const struct state *st = l->in->state;
+	size_t i, seen = 0;
+
+	if (conn)
+		*conn = NULL;
+	if (p && !strcmp(l->kind, "connection")) {
+		if (conn)
+			*conn = &p->connections[index];
+		return p->connections[index].target_name;
+	}
+	if (p)
+		return p->packages[index].package_name;
+	for (i = 0; i < st->n_resources; i++) {
+		const struct state_resource *r = &st->resources[i];
+		if (r->kind && !strcmp(r->kind, l->kind) && seen++ == index)
+			return r->name;
+	}
+	return NULL;
+}
+
+static const struct state_resource *listing_resource(const struct listing *l, size_t index)
+{
+	return find_resource(l->in->state, l->kind, listing_name(l, index, NULL));
+}
+
+struct tally {
+	size_t n[OUTCOME_FAILED + 1];
+};
+
+static struct tally count_outcomes(const struct listing *l)
+{
+	struct tally t;
+	size_t i, n = listing_count(l);
+
+	memset(&t, 0, sizeof t);
+	for (i = 0; i < n; i++) {
+		enum outcome o = outcome_of(listing_resource(l, i));
+		if ((int)o >= 0 && o <= OUTCOME_FAILED)
+			t.n[o]++;
+	}
+	return t;
+}
+
+/* ---- Summary ------------------------------------------------------------- */
+
+static void put_count(struct buf *out, size_t n, const char *one, const char *many,
+		      const char *rest)
+{
+	buf_printf(out, "- %zu %s %s\n", n, n == 1 ? one : many, rest);
+}
+
+static const char *not_attempted_suffix(const struct results_input *in)
+{
+	if (in->interrupted)
+		return " (apply was interrupted)";
+	if (in->refusal)
+		return " (apply refused)";
+	return "";
+}
+
+static void put_summary(struct buf *out, const struct results_input *in)
+{
+	struct listing conns = { in, "connection" }, pkgs = { in, "transformation" };
+	struct tally c = count_outcomes(&conns), p = count_outcomes(&pkgs);
+	char rest[128];
+
+	buf_puts(out, "## Summary\n\n");
+	if (in->refusal) {
+		buf_puts(out, "- Apply refused: ");
+		put_flat_or(out, in->refusal, "no reason given");
+		buf_putc(out, '\n');
+	}
+	if (in->interrupted)
+		buf_puts(out, "- Apply was interrupted; run `ccapply apply` again to continue.\n");
+	put_count(out, c.n[OUTCOME_CREATED], "connection", "connections", "created successfully");
+	put_count(out, c.n[OUTCOME_FAILED], "connection", "connections", "failed to create");
+	put_count(out, p.n[OUTCOME_CREATED], "Quickstart package", "Quickstart packages",
+		  "installed");
+	put_count(out, p.n[OUTCOME_FAILED] + p.n[OUTCOME_SKIPPED], "Quickstart package",
+		  "Quickstart packages", "failed or skipped");
+	if (c.n[OUTCOME_ALREADY_EXISTS])
+		put_count(out, c.n[OUTCOME_ALREADY_EXISTS], "connection", "connections",
+			  "already existed (left unchanged)");
+	if (c.n[OUTCOME_SKIPPED])
+		put_count(out, c.n[OUTCOME_SKIPPED], "connection", "connections",
+			  "skipped (name taken with a different config)");
+	snprintf(rest, sizeof rest, "not attempted%s", not_attempted_suffix(in));
+	if (c.n[OUTCOME_PENDING])
+		put_count(out, c.n[OUTCOME_PENDING], "connection", "connections", rest);
+	if (p.n[OUTCOME_ALREADY_EXISTS])
+		put_count(out, p.n[OUTCOME_ALREADY_EXISTS], "Quickstart package",
+			  "Quickstart packages", "already installed (left unchanged)");
+	if (p.n[OUTCOME_PENDING])
+		put_count(out, p.n[OUTCOME_PENDING], "Quickstart package", "Quickstart packages",
+			  rest);
+	buf_putc(out, '\n');
+}
+
+/* ---- Per-connection results ---------------------------------------------- */
+
+/* The last dotted component of a field name, so "secrets.password" counts. */
+static const char *field_leaf(const char *field)
+{
+	const char *dot = strrchr(field, '.');
+	return dot ? dot + 1 : field;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static bool is_password_field(const char *field)
+{
+	const char *leaf = field_leaf(field);
+	return !strcasecmp(leaf, "password") || ends_with(leaf, "_password");
+}
+
+static bool is_key_field(const char *field)
+{
+	const char *leaf = field_leaf(field);
+	return !strcasecmp(leaf, "api_key") || ends_with(leaf, "_key") ||
+	       !strcasecmp(leaf, "token") || ends_with(leaf, "_token") ||
+	       !strcasecmp(leaf, "secret") || ends_with(leaf, "_secret");
+}
+
+static bool any_field(const struct plan_connection *c, bool (*pred)(const char *))
+{
+	size_t i;
+
+	for (i = 0; i < c->n_credential_fields; i++)
+		if (c->credential_fields[i] && pred(c->credential_fields[i]))
+			return true;
+	return false;
+}
+
+static void put_url(struct buf *out, const char *id)
+{
+	if (id && *id) {
+		buf_puts(out, DASHBOARD_URL);
+		put_flat(out, id);
+	} else {
+		buf_puts(out, "(connection id unknown)");
+	}
+}
+
+#define ATTACH " — attach via credentials skill or Fivetran UI: "
+
+/* The auth line of a connection that exists in the target group. */
+static void put_auth_line(struct buf *out, const struct plan_connection *c, const char *id)
+{
+	size_t i;
+
+	if (!c) {
+		buf_puts(out, "- Fivetran UI: ");
+	} else if (c->auth_style == AUTH_OAUTH) {
+		buf_puts(out, "- Auth: OAuth — complete authentication in the Fivetran UI: ");
+	} else if (any_field(c, is_password_field)) {
+		buf_puts(out, "- Auth: Password needed" ATTACH);
+	} else if (any_field(c, is_key_field)) {
+		buf_puts(out, "- Auth: API key needed" ATTACH);
+	} else if (c->n_credential_fields) {
+		buf_puts(out, "- Auth: Credentials needed (");
+		for (i = 0; i < c->n_credential_fields; i++) {
+			if (i)
+				buf_puts(out, ", ");
+			put_flat_or(out, c->credential_fields[i], "?");
+		}
+		buf_puts(out, ")" ATTACH);
+	} else if (c->auth_style == AUTH_CREDENTIALS) {
+		buf_puts(out, "- Auth: Credentials needed" ATTACH);
+	} else {
+		buf_puts(out, "- Auth: none needed: ");
+	}
+	put_url(out, id);
+	buf_putc(out, '\n');
+}
+
+static const char *skip_explanation(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} known[] = {
+		{ "NAME_TAKEN_CONFIG_DIFFERS",
+		  "a connection with this name exists in the target group with a different "
+		  "service or config; it was not modified" },
+		{ "MISSING_DEPENDENCY", "a connection it depends on is not in the plan" },
+		{ "DEPENDENCY_FAILED", "a connection it depends on failed to create" },
+		{ "DEPENDENCY_SKIPPED", "a connection it depends on was skipped" },
+	};
+	size_t i;
+
+	for (i = 0; code && i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(code, known[i].code))
+			return known[i].text;
+	return NULL;
+}
+
+/* "CODE (why)" for a skipped resource: the recorded message, else a fixed
+ * explanation of a known code. */
+static void put_skip_reason(struct buf *out, const struct state_resource *r)
+{
+	const char *code = r->reason && *r->reason ? r->reason : r->error.code;
+	const char *why = r->error.message && *r->error.message ? r->error.message
+								 : skip_explanation(code);
+
+	put_flat_or(out, code, "no reason recorded");
+	if (why) {
+		buf_puts(out, " (");
+		put_flat(out, why);
+		buf_putc(out, ')');
+	}
+	if (r->id && *r->id && code && !strcmp(code, "NAME_TAKEN_CONFIG_DIFFERS")) {
+		buf_puts(out, "; existing connection: ");
+		put_url(out, r->id);
+	}
+}
+
+/* "HTTP 409 CODE: message", leaving out what was not recorded. */
+static void put_failure(struct buf *out, const struct state_error *e)
+{
+	bool any = false;
+
+	if (e->http_status) {
+		buf_printf(out, "HTTP %d", e->http_status);
+		any = true;
+	}
+	if (e->code && *e->code) {
+		if (any)
+			buf_putc(out, ' ');
+		put_flat(out, e->code);
+		any = true;
+	}
+	if (e->message && *e->message) {
+		if (any)
+			buf_puts(out, ": ");
+		put_flat(out, e->message);
+		any = true;
+	}
+	if (!any)
+		buf_puts(out, "no error details recorded");
+}
+
+static void put_connection(struct buf *out, const struct results_input *in, const char *name,
+			   const struct plan_connection *c, const struct state_resource *r)
+{
+	buf_puts(out, "### ");
+	put_flat_or(out, name, UNKNOWN);
+	buf_putc(out, '\n');
+	switch (outcome_of(r)) {
+	case OUTCOME_CREATED:
+		buf_puts(out, "- Created (paused)\n");
+		if (r->recovered)
+			buf_puts(out, "- Adopted: created by an earlier request whose answer was "
+				      "lost; not created twice\n");
+		put_auth_line(out, c, r->id);
+		break;
+	case OUTCOME_ALREADY_EXISTS:
+		buf_puts(out, "- Already existed (id ");
+		put_flat_or(out, r->id, UNKNOWN);
+		buf_puts(out, "; not modified)\n");
+		put_auth_line(out, c, r->id);
+		break;
+	case OUTCOME_SKIPPED:
+		buf_puts(out, "- Skipped: ");
+		put_skip_reason(out, r);
+		buf_putc(out, '\n');
+		break;
+	case OUTCOME_FAILED:
+		buf_puts(out, "- Failed: ");
+		put_failure(out, &r->error);
+		buf_putc(out, '\n');
+		break;
+	case OUTCOME_PENDING:
+	default:
+		buf_printf(out, "- Not attempted%s\n",
+			   in->interrupted ? " (apply was interrupted)" : "");
+		break;
+	}
+}
+
+static void put_connections(struct buf *out, const struct results_input *in)
+{
+	struct listing l = { in, "connection" };
+	size_t i, n = listing_count(&l);
+
+	buf_puts(out, "## Per-connection results\n\n");
+	if (!n)
+		buf_puts(out, "- None in the plan.\n\n");
+	for (i = 0; i < n; i++) {
+		const struct plan_connection *c;
+		const char *name = listing_name(&l, i, &c);
+		put_connection(out, in, name, c, find_resource(in->state, "connection", name));
+		buf_putc(out, '\n');
+	}
+}
+
+/* ---- Transformations ----------------------------------------------------- */
+
+static void put_package(struct buf *out, const struct results_input *in, const char *name,
+			const struct state_resource *r)
+{
+	buf_puts(out, "- ");
+	put_flat_or(out, name, UNKNOWN);
+	buf_puts(out, " Quickstart package ");
+	switch (outcome_of(r)) {
+	case OUTCOME_CREATED:
+		buf_puts(out, "installed");
+		break;
+	case OUTCOME_ALREADY_EXISTS:
+		buf_puts(out, "already installed (id ");
+		put_flat_or(out, r->id, UNKNOWN);
+		buf_putc(out, ')');
+		break;
+	case OUTCOME_SKIPPED:
+		buf_puts(out, "skipped: ");
+		put_skip_reason(out, r);
+		break;
+	case OUTCOME_FAILED:
+		buf_puts(out, "failed: ");
+		put_failure(out, &r->error);
+		break;
+	case OUTCOME_PENDING:
+	default:
+		buf_printf(out, "not attempted%s",
+			   in->interrupted ? " (apply was interrupted)" : "");
+		break;
+	}
+	buf_putc(out, '\n');
+}
+
+static void put_transformations(struct buf *out, const struct results_input *in)
+{
+	struct listing l = { in, "transformation" };
+	size_t i, n = listing_count(&l);
+
+	buf_puts(out, "## Transformations\n\n");
+	if (!n)
+		buf_puts(out, "- None in the plan.\n");
+	for (i = 0; i < n; i++) {
+		const char *name = listing_name(&l, i, NULL);
+		put_package(out, in, name, find_resource(in->state, "transformation", name));
+	}
+	buf_putc(out, '\n');
+}
+
+/* ---- Next steps and Cleanup ---------------------------------------------- */
+
+static const char *finding_label(const struct finding *f)
+{
+	if (f->target_name && *f->target_name)
+		return f->target_name;
+	if (f->package_name && *f->package_name)
+		return f->package_name;
+	if (f->source_id && *f->source_id)
+		return f->source_id;
+	if (f->field && *f->field)
+		return f->field;
+	return "(unnamed)";
+}
+
+/* Step 4's items; returns how many were listed. */
+static size_t put_not_copyable(struct buf *out, const struct results_input *in)
+{
+	size_t i, n = 0;
+
+	for (i = 0; in->report && i < in->report->n_findings; i++) {
+		const struct finding *f = &in->report->findings[i];
+		if (!f->code || strcmp(f->code, NOT_COPYABLE_CODE))
+			continue;
+		buf_puts(out, "   - ");
+		put_flat(out, finding_label(f));
+		if (f->message && *f->message) {
+			buf_puts(out, ": ");
+			put_flat(out, f->message);
+		}
+		buf_putc(out, '\n');
+		n++;
+	}
+	for (i = 0; in->plan && i < in->plan->n_dbt_projects; i++) {
+		const struct plan_dbt_project *d = &in->plan->dbt_projects[i];
+		buf_puts(out, "   - dbt project ");
+		put_flat_or(out, d->project_id, UNKNOWN);
+		if (d->note && *d->note) {
+			buf_puts(out, ": ");
+			put_flat(out, d->note);
+		}
+		buf_putc(out, '\n');
+		n++;
+	}
+	return n;
+}
+
+static void put_next_steps(struct buf *out, const struct results_input *in)
+{
+	buf_puts(out,
+		 "## Next steps\n"
+		 "\n"
+		 "1. **Attach credentials.** Either:\n"
+		 "   - Run the `copy-connections-credentials` skill: I'll help you attach "
+		 "credentials for credential-based connections and provide UI links for OAuth "
+		 "ones.\n"
+		 "   - Or add credentials yourself in the Fivetran UI for each connection.\n"
+		 "\n"
+		 "2. **Apply schema config.** After credentials are in place, run the "
+		 "`copy-connections-schema` skill to run setup tests and apply table/column "
+		 "selections, sync modes, and hashing from the plan.\n"
+		 "\n"
+		 "3. **Unpause connections** when you're ready for them to sync. You can do this "
+		 "one at a time in the Fivetran UI, or via the `sync_connection` MCP tool.\n"
+		 "\n"
+		 "4. **Recreate custom transformations** that were flagged during validation:\n");
+	if (!put_not_copyable(out, in))
+		buf_puts(out, "   - (none flagged during validation)\n");
+	buf_puts(out,
+		 "\n"
+		 "5. **After syncs complete**, consider comparing row counts between source and "
+		 "target connections to verify the copy.\n"
+		 "\n");
+}
+
+static void put_cleanup(struct buf *out)
+{
+	buf_puts(out,
+		 "## Cleanup\n"
+		 "\n"
+		 "- Keep `.copy-connections/copy_plan.yaml` and `validation_report.yaml` for "
+		 "audit, or delete if you're done.\n"
+		 "- If you used a credentials file during the credentials flow, delete it when "
+		 "you're done.\n");
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+static void put_header(struct buf *out, const struct results_input *in)
+{
+	buf_puts(out, "# Copy Connections Results\n\n**Date:** ");
+	put_flat_or(out, in->date, UNKNOWN);
+	buf_puts(out, "\n**Source:** ");
+	put_flat_or(out, in->source_group_name, UNKNOWN);
+	buf_puts(out, "\n**Target:** ");
+	put_flat_or(out, in->target_group_name, UNKNOWN);
+	buf_puts(out, "\n\n");
+}
+
+char *results_render(const struct results_input *in)
+{
+	struct buf out = BUF_INIT;
+
+	put_header(&out, in);
+	put_summary(&out, in);
+	put_connections(&out, in);
+	put_transformations(&out, in);
+	put_next_steps(&out, in);
+	put_cleanup(&out);
+	return buf_detach(&out);
+}
+
+int results_write(const char *path, const struct results_input *in, struct err *err)
+{
+	char *text = results_render(in);
+	int rc = write_file_atomic(path, text, strlen(text), err);
+
+	free(text);
+	return rc;
+}

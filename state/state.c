@@ -1,0 +1,904 @@
+/*
+ * state.c — ccapply.lock, the state file (see state.h and
+ * docs/state-format.md): the in-memory model, the one rendering, the strict
+ * loader and the write-only-on-change saver.
+ *
+ * Everything goes through one renderer. A file is trusted only when it is
+ * exactly what that renderer makes of its own content: the loader parses it,
+ * checks the version, verifies the digest over the raw bytes, checks every
+ * field, then renders what it read and compares byte for byte. So "the same
+ * content" can be decided by comparing renderings, which is how state_save()
+ * knows to leave a file alone (byte-identical on a no-op apply).
+ *
+ * The digest covers the rendered document up to the "digest" member: every
+ * line but the last two, so `head -n -2 ccapply.lock | b2sum -l 256`
+ * recomputes it. file_digest() is the only place it is computed; the keyed
+ * MAC of issue 6 replaces that one function.
+ */
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/digest.h"
+#include "lib/fileio.h"
+#include "lib/json.h"
+#include "lib/value.h"
+
+#define DIGEST_PREFIX "blake2b-256:"
+#define DIGEST_TEXT_LEN (sizeof DIGEST_PREFIX - 1 + 64)
+#define DIGEST_LINE_HEAD "  \"digest\": \""
+#define DIGEST_LINE_TAIL "\"\n}\n"
+#define DIGEST_TAIL_LEN \
+	(sizeof DIGEST_LINE_HEAD - 1 + DIGEST_TEXT_LEN + sizeof DIGEST_LINE_TAIL - 1)
+#define LINEAGE_LEN 32
+
+/* What to do about a file that cannot be trusted, appended to such errors. */
+#define ADVICE "restore it (from version control or a backup), or move it away and re-run " \
+	"`ccapply apply`, which records the live state afresh"
+
+/* ------------------------------------------------------------ the model */
+
+static const char *const outcome_names[] = {
+	[OUTCOME_PENDING] = "pending",
+	[OUTCOME_CREATED] = "created",
+	[OUTCOME_ALREADY_EXISTS] = "already_exists",
+	[OUTCOME_SKIPPED] = "skipped",
+	[OUTCOME_FAILED] = "failed",
+};
+#define N_OUTCOMES (sizeof outcome_names / sizeof outcome_names[0])
+
+const char *outcome_name(enum outcome o)
+{
+	if ((unsigned)o >= N_OUTCOMES)
+		return "invalid";
+	return outcome_names[o];
+}
+
+int outcome_parse(const char *text)
+{
+	size_t i;
+
+	for (i = 0; text && i < N_OUTCOMES; i++)
+		if (!strcmp(text, outcome_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void state_resource_clear(struct state_resource *r)
+{
+	if (!r)
+		return;
+	free(r->kind);
+	free(r->name);
+	free(r->source_id);
+	free(r->service);
+	free(r->id);
+	free(r->reason);
+	free(r->sent_digest);
+	free(r->error.code);
+	free(r->error.message);
+	memset(r, 0, sizeof *r);
+}
+
+void state_free(struct state *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	free(st->lineage);
+	free(st->plan_checksum);
+	free(st->validation_status);
+	for (i = 0; i < st->n_acknowledged; i++)
+		free(st->acknowledged[i]);
+	free(st->acknowledged);
+	free(st->target_group_id);
+	free(st->target_group_name);
+	for (i = 0; i < st->n_resources; i++)
+		state_resource_clear(&st->resources[i]);
+	free(st->resources);
+	free(st);
+}
+
+struct state_resource *state_find(struct state *st, const char *kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; st && kind && name && i < st->n_resources; i++) {
+		struct state_resource *r = &st->resources[i];
+		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+			return r;
+	}
+	return NULL;
+}
+
+struct state_resource *state_add(struct state *st, const struct state_resource *r)
+{
+	struct state_resource *n;
+
+	/* Grow by one each time: n_resources is the capacity, so state_free()
+	 * and every reader need no separate capacity field. */
+	st->resources = xrealloc(st->resources, (st->n_resources + 1) * sizeof *st->resources);
+	n = &st->resources[st->n_resources++];
+	n->kind = dup_or_null(r->kind);
+	n->name = dup_or_null(r->name);
+	n->source_id = dup_or_null(r->source_id);
+	n->service = dup_or_null(r->service);
+	n->outcome = r->outcome;
+	n->id = dup_or_null(r->id);
+	n->reason = dup_or_null(r->reason);
+	n->sent_digest = dup_or_null(r->sent_digest);
+	n->recovered = r->recovered;
+	n->error.http_status = r->error.http_status;
+	n->error.code = dup_or_null(r->error.code);
+	n->error.message = dup_or_null(r->error.message);
+	return n;
+}
+
+/* ------------------------------------------------ rules shared by load and save */
+
+static bool is_lower_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[n] == '\0';
+}
+
+static bool is_lineage(const char *s)
+{
+	return s && strlen(s) == LINEAGE_LEN && is_lower_hex(s, LINEAGE_LEN);
+}
+
+/* "blake2b-256:" and 64 lowercase hex digits: sent_digest and digest. */
+static bool is_digest_text(const char *s)
+{
+	size_t plen = sizeof DIGEST_PREFIX - 1;
+
+	return s && strlen(s) == DIGEST_TEXT_LEN && !strncmp(s, DIGEST_PREFIX, plen) &&
+	       is_lower_hex(s + plen, 64);
+}
+
+static bool is_validation_status(const char *s)
+{
+	return s && (!strcmp(s, "pass") || !strcmp(s, "pass-with-warnings"));
+}
+
+static bool is_kind(const char *s)
+{
+	return s && (!strcmp(s, "connection") || !strcmp(s, "transformation"));
+}
+
+static bool is_http_status(long long n)
+{
+	return n >= 100 && n <= 599;
+}
+
+/* The first resource (by index) with the same kind and name as resources[i]. */
+static const struct state_resource *earlier_twin(const struct state *st, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(st->resources[j].kind, st->resources[i].kind) &&
+		    !strcmp(st->resources[j].name, st->resources[i].name))
+			return &st->resources[j];
+	return NULL;
+}
+
+/* What state_save() refuses to write (a bug in the caller, never user
+ * input): whatever state_load() would reject in the file. */
+static int check_resource(const struct state_resource *r, size_t i, struct err *err)
+{
+	if (!is_kind(r->kind))
+		return err_set(err, "resources[%zu]: kind must be \"connection\" or "
+			       "\"transformation\"", i);
+	if (!r->name)
+		return err_set(err, "resources[%zu]: no name", i);
+	if ((unsigned)r->outcome >= N_OUTCOMES)
+		return err_set(err, "resources[%zu] (%s): invalid outcome %d", i, r->name,
+			       (int)r->outcome);
+	if (r->sent_digest && !is_digest_text(r->sent_digest))
+		return err_set(err, "resources[%zu] (%s): sent_digest must be %s<64 hex>", i,
+			       r->name, DIGEST_PREFIX);
+	if (r->error.http_status && !is_http_status(r->error.http_status))
+		return err_set(err, "resources[%zu] (%s): http_status %d is not an HTTP status", i,
+			       r->name, r->error.http_status);
+	return 0;
+}
+
+static int check_state(const struct state *st, struct err *err)
+{
+	size_t i;
+
+	if (st->lineage && !is_lineage(st->lineage))
+		return err_set(err, "lineage must be %d lowercase hex digits", LINEAGE_LEN);
+	if (!st->plan_checksum)
+		return err_set(err, "no plan_checksum");
+	if (!is_validation_status(st->validation_status))
+		return err_set(err, "validation status must be \"pass\" or \"pass-with-warnings\"");
+	for (i = 0; i < st->n_acknowledged; i++)
+		if (!st->acknowledged[i])
+			return err_set(err, "acknowledged[%zu] is NULL", i);
+	if (!st->target_group_id)
+		return err_set(err, "no target group id");
+	for (i = 0; i < st->n_resources; i++) {
+		if (check_resource(&st->resources[i], i, err))
+			return -1;
+		if (earlier_twin(st, i))
+			return err_set(err, "resources[%zu]: %s \"%s\" is listed twice", i,
+				       st->resources[i].kind, st->resources[i].name);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static int strptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Acknowledged codes sorted and without repeats, whatever order they came in. */
+static void render_acknowledged(struct json_writer *w, const struct state *st)
+{
+	char **codes = xcalloc(st->n_acknowledged + 1, sizeof *codes);
+	size_t i;
+
+	for (i = 0; i < st->n_acknowledged; i++)
+		codes[i] = st->acknowledged[i] ? st->acknowledged[i] : "";
+	qsort(codes, st->n_acknowledged, sizeof *codes, strptr_cmp);
+	jw_array_begin(w);
+	for (i = 0; i < st->n_acknowledged; i++)
+		if (i == 0 || strcmp(codes[i], codes[i - 1]))
+			jw_string(w, codes[i]);
+	jw_array_end(w);
+	free(codes);
+}
+
+static void render_error(struct json_writer *w, const struct state_error *e)
+{
+	if (!e->http_status && !e->code && !e->message) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_key(w, "http_status");
+	if (e->http_status)
+		jw_int(w, e->http_status);
+	else
+		jw_null(w);
+	jw_key(w, "code");
+	jw_string(w, e->code);
+	jw_key(w, "message");
+	jw_string(w, e->message);
+	jw_object_end(w);
+}
+
+static void render_resource(struct json_writer *w, const struct state_resource *r)
+{
+	jw_object_begin(w);
+	jw_key(w, "kind");
+	jw_string(w, r->kind);
+	jw_key(w, "name");
+	jw_string(w, r->name);
+	jw_key(w, "source_id");
+	jw_string(w, r->source_id);
+	jw_key(w, "service");
+	jw_string(w, r->service);
+	jw_key(w, "outcome");
+	jw_string(w, outcome_name(r->outcome));
+	jw_key(w, "id");
+	jw_string(w, r->id);
+	jw_key(w, "recovered");
+	jw_bool(w, r->recovered);
+	jw_key(w, "reason");
+	jw_string(w, r->reason);
+	jw_key(w, "sent_digest");
+	jw_string(w, r->sent_digest);
+	jw_key(w, "error");
+	render_error(w, &r->error);
+	jw_object_end(w);
+}
+
+/* The document up to the digest member: the whole object, pretty, with its
+ * closing "\n}" replaced by ",\n" so the digest line can follow. These are
+ * exactly the bytes the digest covers. */
+static void render_body(const struct state *st, long long serial, struct buf *out)
+{
+	struct json_writer w;
+	size_t i;
+
+	jw_init(&w, out, JSON_PRETTY);
+	jw_object_begin(&w);
+	jw_key(&w, "version");
+	jw_int(&w, STATE_VERSION);
+	jw_key(&w, "lineage");
+	jw_string(&w, st->lineage);
+	jw_key(&w, "serial");
+	jw_int(&w, serial);
+	jw_key(&w, "plan_checksum");
+	jw_string(&w, st->plan_checksum);
+	jw_key(&w, "validation");
+	jw_object_begin(&w);
+	jw_key(&w, "status");
+	jw_string(&w, st->validation_status);
+	jw_key(&w, "acknowledged");
+	render_acknowledged(&w, st);
+	jw_object_end(&w);
+	jw_key(&w, "target");
+	jw_object_begin(&w);
+	jw_key(&w, "group_id");
+	jw_string(&w, st->target_group_id);
+	jw_key(&w, "group_name");
+	jw_string(&w, st->target_group_name);
+	jw_object_end(&w);
+	jw_key(&w, "resources");
+	jw_array_begin(&w);
+	for (i = 0; i < st->n_resources; i++)
+		render_resource(&w, &st->resources[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	/* The writer ended the object with "\n}" (it has members). */
+	out->len -= 2;
+	out->data[out->len] = '\0';
+	buf_puts(out, ",\n");
+}
+
+/* The file's integrity tag over body[0..len): the one place it is computed
+ * (issue 6 turns it into a keyed MAC). */
+static void file_digest(const char *body, size_t len, char out[DIGEST_TEXT_LEN + 1])
+{
+	char hex[65];
+
+	blake2b_256_hex(body, len, hex);
+	snprintf(out, DIGEST_TEXT_LEN + 1, "%s%s", DIGEST_PREFIX, hex);
+}
+
+static void render_document(const struct state *st, struct buf *out)
+{
+	char digest[DIGEST_TEXT_LEN + 1];
+
+	render_body(st, st->serial, out);
+	file_digest(out->data, out->len, digest);
+	buf_printf(out, "%s%s%s", DIGEST_LINE_HEAD, digest, DIGEST_LINE_TAIL);
+}
+
+char *state_render(const struct state *st)
+{
+	struct buf out = BUF_INIT;
+
+	render_document(st, &out);
+	return buf_detach(&out);
+}
+
+/* ------------------------------------------------------------- loading */
+
+static int field_error(struct err *err, const struct value *v, const char *path,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int field_error(struct err *err, const struct value *v, const char *path,
+		       const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return err_set(err, "line %d, column %d: %s: %s", v->line, v->col, path, what);
+}
+
+static const char *json_type_name(enum value_type t)
+{
+	switch (t) {
+	case VALUE_NULL: return "null";
+	case VALUE_BOOL: return "a boolean";
+	case VALUE_NUMBER: return "a number";
+	case VALUE_STRING: return "a string";
+	case VALUE_ARRAY: return "an array";
+	case VALUE_OBJECT: return "an object";
+	}
+	return "a value";
+}
+
+/* A hostile string, quoted and cut short, safe to print. */
+static const char *quoted(struct buf *scratch, const char *s, size_t len)
+{
+	buf_reset(scratch);
+	json_write_string(scratch, s, len > 60 ? 60 : len);
+	if (len > 60)
+		buf_puts(scratch, "...");
+	return buf_str(scratch);
+}
+
+/* obj must be an object with exactly `keys` (in any order: the layout check
+ * that comes later fixes the order). */
+static int check_object(const struct value *obj, const char *path, const char *const *keys,
+			struct err *err)
+{
+	struct buf scratch = BUF_INIT;
+	size_t i, k;
+
+	if (obj->type != VALUE_OBJECT)
+		return field_error(err, obj, path, "expected an object, found %s",
+				   json_type_name(obj->type));
+	for (i = 0; i < obj->u.obj.n; i++) {
+		const struct member *m = &obj->u.obj.items[i];
+		for (k = 0; keys[k]; k++)
+			if (m->keylen == strlen(keys[k]) && !memcmp(m->key, keys[k], m->keylen))
+				break;
+		if (!keys[k]) {
+			field_error(err, m->val, path, "unknown key %s",
+				    quoted(&scratch, m->key, m->keylen));
+			buf_free(&scratch);
+			return -1;
+		}
+	}
+	for (k = 0; keys[k]; k++)
+		if (!value_get(obj, keys[k]))
+			return field_error(err, obj, path, "missing key \"%s\"", keys[k]);
+	return 0;
+}
+
+/* A string member (or null when nullable), copied out. */
+static int take_string(const struct value *obj, const char *key, const char *path, bool nullable,
+		       char **out, struct err *err)
+{
+	const struct value *v = value_get(obj, key);
+	char where[160];
+
+	snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", key);
+	if (v->type == VALUE_NULL && nullable) {
+		*out = NULL;
+		return 0;
+	}
+	if (v->type != VALUE_STRING)
+		return field_error(err, v, where, "expected a string%s, found %s",
+				   nullable ? " or null" : "", json_type_name(v->type));
+	if (strlen(v->u.str.ptr) != v->u.str.len)
+		return field_error(err, v, where, "contains a NUL character");
+	*out = xstrdup(v->u.str.ptr);
+	return 0;
+}
+
+/* A whole number in [min, max] written as plain digits; range says so in words. */
+static int take_integer(const struct value *v, const char *path, long long min, long long max,
+			const char *range, long long *out, struct err *err)
+{
+	const char *t;
+	size_t i;
+
+	if (v->type != VALUE_NUMBER)
+		return field_error(err, v, path, "expected a number, found %s",
+				   json_type_name(v->type));
+	t = v->u.number;
+	for (i = 0; t[i]; i++)
+		if (t[i] < '0' || t[i] > '9')
+			break;
+	if (t[i] || i == 0 || i > 18 || strtoll(t, NULL, 10) < min || strtoll(t, NULL, 10) > max)
+		return field_error(err, v, path, "expected a whole number %s, found %.40s", range,
+				   t);
+	*out = strtoll(t, NULL, 10);
+	return 0;
+}
+
+static int load_error(const struct value *v, const char *path, struct state_error *e,
+		      struct err *err)
+{
+	static const char *const keys[] = { "http_status", "code", "message", NULL };
+	const struct value *status;
+	long long n = 0;
+
+	if (v->type == VALUE_NULL)
+		return 0;
+	if (check_object(v, path, keys, err))
+		return -1;
+	status = value_get(v, "http_status");
+	if (status->type != VALUE_NULL) {
+		char where[160];
+		snprintf(where, sizeof where, "%s.http_status", path);
+		if (take_integer(status, where, 100, 599, "from 100 to 599 or null", &n,
+				 err))
+			return -1;
+	}
+	e->http_status = (int)n;
+	if (take_string(v, "code", path, true, &e->code, err) ||
+	    take_string(v, "message", path, true, &e->message, err))
+		return -1;
+	return 0;
+}
+
+static int load_resource_strings(const struct value *v, const char *path,
+				 struct state_resource *r, struct err *err)
+{
+	if (take_string(v, "kind", path, false, &r->kind, err) ||
+	    take_string(v, "name", path, false, &r->name, err) ||
+	    take_string(v, "source_id", path, true, &r->source_id, err) ||
+	    take_string(v, "service", path, true, &r->service, err) ||
+	    take_string(v, "id", path, true, &r->id, err) ||
+	    take_string(v, "reason", path, true, &r->reason, err) ||
+	    take_string(v, "sent_digest", path, true, &r->sent_digest, err))
+		return -1;
+	if (!is_kind(r->kind))
+		return field_error(err, value_get(v, "kind"), path,
+				   "kind must be \"connection\" or \"transformation\"");
+	if (r->sent_digest && !is_digest_text(r->sent_digest))
+		return field_error(err, value_get(v, "sent_digest"), path,
+				   "sent_digest must be \"%s\" and 64 lowercase hex digits",
+				   DIGEST_PREFIX);
+	return 0;
+}
+
+static int load_resource(const struct value *v, const char *path, struct state_resource *r,
+			 struct err *err)
+{
+	static const char *const keys[] = { "kind", "name", "source_id", "service", "outcome",
+					    "id", "recovered", "reason", "sent_digest", "error",
+					    NULL };
+	const struct value *outcome, *recovered;
+	char where[160];
+	int o;
+
+	if (check_object(v, path, keys, err) || load_resource_strings(v, path, r, err))
+		return -1;
+	outcome = value_get(v, "outcome");
+	o = outcome->type == VALUE_STRING ? outcome_parse(outcome->u.str.ptr) : -1;
+	if (o < 0) {
+		struct buf scratch = BUF_INIT;
+		field_error(err, outcome, path, "outcome must be one of pending, created, "
+			    "already_exists, skipped, failed; found %s",
+			    outcome->type == VALUE_STRING ?
+			    quoted(&scratch, outcome->u.str.ptr, outcome->u.str.len) :
+			    json_type_name(outcome->type));
+		buf_free(&scratch);
+		return -1;
+	}
+	r->outcome = (enum outcome)o;
+	recovered = value_get(v, "recovered");
+	if (recovered->type != VALUE_BOOL)
+		return field_error(err, recovered, path,
+				   "recovered must be true or false, found %s",
+				   json_type_name(recovered->type));
+	r->recovered = recovered->u.boolean;
+	snprintf(where, sizeof where, "%s.error", path);
+	return load_error(value_get(v, "error"), where, &r->error, err);
+}
+
+static int load_resources(const struct value *arr, struct state *st, struct err *err)
+{
+	char path[64];
+	size_t i;
+
+	if (arr->type != VALUE_ARRAY)
+		return field_error(err, arr, "resources", "expected an array, found %s",
+				   json_type_name(arr->type));
+	st->resources = xcalloc(arr->u.arr.n + 1, sizeof *st->resources);
+	for (i = 0; i < arr->u.arr.n; i++) {
+		const struct state_resource *twin;
+
+		snprintf(path, sizeof path, "resources[%zu]", i);
+		st->n_resources = i + 1;
+		if (load_resource(arr->u.arr.items[i], path, &st->resources[i], err))
+			return -1;
+		twin = earlier_twin(st, i);
+		if (twin)
+			return field_error(err, arr->u.arr.items[i], path,
+					   "%s \"%s\" is listed twice", twin->kind, twin->name);
+	}
+	return 0;
+}
+
+static int load_validation(const struct value *v, struct state *st, struct err *err)
+{
+	static const char *const keys[] = { "status", "acknowledged", NULL };
+	const struct value *acks;
+	char path[64];
+	size_t i;
+
+	if (check_object(v, "validation", keys, err) ||
+	    take_string(v, "status", "validation", false, &st->validation_status, err))
+		return -1;
+	if (!is_validation_status(st->validation_status))
+		return field_error(err, value_get(v, "status"), "validation.status",
+				   "expected \"pass\" or \"pass-with-warnings\"");
+	acks = value_get(v, "acknowledged");
+	if (acks->type != VALUE_ARRAY)
+		return field_error(err, acks, "validation.acknowledged",
+				   "expected an array, found %s", json_type_name(acks->type));
+	st->acknowledged = xcalloc(acks->u.arr.n + 1, sizeof *st->acknowledged);
+	for (i = 0; i < acks->u.arr.n; i++) {
+		const struct value *code = acks->u.arr.items[i];
+		snprintf(path, sizeof path, "validation.acknowledged[%zu]", i);
+		if (code->type != VALUE_STRING)
+			return field_error(err, code, path, "expected a code (a string), found %s",
+					   json_type_name(code->type));
+		if (strlen(code->u.str.ptr) != code->u.str.len)
+			return field_error(err, code, path, "contains a NUL character");
+		st->acknowledged[i] = xstrdup(code->u.str.ptr);
+		st->n_acknowledged = i + 1;
+	}
+	return 0;
+}
+
+static int load_fields(const struct value *root, struct state *st, struct err *err)
+{
+	static const char *const keys[] = { "version", "lineage", "serial", "plan_checksum",
+					    "validation", "target", "resources", "digest", NULL };
+	static const char *const target_keys[] = { "group_id", "group_name", NULL };
+	const struct value *target = value_get(root, "target");
+
+	if (check_object(root, "the state", keys, err) ||
+	    take_string(root, "lineage", "", false, &st->lineage, err))
+		return -1;
+	if (!is_lineage(st->lineage))
+		return field_error(err, value_get(root, "lineage"), "lineage",
+				   "expected %d lowercase hex digits", LINEAGE_LEN);
+	if (take_integer(value_get(root, "serial"), "serial", 1, LLONG_MAX, "of at least 1",
+			 &st->serial, err) ||
+	    take_string(root, "plan_checksum", "", false, &st->plan_checksum, err) ||
+	    load_validation(value_get(root, "validation"), st, err) ||
+	    check_object(target, "target", target_keys, err) ||
+	    take_string(target, "group_id", "target", false, &st->target_group_id, err) ||
+	    take_string(target, "group_name", "target", true, &st->target_group_name, err) ||
+	    load_resources(value_get(root, "resources"), st, err))
+		return -1;
+	return 0;
+}
+
+/* The version decides how the rest is read, so it is checked first. */
+static int check_version(const struct value *root, struct err *err)
+{
+	const struct value *v;
+
+	if (root->type != VALUE_OBJECT)
+		return err_set(err, "not a ccapply state file: the top level is %s, not an object",
+			       json_type_name(root->type));
+	v = value_get(root, "version");
+	if (!v)
+		return err_set(err, "not a ccapply state file: no \"version\" member");
+	if (v->type != VALUE_NUMBER)
+		return field_error(err, v, "version", "expected a number, found %s",
+				   json_type_name(v->type));
+	if (strcmp(v->u.number, "1"))
+		return err_set(err, "unsupported state version %.40s (this ccapply reads %d); "
+			       "use the ccapply that wrote it", v->u.number, STATE_VERSION);
+	return 0;
+}
+
+/* The digest line must close the file exactly as render_document() writes it,
+ * and its value must match the digest of everything before it. */
+static int check_digest(const char *data, size_t len, const struct value *root, struct err *err)
+{
+	const struct value *v = value_get(root, "digest");
+	char want[DIGEST_TEXT_LEN + 1];
+	size_t head = sizeof DIGEST_LINE_HEAD - 1;
+	const char *tail;
+
+	if (!v)
+		return err_set(err, "no \"digest\" member: the file was modified outside ccapply; "
+			       ADVICE);
+	if (v->type != VALUE_STRING || !is_digest_text(v->u.str.ptr))
+		return field_error(err, v, "digest", "expected \"%s\" and 64 lowercase hex digits",
+				   DIGEST_PREFIX);
+	if (len < DIGEST_TAIL_LEN)
+		return err_set(err, "the file ends before its digest line: " ADVICE);
+	tail = data + len - DIGEST_TAIL_LEN;
+	if (memcmp(tail, DIGEST_LINE_HEAD, head) ||
+	    memcmp(tail + head, v->u.str.ptr, DIGEST_TEXT_LEN) ||
+	    memcmp(tail + head + DIGEST_TEXT_LEN, DIGEST_LINE_TAIL, sizeof DIGEST_LINE_TAIL - 1))
+		return field_error(err, v, "digest", "not the last line before the closing brace, "
+				   "where ccapply writes it: the file was modified outside "
+				   "ccapply; " ADVICE);
+	file_digest(data, len - DIGEST_TAIL_LEN, want);
+	if (strcmp(want, v->u.str.ptr))
+		return err_set(err, "digest mismatch: the file was modified outside ccapply "
+			       "(it records %s, its contents hash to %s); " ADVICE,
+			       v->u.str.ptr, want);
+	return 0;
+}
+
+/* The file must be exactly what ccapply renders from its content. */
+static int check_layout(const char *data, size_t len, const struct state *st, struct err *err)
+{
+	struct buf canon = BUF_INIT;
+	size_t i, n;
+	int line = 1;
+
+	render_document(st, &canon);
+	if (canon.len == len && !memcmp(canon.data, data, len)) {
+		buf_free(&canon);
+		return 0;
+	}
+	n = canon.len < len ? canon.len : len;
+	for (i = 0; i < n && canon.data[i] == data[i]; i++)
+		if (data[i] == '\n')
+			line++;
+	buf_free(&canon);
+	return err_set(err, "line %d: not laid out exactly as ccapply writes it, although its "
+		       "digest matches (was the digest recomputed after an edit?); " ADVICE, line);
+}
+
+/* Append a hint when a parse error is probably a cut-off file. */
+static void hint_truncation(const char *data, size_t len, struct err *err)
+{
+	char msg[ERR_MSG_MAX];
+
+	if (len >= 2 && !memcmp(data + len - 2, "}\n", 2))
+		return;
+	snprintf(msg, sizeof msg, "%s; the file looks truncated (a state file ends with \"}\" "
+		 "and a newline): %s", err->msg, ADVICE);
+	err_set(err, "%s", msg);
+}
+
+static int load_text(const char *data, size_t len, struct state **out, struct err *err)
+{
+	struct value *root = NULL;
+	struct state *st;
+
+	if (json_parse(data, len, &root, err)) {
+		hint_truncation(data, len, err);
+		return -1;
+	}
+	st = xcalloc(1, sizeof *st);
+	if (check_version(root, err) || check_digest(data, len, root, err) ||
+	    load_fields(root, st, err) || check_layout(data, len, st, err)) {
+		value_free(root);
+		state_free(st);
+		return -1;
+	}
+	value_free(root);
+	*out = st;
+	return 0;
+}
+
+int state_load(const char *path, struct state **out, struct err *err)
+{
+	struct buf data = BUF_INIT;
+	struct stat sb;
+
+	*out = NULL;
+	if (stat(path, &sb)) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(err, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, "%s: not a regular file", path);
+	if (buf_read_file(&data, path)) {
+		int saved = errno;
+		buf_free(&data);
+		return err_set(err, "cannot read %s: %s", path, strerror(saved));
+	}
+	if (load_text(data.data, data.len, out, err)) {
+		buf_free(&data);
+		return err_prefix(err, "%s", path);
+	}
+	buf_free(&data);
+	return 0;
+}
+
+/* -------------------------------------------------------------- saving */
+
+static int read_random(unsigned char *p, size_t n, struct err *err)
+{
+	size_t got = 0;
+	int fd;
+
+	while (got < n) {
+		ssize_t r = getrandom(p + got, n - got, 0);
+		if (r > 0)
+			got += (size_t)r;
+		else if (r < 0 && errno != EINTR)
+			break;
+	}
+	if (got == n)
+		return 0;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, "cannot read random bytes: %s", strerror(errno));
+	for (got = 0; got < n;) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r <= 0 && !(r < 0 && errno == EINTR)) {
+			close(fd);
+			return err_set(err, "cannot read random bytes from /dev/urandom");
+		}
+		if (r > 0)
+			got += (size_t)r;
+	}
+	close(fd);
+	return 0;
+}
+
+static int new_lineage(char **out, struct err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[LINEAGE_LEN / 2];
+	char *text;
+	size_t i;
+
+	if (read_random(raw, sizeof raw, err))
+		return -1;
+	text = xmalloc(LINEAGE_LEN + 1);
+	for (i = 0; i < sizeof raw; i++) {
+		text[2 * i] = hex[raw[i] >> 4];
+		text[2 * i + 1] = hex[raw[i] & 15];
+	}
+	text[LINEAGE_LEN] = '\0';
+	*out = text;
+	return 0;
+}
+
+/* Same content: equal renderings with the serial (and so the digest) set aside. */
+static bool same_content(const struct state *a, const struct state *b)
+{
+	struct buf ra = BUF_INIT, rb = BUF_INIT;
+	bool same;
+
+	render_body(a, 0, &ra);
+	render_body(b, 0, &rb);
+	same = ra.len == rb.len && !memcmp(ra.data, rb.data, ra.len);
+	buf_free(&ra);
+	buf_free(&rb);
+	return same;
+}
+
+static int write_state(const char *path, struct state *st, long long serial, struct err *err)
+{
+	long long before = st->serial;
+	char *text;
+	int rc;
+
+	st->serial = serial;
+	text = state_render(st);
+	rc = write_file_atomic(path, text, strlen(text), err);
+	free(text);
+	if (rc)
+		st->serial = before;
+	return rc;
+}
+
+int state_save(const char *path, struct state *st, bool *written, struct err *err)
+{
+	struct state *old = NULL;
+	long long base;
+
+	*written = false;
+	if (check_state(st, err))
+		return err_prefix(err, "%s: refusing to write an invalid state", path);
+	if (state_load(path, &old, err))
+		return err_prefix(err, "cannot update the state");
+	if (!st->lineage && old)
+		st->lineage = xstrdup(old->lineage);
+	if (!st->lineage && new_lineage(&st->lineage, err))
+		return err_prefix(err, "%s", path);
+	if (old && same_content(old, st)) {
+		st->serial = old->serial;
+		state_free(old);
+		return 0;
+	}
+	base = old && old->serial > st->serial ? old->serial : st->serial;
+	state_free(old);
+	if (base == LLONG_MAX)
+		return err_set(err, "%s: serial cannot grow any further", path);
+	if (write_state(path, st, base + 1, err))
+		return -1;
+	*written = true;
+	return 0;
+}

@@ -1,0 +1,115 @@
+/*
+ * state.h — ccapply.lock, the state file: what apply did, per planned
+ * resource, in a form an auditor can read and a later apply can trust.
+ *
+ * A lockfile in the Cargo.lock sense: JSON, keys and resources in a fixed
+ * order, one entry per planned resource (plan order: connections, then
+ * transformations) with its outcome, Fivetran id, source id, service, the
+ * BLAKE2b-256 digest of exactly the request body sent, and the error if any;
+ * plus the plan checksum, validation status, acknowledged codes, target
+ * group, a random `lineage` fixed at first write, a `serial` bumped on every
+ * change, and a digest of the whole file (or, with CCAPPLY_STATE_KEY, a keyed
+ * BLAKE2b MAC — issue 6). Never holds credentials or config values.
+ *
+ * Invariants:
+ *  - state_save() writes atomically (lib/fileio.h) and only when the content
+ *    differs from what is on disk: an apply that changes nothing leaves the
+ *    file byte-identical (same serial, same digest).
+ *  - Loading checks the version, every field's type and the file digest, and
+ *    reports problems as "FILE: line L, column C: ..." or "FILE: ...".
+ *
+ * The apply lock (state_lock_*) is a separate file,
+ * .copy-connections/ccapply.lock.lck, held with flock(2) for the whole apply
+ * and carrying the holder's pid, host and start time: a second apply is
+ * refused at once naming the holder; a lock left by a dead process is free
+ * (the kernel drops flock on exit).
+ *
+ * Who may call: cmd/ and applier/. Ownership: state_free() frees a state and
+ * everything in it; state_lock_release() frees the lock.
+ */
+#ifndef CCAPPLY_STATE_H
+#define CCAPPLY_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+
+#define STATE_VERSION 1
+#define STATE_FILE "ccapply.lock"
+
+enum outcome {
+	OUTCOME_PENDING,        /* planned, not yet attempted (never written as such
+				 * for a finished apply; an interrupted one may leave it) */
+	OUTCOME_CREATED,
+	OUTCOME_ALREADY_EXISTS,
+	OUTCOME_SKIPPED,
+	OUTCOME_FAILED,
+};
+
+struct state_error {
+	int http_status;  /* 0 when no HTTP answer */
+	char *code;       /* Fivetran code, or a ccapply code such as DEPENDENCY_FAILED */
+	char *message;    /* redacted */
+};
+
+struct state_resource {
+	char *kind;        /* "connection" or "transformation" */
+	char *name;        /* target_name or package_name */
+	char *source_id;   /* source connection / source transformation id, or NULL */
+	char *service;     /* connections; NULL for transformations */
+	enum outcome outcome;
+	char *id;          /* Fivetran id, when known */
+	char *reason;      /* skip / already-exists reason code, or NULL */
+	char *sent_digest; /* "blake2b-256:<hex>" of the canonical JSON body sent, or NULL */
+	bool recovered;    /* created by an earlier, interrupted apply and adopted */
+	struct state_error error; /* all zero/NULL when none */
+};
+
+struct state {
+	char *lineage;           /* 32 hex chars, random, fixed at first write */
+	long long serial;        /* bumped by state_save() when content changes */
+	char *plan_checksum;
+	char *validation_status; /* "pass" or "pass-with-warnings" */
+	char **acknowledged;     /* codes acknowledged for this plan, sorted */
+	size_t n_acknowledged;
+	char *target_group_id;
+	char *target_group_name;
+	struct state_resource *resources;
+	size_t n_resources;
+};
+
+/* Load DIR/.copy-connections/ccapply.lock. A missing file is not an error:
+ * *out = NULL. A present but invalid file is (truncated, wrong types,
+ * unknown version, digest mismatch). */
+int state_load(const char *path, struct state **out, struct err *err);
+
+/* Write st to path atomically when its content (everything but serial and
+ * the digest) differs from the file there now; then serial is bumped first.
+ * A new state gets a random lineage. *written says whether it wrote. */
+int state_save(const char *path, struct state *st, bool *written, struct err *err);
+
+/* The bytes state_save() would write (with st->serial as it is), for tests
+ * and `state show`. Caller frees. */
+char *state_render(const struct state *st);
+
+void state_free(struct state *st);
+
+struct state_resource *state_find(struct state *st, const char *kind, const char *name);
+/* Append a resource (fields copied); returns the new entry. */
+struct state_resource *state_add(struct state *st, const struct state_resource *r);
+void state_resource_clear(struct state_resource *r);
+
+const char *outcome_name(enum outcome o);
+/* -1 when the text is not an outcome name. */
+int outcome_parse(const char *text);
+
+/* The apply lock. */
+struct state_lock;
+/* Take the lock in dir (the .copy-connections directory). When another live
+ * process holds it, fail at once with "another ccapply apply is running
+ * (pid P on HOST since TIME); wait for it or stop it". */
+int state_lock_acquire(const char *dir, struct state_lock **out, struct err *err);
+void state_lock_release(struct state_lock *lock);
+
+#endif

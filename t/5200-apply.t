@@ -1,0 +1,238 @@
+#!/bin/bash
+# ccapply apply end to end against ccapply-sim: creates exactly what is
+# missing, exactly once, records results.md and ccapply.lock, and survives
+# faults, rate limits, interruption and kill -9.
+. "$(dirname "$0")/test-lib.sh"
+
+export CCAPPLY_RETRY_BASE_MS=1
+
+# How many connections named NAME the simulator holds in the target group.
+count_named() {
+	sim_state | grep -o "\"schema\": *\"$1\"" | wc -l
+}
+
+every_connection_once() {
+	for name in postgres_app salesforce_prod stripe_prod; do
+		n=$(count_named $name) &&
+		if [ "$n" -ne 1 ]; then echo "$name exists $n times in the target"; return 1; fi
+	done
+}
+
+posts() {
+	sim_requests | grep -c "\"method\": *\"POST\"" || true
+}
+
+fresh() {
+	sim_stop
+	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none "$@" &&
+	rm -rf ws && plan_workspace ws && write_report ws pass
+}
+
+test_expect_success 'fresh copy: every missing resource created, exit 0' '
+	fresh &&
+	ccapply -C ws apply --auto-approve >out &&
+	test_grep "^connection postgres_app: created (id " out &&
+	test_grep "^transformation stripe: created (id " out &&
+	test_grep "^Apply complete: 5 created, 0 already existed, 0 skipped, 0 failed.$" out &&
+	every_connection_once &&
+	test -f ws/.copy-connections/ccapply.lock &&
+	test -f ws/.copy-connections/results.md
+'
+
+test_expect_success 'creates are paused, without setup tests, credentials blank' '
+	sim_requests >requests.json &&
+	test "$(grep -c "\"run_setup_tests\": *false" requests.json)" -eq 3 &&
+	test_grep ! "\"run_setup_tests\": *true" requests.json &&
+	test_grep ! "\"paused\": *false" requests.json &&
+	test_grep "\"password\": *\"\"" requests.json &&
+	test_grep "\"api_key\": *\"\"" requests.json &&
+	test_grep ! "\\*\\*\\*" requests.json
+'
+
+test_expect_success 'the transformation is created on the new connection ids' '
+	sim_state >state.json &&
+	id=$(grep -o "\"id\": *\"[^\"]*\", *\"group_id\": *\"target_group\", *\"service\": *\"stripe\"" state.json | head -1) &&
+	test_grep "\"package_name\": *\"stripe\"" requests.json
+'
+
+test_expect_success 're-running is a no-op: nothing sent, lockfile byte-identical' '
+	cp ws/.copy-connections/ccapply.lock lock.before &&
+	before=$(posts) &&
+	ccapply -C ws apply --auto-approve >out &&
+	test "$(posts)" -eq "$before" &&
+	cmp lock.before ws/.copy-connections/ccapply.lock &&
+	test_grep "^Plan: 0 to create, 5 unchanged, 0 skipped.$" out &&
+	every_connection_once
+'
+
+test_expect_success 'results.md matches the golden layout' '
+	sed "s/^\*\*Date:\*\* .*/**Date:** DATE/" ws/.copy-connections/results.md >results.md &&
+	test_cmp "$TESTDATA/golden/apply-fresh.results.md" results.md
+'
+
+test_expect_success 'partly copied target: only the missing ones are created' '
+	sim_stop &&
+	sim_start --seed "$TESTDATA/sim/plan-partial.json" --create-limit none &&
+	rm -rf ws && plan_workspace ws && write_report ws pass &&
+	ccapply -C ws apply --auto-approve >out &&
+	test "$(posts)" -eq 3 &&
+	test_grep "^connection salesforce_prod: already_exists (id tgt_salesforce)" out &&
+	test_grep "^Apply complete: 3 created, 2 already existed, 0 skipped, 0 failed.$" out
+'
+
+test_expect_success 'name taken with a different config: skipped, never modified, exit 3' '
+	sim_stop &&
+	sim_start --seed "$TESTDATA/sim/plan-taken.json" --create-limit none &&
+	rm -rf ws && plan_workspace ws && write_report ws pass &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^connection postgres_app: skipped (id tgt_postgres) NAME_TAKEN_CONFIG_DIFFERS$" out &&
+	test "$(count_named postgres_app)" -eq 1 &&
+	sim_requests >requests.json &&
+	test_grep ! "\"method\": *\"PATCH\"" requests.json
+'
+
+test_expect_success 'one connection rejected (400) while the rest succeed; its package skipped' '
+	fresh &&
+	sed "/target_name: stripe_prod/a\\    sync_frequency: 7" "$TESTDATA/plans/basic/copy_plan.yaml" \
+		>ws/.copy-connections/copy_plan.yaml &&
+	write_report ws pass &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^connection stripe_prod: failed: HTTP 400 InvalidInput: Field .sync_frequency." out &&
+	test_grep "^transformation stripe: skipped DEPENDENCY_FAILED$" out &&
+	test_grep "^transformation salesforce: created" out &&
+	test "$(count_named stripe_prod)" -eq 0 &&
+	test "$(count_named postgres_app)" -eq 1 &&
+	test_grep "\"outcome\": *\"failed\"" ws/.copy-connections/ccapply.lock &&
+	test_grep "InvalidInput" ws/.copy-connections/results.md
+'
+
+test_expect_success 'a failure that persists through retries is recorded too' '
+	fresh --fault "POST /v1/connections#3=500" --fault "POST /v1/connections#4=500" \
+		--fault "POST /v1/connections#5=500" &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^connection stripe_prod: failed: HTTP 500 " out &&
+	test "$(count_named stripe_prod)" -eq 0
+'
+
+test_expect_success 'a re-run after the fault clears creates only what failed' '
+	ccapply -C ws apply --auto-approve >out &&
+	test_grep "^Plan: 2 to create, 3 unchanged" out &&
+	every_connection_once &&
+	test_grep "^Apply complete" out
+'
+
+for fault in 500-after-commit reset-after-commit reset 503 malformed; do
+	test_expect_success "fault $fault on a create: each connection present exactly once" "
+		fresh --fault 'POST /v1/connections#2=$fault' &&
+		ccapply -C ws apply --auto-approve >out &&
+		every_connection_once &&
+		test_grep '^Apply complete: 5 created' out
+	"
+done
+
+test_expect_success 'a create slower than the client timeout is adopted, not duplicated' '
+	fresh --fault "POST /v1/connections#1=delay:3" &&
+	CCAPPLY_TIMEOUT_MS=1000 ccapply -C ws apply --auto-approve >out &&
+	sleep 2 &&
+	every_connection_once
+'
+
+test_expect_success '429 storms are absorbed: every connection once' '
+	sim_stop &&
+	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit 1/1 &&
+	rm -rf ws && plan_workspace ws && write_report ws pass &&
+	ccapply -C ws apply --auto-approve --create-rate 100/1 >out &&
+	every_connection_once &&
+	sim_requests | grep -q "\"status\": *429"
+'
+
+test_expect_success 'FIVETRAN_ALLOW_WRITES=false refuses before any write' '
+	fresh &&
+	FIVETRAN_ALLOW_WRITES=false test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
+	test_grep "FIVETRAN_ALLOW_WRITES" err &&
+	test "$(posts)" -eq 0 &&
+	test_grep "refused" ws/.copy-connections/results.md
+'
+
+test_expect_success 'without --auto-approve and no terminal: refused, nothing written' '
+	test_expect_code 1 ccapply -C ws apply 2>err </dev/null &&
+	test_grep "auto-approve" err &&
+	test "$(posts)" -eq 0
+'
+
+test_expect_success 'warnings need acknowledgment; the acknowledged codes are recorded' '
+	write_report ws pass-with-warnings <<-\EOF &&
+	connection_findings:
+	  - source_id: src_postgres
+	    target_name: postgres_app
+	    findings:
+	      - severity: warning
+	        code: UNPATCHABLE_TABLE
+	        message: audit_log cannot be patched
+	        context: {table_name: audit_log, reason_code: SYSTEM_TABLE}
+	acknowledgments_required:
+	  - code: NONPORTABLE_FIELD
+	    message: time zone differs
+	EOF
+	test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
+	test_grep "need acknowledgment: UNPATCHABLE_TABLE,NONPORTABLE_FIELD" err &&
+	test_expect_code 1 ccapply -C ws apply --auto-approve --ack UNPATCHABLE_TABLE 2>err &&
+	test_grep "need acknowledgment: NONPORTABLE_FIELD" err &&
+	test "$(posts)" -eq 0 &&
+	ccapply -C ws apply --auto-approve --ack all >out &&
+	tr -d " \n" <ws/.copy-connections/ccapply.lock | grep -q "\"acknowledged\":\[\"NONPORTABLE_FIELD\",\"UNPATCHABLE_TABLE\"\]"
+'
+
+test_expect_success 'a saved plan that no longer matches the live state is refused' '
+	fresh &&
+	ccapply -C ws plan --out saved.plan >/dev/null &&
+	test-tool api create-connection "$TESTDATA/sim/stray-stripe.json" stripe_prod >/dev/null 2>&1 &&
+	test_expect_code 1 ccapply -C ws apply saved.plan --auto-approve 2>err &&
+	test_grep "no longer matches the live state: connection \"stripe_prod\" was planned as create, is now" err &&
+	test "$(posts)" -eq 1
+'
+
+test_expect_success 'a saved plan that still matches is applied' '
+	fresh &&
+	ccapply -C ws plan --out saved.plan >/dev/null &&
+	ccapply -C ws apply saved.plan --auto-approve >out &&
+	every_connection_once
+'
+
+test_expect_success 'a second apply in the same directory is refused, naming the holder' '
+	fresh --latency-ms 300 &&
+	(ccapply -C ws apply --auto-approve >first.out 2>&1 &) &&
+	sleep 1 &&
+	test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
+	test_grep "another ccapply apply is running.*pid [0-9]" err &&
+	while pgrep -f "ccapply -C ws apply" >/dev/null; do sleep 0.2; done &&
+	every_connection_once
+'
+
+test_expect_success 'SIGINT mid-apply: records, exits 130; a re-run converges' '
+	fresh --latency-ms 400 &&
+	ccapply -C ws apply --auto-approve >out 2>&1 &
+	pid=$! &&
+	sleep 2 &&
+	kill -INT $pid &&
+	wait $pid; status=$? &&
+	test $status -eq 130 &&
+	test_grep "Interrupted" out &&
+	test_grep -i "interrupted" ws/.copy-connections/results.md &&
+	ccapply -C ws apply --auto-approve >out &&
+	every_connection_once
+'
+
+test_expect_success 'kill -9 mid-apply: a re-run converges, nothing twice' '
+	fresh --latency-ms 400 &&
+	ccapply -C ws apply --auto-approve >out 2>&1 &
+	pid=$! &&
+	sleep 2 &&
+	kill -9 $pid &&
+	wait $pid
+	ccapply -C ws apply --auto-approve >out &&
+	every_connection_once &&
+	test_grep "Apply complete" out
+'
+
+test_done

@@ -1,0 +1,599 @@
+/*
+ * test-yaml.c — unit tests of lib/yaml.c, table-driven.
+ *
+ * Each row is YAML text and what it must load as: compact JSON for documents
+ * that load, or the exact start of the error ("t.yaml:LINE:COL: message") for
+ * documents that must be refused. Input comes from fmemopen(), so nothing
+ * touches the disk except the missing-file case. Generated inputs (deep
+ * nesting, big mappings, alias bombs) are built in memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/json.h"
+#include "lib/value.h"
+#include "lib/yaml.h"
+#include "t/unit/tap.h"
+
+struct row {
+	const char *yaml;
+	const char *want; /* compact JSON, or the start of the error message */
+};
+
+/* A test description on one line: TAP ends a description at a newline. */
+static const char *oneline(const char *s)
+{
+	static char out[120];
+	size_t i;
+
+	for (i = 0; s[i] && i + 4 < sizeof out; i++)
+		out[i] = s[i] == '\n' ? '|' : s[i];
+	strcpy(out + i, s[i] ? "..." : "");
+	return out;
+}
+
+/* Load text; on success the compact JSON in *json, else the error message.
+ * Returns the yaml_load() status. */
+static int load_text(const char *text, size_t len, const struct yaml_options *opts,
+		     struct buf *result)
+{
+	FILE *f = len ? fmemopen((void *)text, len, "r") : fopen("/dev/null", "r");
+	struct value *v = NULL;
+	struct err err;
+	int rc;
+
+	buf_reset(result);
+	if (!f) {
+		buf_puts(result, "fmemopen failed");
+		return -2;
+	}
+	rc = yaml_load(f, "t.yaml", opts, &v, &err);
+	fclose(f);
+	if (rc)
+		buf_puts(result, err.msg);
+	else
+		json_write(result, v, JSON_COMPACT);
+	value_free(v);
+	return rc;
+}
+
+static void check_loads(const struct row *rows, size_t n, const struct yaml_options *opts,
+			const char *what)
+{
+	struct buf got = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int rc = load_text(rows[i].yaml, strlen(rows[i].yaml), opts, &got);
+		if (rc)
+			diag("error: %s", buf_str(&got));
+		is_str(rc ? NULL : buf_str(&got), rows[i].want, "%s: %s", what,
+		       oneline(rows[i].yaml));
+	}
+	buf_free(&got);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static void check_fails(const struct row *rows, size_t n, const struct yaml_options *opts,
+			const char *what)
+{
+	struct buf got = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int rc = load_text(rows[i].yaml, strlen(rows[i].yaml), opts, &got);
+		if (!ok(rc == -1 && starts_with(buf_str(&got), rows[i].want), "%s: %s", what,
+			oneline(rows[i].yaml)))
+			diag("got (rc %d): %s\n#   expected start: %s", rc, buf_str(&got),
+			     rows[i].want);
+	}
+	buf_free(&got);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define TEXT(literal) literal, sizeof(literal) - 1 /* text and length, NULs included */
+
+static const struct row core_schema[] = {
+	/* null */
+	{ "a: null\nb: Null\nc: NULL\nd: ~\ne:\n", "{\"a\":null,\"b\":null,\"c\":null,"
+	  "\"d\":null,\"e\":null}" },
+	{ "[nULL, nul, 'null', \"~\"]", "[\"nULL\",\"nul\",\"null\",\"~\"]" },
+	/* booleans; YAML 1.1 words stay strings */
+	{ "[true, True, TRUE, false, False, FALSE]", "[true,true,true,false,false,false]" },
+	{ "[tRUE, yes, no, on, off, Yes, y, n]",
+	  "[\"tRUE\",\"yes\",\"no\",\"on\",\"off\",\"Yes\",\"y\",\"n\"]" },
+	{ "['true', \"false\"]", "[\"true\",\"false\"]" },
+	/* integers */
+	{ "[0, 1440, -7, +12, 007, -0012, 00]", "[0,1440,-7,12,7,-12,0]" },
+	{ "[0o17, 0o0, 0x1F, 0xff, 0x0]", "[15,0,31,255,0]" },
+	{ "0xFFFFFFFFFFFFFFFFFFFFFFFF", "79228162514264337593543950335" },
+	{ "0o777777777777777777777777", "4722366482869645213695" },
+	{ "- 0x\n- 0o\n- 0o8\n- 0xg\n- -0x10\n- 1_000\n- 0b101\n- 1,000\n",
+	  "[\"0x\",\"0o\",\"0o8\",\"0xg\",\"-0x10\",\"1_000\",\"0b101\",\"1,000\"]" },
+	{ "12345678901234567890123", "12345678901234567890123" },
+	/* floats */
+	{ "[1.5, .5, -.5, +.5, 1., 0.0, 00.10, -1.5e+10, 1e5, 1E-3, 1.e2, .5E+07]",
+	  "[1.5,0.5,-0.5,0.5,1.0,0.0,0.10,-1.5e+10,1e5,1E-3,1.0e2,0.5E+07]" },
+	{ "- 1.2.3\n- 1e\n- e5\n- .\n- -x\n- +\n- 1e+\n- .e5\n- 12:30\n",
+	  "[\"1.2.3\",\"1e\",\"e5\",\".\",\"-x\",\"+\",\"1e+\",\".e5\",\"12:30\"]" },
+	/* quoted and block scalars are strings */
+	{ "a: '1440'\nb: \"12\"\nc: |\n  7\nd: >-\n  8\n",
+	  "{\"a\":\"1440\",\"b\":\"12\",\"c\":\"7\\n\",\"d\":\"8\"}" },
+	{ "['.inf', \".nan\"]", "[\".inf\",\".nan\"]" },
+	/* plain strings that merely look special */
+	{ "[.infinity, inf, nan, -inf, .Nan, 2024-01-01]",
+	  "[\".infinity\",\"inf\",\"nan\",\"-inf\",\".Nan\",\"2024-01-01\"]" },
+	/* keys are the JSON text of the scalar */
+	{ "1: a\nnull: b\ntrue: c\n0x10: d\n1.5: e\n~x: f\n",
+	  "{\"1\":\"a\",\"null\":\"b\",\"true\":\"c\",\"16\":\"d\",\"1.5\":\"e\",\"~x\":\"f\"}" },
+	{ "~: a\n", "{\"null\":\"a\"}" },
+	{ "? \n: a\n", "{\"null\":\"a\"}" },
+	/* documents */
+	{ "", "null" },
+	{ "# nothing but a comment\n", "null" },
+	{ "---\n", "null" },
+	{ "--- 5\n...\n", "5" },
+	{ "---\na: 1\n", "{\"a\":1}" },
+	{ "%YAML 1.2\n---\n[a]\n", "[\"a\"]" },
+	/* member order is document order; positions do not matter */
+	{ "b: 1\na: 2\nc: {z: 1, y: 2}\n", "{\"b\":1,\"a\":2,\"c\":{\"z\":1,\"y\":2}}" },
+	{ "- [[], {}]\n- []\n", "[[[],{}],[]]" },
+};
+
+static const struct row tags[] = {
+	{ "[!!str 123, !!str true, !!str null, !!str, !!str 1.5]",
+	  "[\"123\",\"true\",\"null\",\"\",\"1.5\"]" },
+	{ "[!!int 12, !!int \"0x10\", !!int '-3', !!int 0o7]", "[12,16,-3,7]" },
+	{ "[!!float 1, !!float '.5', !!float -2e3]", "[1,0.5,-2e3]" },
+	{ "[!!bool true, !!bool 'False']", "[true,false]" },
+	{ "[!!null '', !!null ~, !!null null, !!null]", "[null,null,null,null]" },
+	{ "!!map {a: 1}", "{\"a\":1}" },
+	{ "!!seq [1]", "[1]" },
+	{ "a: !<tag:yaml.org,2002:str> 5\n", "{\"a\":\"5\"}" },
+	/* other tags are ignored: the node loads as if untagged */
+	{ "[!foo 12, !!binary AAAA, !bar true, !!timestamp 2001-12-14, !<!x> ~]",
+	  "[12,\"AAAA\",true,\"2001-12-14\",null]" },
+	{ "!!set {a: null}", "{\"a\":null}" },
+	{ "!!omap [a: 1]", "[{\"a\":1}]" },
+	{ "%TAG !e! tag:example.com,2000:\n---\n!e!thing [1, !e!x 2]\n", "[1,2]" },
+	/* the non-specific tag "!" makes a scalar a string */
+	{ "[! 12, ! true]", "[\"12\",\"true\"]" },
+	/* tagged keys */
+	{ "!!str 1: a\n!!int '2': b\n", "{\"1\":\"a\",\"2\":\"b\"}" },
+};
+
+static const struct row tag_errors[] = {
+	{ "a: !!int abc\n", "t.yaml:1:4: !!int value \"abc\" is not an integer" },
+	{ "a: !!int 1.5\n", "t.yaml:1:4: !!int value \"1.5\" is not an integer" },
+	{ "- !!float x\n", "t.yaml:1:3: !!float value \"x\" is not a number" },
+	{ "- !!bool yes\n", "t.yaml:1:3: !!bool value \"yes\" is not a boolean" },
+	{ "- !!null 0\n", "t.yaml:1:3: !!null value \"0\" is not null" },
+	{ "a: !!map 1\n", "t.yaml:1:4: !!map tag on a scalar" },
+	{ "a: !!seq {}\n", "t.yaml:1:4: !!seq tag on a mapping" },
+	{ "a: !!map []\n", "t.yaml:1:4: !!map tag on a sequence" },
+	{ "a: !!str [1]\n", "t.yaml:1:4: !!str tag on a sequence" },
+	{ "a:\n  b: !!int {}\n", "t.yaml:2:6: !!int tag on a mapping" },
+	{ "a: !!float .inf\n", "t.yaml:1:4: \".inf\" is not a number JSON can represent" },
+};
+
+static const struct row aliases[] = {
+	{ "a: &x 1\nb: *x\n", "{\"a\":1,\"b\":1}" },
+	{ "a: &x {b: [1, 2]}\nc: *x\nd: *x\n",
+	  "{\"a\":{\"b\":[1,2]},\"c\":{\"b\":[1,2]},\"d\":{\"b\":[1,2]}}" },
+	/* a later anchor with the same name replaces the earlier one */
+	{ "a: &x 1\nb: *x\nc: &x [2]\nd: *x\n", "{\"a\":1,\"b\":1,\"c\":[2],\"d\":[2]}" },
+	/* a scalar alias can be a key; its member name is the scalar's */
+	{ "a: &k key\n*k : v\n", "{\"a\":\"key\",\"key\":\"v\"}" },
+	{ "&k 7: a\nb: *k\n", "{\"7\":\"a\",\"b\":7}" },
+	/* an anchor on a nested node, aliased after its parent closed */
+	{ "a: [1, &in {b: 2}]\nc: *in\n", "{\"a\":[1,{\"b\":2}],\"c\":{\"b\":2}}" },
+	/* copies are independent of the original (deep copy) */
+	{ "a: &x [1]\nb: [*x, *x]\n", "{\"a\":[1],\"b\":[[1],[1]]}" },
+	/* tags on the anchored node apply to every copy */
+	{ "a: &x !!str 5\nb: *x\n", "{\"a\":\"5\",\"b\":\"5\"}" },
+};
+
+static const struct row alias_errors[] = {
+	{ "a: *nope\n", "t.yaml:1:4: alias *nope refers to no anchor defined before it" },
+	{ "a: *x\nb: &x 1\n", "t.yaml:1:4: alias *x refers to no anchor defined before it" },
+	{ "a: &x [1, *x]\n", "t.yaml:1:11: alias *x refers to a node that contains it" },
+	{ "a: &x {b: *x}\n", "t.yaml:1:11: alias *x refers to a node that contains it" },
+	{ "a: &x [1]\n*x : v\n", "t.yaml:2:1: a mapping key must be a scalar, not a sequence" },
+	{ "a: &x {b: 1}\n*x : v\n", "t.yaml:2:1: a mapping key must be a scalar, not a mapping" },
+};
+
+static const struct row structure_errors[] = {
+	/* duplicate keys, at the second key's position */
+	{ "a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key \"a\"" },
+	{ "x:\n  k: 1\n  'k': 2\n", "t.yaml:3:3: duplicate key \"k\"" },
+	{ "{a: 1, b: {c: 2, c: 3}}", "t.yaml:1:18: duplicate key \"c\"" },
+	{ "1: a\n\"1\": b\n", "t.yaml:2:1: duplicate key \"1\"" },
+	{ "1: a\n01: b\n", "t.yaml:2:1: duplicate key \"1\"" },
+	{ "16: a\n0x10: b\n", "t.yaml:2:1: duplicate key \"16\"" },
+	{ "true: a\nTrue: b\n", "t.yaml:2:1: duplicate key \"true\"" },
+	{ "null: a\n~: b\n", "t.yaml:2:1: duplicate key \"null\"" },
+	{ "a: &k x\nx: 1\n*k : 2\n", "t.yaml:3:1: duplicate key \"x\"" },
+	/* non-scalar keys */
+	{ "? [a]\n: b\n", "t.yaml:1:3: a mapping key must be a scalar, not a sequence" },
+	{ "? {a: 1}\n: b\n", "t.yaml:1:3: a mapping key must be a scalar, not a mapping" },
+	{ "x:\n  [a, b]: c\n", "t.yaml:2:3: a mapping key must be a scalar, not a sequence" },
+	/* .inf and .nan */
+	{ "a: .inf\n", "t.yaml:1:4: \".inf\" is not a number JSON can represent" },
+	{ "a: [1, -.Inf]\n", "t.yaml:1:8: \"-.Inf\" is not a number JSON can represent" },
+	{ "- +.INF\n", "t.yaml:1:3: \"+.INF\" is not a number JSON can represent" },
+	{ "- .nan\n", "t.yaml:1:3: \".nan\" is not a number JSON can represent" },
+	{ "a:\n  b: .NaN\n", "t.yaml:2:6: \".NaN\" is not a number JSON can represent" },
+	{ ".NAN: 1\n", "t.yaml:1:1: \".NAN\" is not a number JSON can represent" },
+	/* more than one document: at the second one's start */
+	{ "a: 1\n---\nb: 2\n", "t.yaml:2:1: more than one document" },
+	{ "--- a\n--- b\n", "t.yaml:2:1: more than one document" },
+	{ "a: 1\n...\nb: 2\n", "t.yaml:3:1: more than one document" },
+	{ "a: 1\n---\n", "t.yaml:2:1: more than one document" },
+	/* syntax errors carry libfyaml's position */
+	{ "a: [1, 2\n", "t.yaml:" },
+	{ "a: 'x\n", "t.yaml:" },
+	{ "foo:\n  bar\ninvalid\n", "t.yaml:3:1: " },
+	{ "- a\nb: 1\n", "t.yaml:2:1: " },
+	/* an over-long 0x literal is refused rather than converted slowly */
+	{ "a: 0x1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789012345678901234567890\n",
+	  "t.yaml:1:4: integer literal has more than 1024 digits" },
+};
+
+/* --- generated inputs ----------------------------------------------------- */
+
+static void nested_flow(struct buf *b, size_t depth)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < depth; i++)
+		buf_putc(b, '[');
+	for (i = 0; i < depth; i++)
+		buf_putc(b, ']');
+	buf_putc(b, '\n');
+}
+
+static void test_depth_limit(void)
+{
+	struct buf yaml = BUF_INIT, got = BUF_INIT;
+	char want[64];
+
+	nested_flow(&yaml, YAML_MAX_DEPTH);
+	ok(load_text(yaml.data, yaml.len, NULL, &got) == 0, "%d nested sequences load",
+	   YAML_MAX_DEPTH);
+	nested_flow(&yaml, YAML_MAX_DEPTH + 1);
+	snprintf(want, sizeof want, "t.yaml:1:%d: nesting deeper than %d levels",
+		 YAML_MAX_DEPTH + 1, YAML_MAX_DEPTH);
+	load_text(yaml.data, yaml.len, NULL, &got);
+	is_str(buf_str(&got), want, "%d nested sequences are refused at the innermost",
+	       YAML_MAX_DEPTH + 1);
+
+	/* an alias cannot smuggle in depth beyond the limit either */
+	nested_flow(&yaml, YAML_MAX_DEPTH - 1);
+	yaml.len--; /* drop the newline */
+	buf_reset(&got);
+	{
+		struct buf doc = BUF_INIT;
+		buf_puts(&doc, "a: &deep ");
+		buf_append(&doc, yaml.data, yaml.len);
+		buf_puts(&doc, "\nb: [*deep]\n");
+		load_text(doc.data, doc.len, NULL, &got);
+		ok(starts_with(buf_str(&got), "t.yaml:2:5: nesting deeper than"),
+		   "an alias that would nest too deep is refused: %s", buf_str(&got));
+		buf_free(&doc);
+	}
+	buf_free(&yaml);
+	buf_free(&got);
+}
+
+/* "billion laughs": level k is a sequence of 10 aliases of level k-1. */
+static void bomb(struct buf *b, int levels, const char *leaf)
+{
+	int k, j;
+
+	buf_reset(b);
+	buf_printf(b, "l0: &l0 %s\n", leaf);
+	for (k = 1; k <= levels; k++) {
+		buf_printf(b, "l%d: &l%d [", k, k);
+		for (j = 0; j < 10; j++)
+			buf_printf(b, "%s*l%d", j ? ", " : "", k - 1);
+		buf_puts(b, "]\n");
+	}
+}
+
+static bool never_discard(const char *key, size_t depth, void *ctx)
+{
+	(void)key, (void)depth, (void)ctx;
+	return false;
+}
+
+static void test_alias_bound(void)
+{
+	struct buf yaml = BUF_INIT, got = BUF_INIT;
+	struct yaml_options small = { NULL, NULL, 1000 };
+	char *big_leaf;
+
+	bomb(&yaml, 9, "lol");
+	load_text(yaml.data, yaml.len, NULL, &got);
+	ok(starts_with(buf_str(&got), "t.yaml:") &&
+	   strstr(buf_str(&got), "alias expansion exceeds 1000000 nodes"),
+	   "billion laughs is refused by the default bound: %s", buf_str(&got));
+
+	/* the bound counts every node the aliases stand for: 10 + 100 + 1000 */
+	bomb(&yaml, 3, "x");
+	ok(load_text(yaml.data, yaml.len, &small, &got) == -1 &&
+	   starts_with(buf_str(&got), "t.yaml:4:") &&
+	   strstr(buf_str(&got), "alias expansion exceeds 1000 nodes"),
+	   "a bound of 1000 stops three levels: %s", buf_str(&got));
+	bomb(&yaml, 2, "x");
+	ok(load_text(yaml.data, yaml.len, &small, &got) == 0,
+	   "a bound of 1000 lets two levels through");
+
+	/* the bound is on the total: many small aliases add up */
+	buf_reset(&yaml);
+	buf_puts(&yaml, "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb:\n");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&yaml, "  - *a\n");
+	ok(load_text(yaml.data, yaml.len, &small, &got) == 0,
+	   "100 aliases of 10 nodes fit a bound of 1000");
+	buf_puts(&yaml, "  - *a\n");
+	load_text(yaml.data, yaml.len, &small, &got);
+	is_str(buf_str(&got), "t.yaml:103:5: alias expansion exceeds 1000 nodes (at alias *a)",
+	       "the 101st alias of 10 nodes exceeds a bound of 1000");
+
+	/* a long string counts by its size, so a string bomb is bounded too */
+	big_leaf = xmalloc(100002);
+	memset(big_leaf, 'x', 100000);
+	big_leaf[100000] = '\0';
+	bomb(&yaml, 5, big_leaf);
+	load_text(yaml.data, yaml.len, NULL, &got);
+	ok(strstr(buf_str(&got), "alias expansion exceeds"),
+	   "a bomb of long strings is refused: %.80s", buf_str(&got));
+	free(big_leaf);
+
+	/* aliases inside a discarded subtree count as well */
+	{
+		struct buf doc = BUF_INIT;
+		struct yaml_options opts = { never_discard, NULL, 1000 };
+		bomb(&yaml, 3, "x");
+		buf_puts(&doc, "skip:\n");
+		buf_puts(&doc, "  ");
+		for (size_t i = 0; i < yaml.len; i++) {
+			buf_putc(&doc, yaml.data[i]);
+			if (yaml.data[i] == '\n' && i + 1 < yaml.len)
+				buf_puts(&doc, "  ");
+		}
+		load_text(doc.data, doc.len, &opts, &got);
+		ok(strstr(buf_str(&got), "alias expansion exceeds 1000 nodes") != NULL,
+		   "the bound holds under a nested key: %s", buf_str(&got));
+		buf_free(&doc);
+	}
+	buf_free(&yaml);
+	buf_free(&got);
+}
+
+/* A mapping with n keys k0..k(n-1), except that line dup_line (if > 0)
+ * repeats key k<dup_of>. */
+static void big_mapping(struct buf *b, size_t n, long dup_line, size_t dup_of)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if ((long)i + 1 == dup_line)
+			buf_printf(b, "k%zu: dup\n", dup_of);
+		else
+			buf_printf(b, "k%zu: %zu\n", i, i);
+	}
+}
+
+static void test_big_mappings(void)
+{
+	struct buf yaml = BUF_INIT, got = BUF_INIT;
+
+	big_mapping(&yaml, 50000, -1, 0);
+	ok(load_text(yaml.data, yaml.len, NULL, &got) == 0, "50000 distinct keys load");
+	big_mapping(&yaml, 50000, 49000, 0);
+	load_text(yaml.data, yaml.len, NULL, &got);
+	is_str(buf_str(&got), "t.yaml:49000:1: duplicate key \"k0\"",
+	       "a duplicate of the first of 50000 keys is found at its line");
+	big_mapping(&yaml, 50000, 49000, 40000);
+	load_text(yaml.data, yaml.len, NULL, &got);
+	is_str(buf_str(&got), "t.yaml:49000:1: duplicate key \"k40000\"",
+	       "a duplicate of a late key among 50000 is found at its line");
+	big_mapping(&yaml, 5, 5, 3);
+	load_text(yaml.data, yaml.len, NULL, &got);
+	is_str(buf_str(&got), "t.yaml:5:1: duplicate key \"k3\"",
+	       "a duplicate in a small mapping is found at its line");
+	buf_free(&yaml);
+	buf_free(&got);
+}
+
+/* --- the discard option --------------------------------------------------- */
+
+struct discard_log {
+	const char *key;
+	size_t depth;
+	size_t asked;
+	struct buf seen; /* "key@depth " for each question */
+};
+
+static bool discard_key_at(const char *key, size_t depth, void *ctx)
+{
+	struct discard_log *log = ctx;
+
+	log->asked++;
+	buf_printf(&log->seen, "%s@%zu ", key, depth);
+	return depth == log->depth && !strcmp(key, log->key);
+}
+
+static const char plan_like[] =
+	"schema_version: 1\n"
+	"connections:\n"
+	"  - source_id: a\n"
+	"    schema_config:\n"
+	"      tables:\n"
+	"        - {name: t1, columns: [{name: c1}, {name: c2}]}\n"
+	"    target_name: x\n"
+	"  - source_id: b\n"
+	"    schema_config: {tables: []}\n";
+
+static const struct row discard_rows[] = {
+	{ plan_like, "{\"schema_version\":1,\"connections\":[{\"source_id\":\"a\","
+	  "\"target_name\":\"x\"},{\"source_id\":\"b\"}]}" },
+	/* the same key at another depth is kept */
+	{ "schema_config: 1\nx: [[{schema_config: 2}]]\n",
+	  "{\"schema_config\":1,\"x\":[[{\"schema_config\":2}]]}" },
+	{ "c:\n  - schema_config: &s {t: [1]}\n    copy: *s\n",
+	  "{\"c\":[{\"copy\":{\"t\":[1]}}]}" },
+	/* anchors inside a discarded subtree still serve aliases outside it */
+	{ "c:\n  - schema_config:\n      tables: &t [a, {b: &u 1}]\n    x: *t\n    y: *u\n",
+	  "{\"c\":[{\"x\":[\"a\",{\"b\":1}],\"y\":1}]}" },
+	{ "c:\n  - schema_config: [&k name]\n    *k : 1\n", "{\"c\":[{\"name\":1}]}" },
+};
+
+static const struct row discard_errors[] = {
+	{ "c:\n  - schema_config:\n      tables: {a: 1, a: 2}\n",
+	  "t.yaml:3:22: duplicate key \"a\"" },
+	{ "c:\n  - schema_config:\n      tables:\n        - x: .inf\n",
+	  "t.yaml:4:14: \".inf\" is not a number JSON can represent" },
+	{ "c:\n  - schema_config:\n      t: !!int abc\n",
+	  "t.yaml:3:10: !!int value \"abc\" is not an integer" },
+	{ "c:\n  - schema_config:\n      t: !!map [1]\n", "t.yaml:3:10: !!map tag on a sequence" },
+	{ "c:\n  - schema_config:\n      ? [a]\n      : 1\n",
+	  "t.yaml:3:9: a mapping key must be a scalar, not a sequence" },
+	{ "c:\n  - schema_config:\n      t: *missing\n",
+	  "t.yaml:3:10: alias *missing refers to no anchor defined before it" },
+	{ "c:\n  - schema_config:\n      t: [1, 2\n", "t.yaml:" },
+	{ "c:\n  - schema_config: a\n    schema_config: b\n",
+	  "t.yaml:3:5: duplicate key \"schema_config\"" },
+	{ "c:\n  - schema_config:\n      - .nan\n",
+	  "t.yaml:3:9: \".nan\" is not a number JSON can represent" },
+};
+
+static void test_discard(void)
+{
+	struct discard_log log = { "schema_config", 2, 0, BUF_INIT };
+	struct yaml_options opts = { discard_key_at, &log, 0 };
+	struct buf got = BUF_INIT;
+
+	check_loads(discard_rows, N(discard_rows), &opts, "discard");
+	check_fails(discard_errors, N(discard_errors), &opts, "discarded but checked");
+
+	/* the callback is asked about the keys of kept mappings only, with the
+	 * depth of the mapping that holds them */
+	buf_reset(&log.seen);
+	load_text(plan_like, strlen(plan_like), &opts, &got);
+	is_str(buf_str(&log.seen), "schema_version@0 connections@0 source_id@2 schema_config@2 "
+	       "target_name@2 source_id@2 schema_config@2 ", "discard is asked key by key");
+	buf_free(&log.seen);
+	buf_free(&got);
+}
+
+/* Keep flags: numbers are canonical text, strings keep NUL bytes, nodes
+ * carry their positions. */
+static void test_values(void)
+{
+	static const char text[] = "a: \"x\\0y\"\nb:\n  - 0x10\n";
+	FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+	struct value *v = NULL;
+	const struct value *a, *b0;
+	struct err err;
+
+	ok(f && yaml_load(f, "t.yaml", NULL, &v, &err) == 0, "value test document loads");
+	if (f)
+		fclose(f);
+	a = value_get(v, "a");
+	ok(a && a->type == VALUE_STRING && a->u.str.len == 3 && !memcmp(a->u.str.ptr, "x\0y", 3),
+	   "an escaped NUL survives in a string");
+	b0 = value_at(value_get(v, "b"), 0);
+	ok(b0 && b0->type == VALUE_NUMBER && !strcmp(b0->u.number, "16"),
+	   "a hex integer is stored as decimal text");
+	ok(b0 && b0->line == 3 && b0->col == 5, "a node remembers its line and column");
+	ok(a && a->line == 1 && a->col == 4, "a quoted scalar's column is its opening quote");
+	value_free(v);
+}
+
+/* Input must be UTF-8 of printable characters; libfyaml alone would take a
+ * bad byte for the end of the file (or, in a directive, loop forever). */
+static void test_encoding(void)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *want;
+	} rows[] = {
+		{ TEXT("a: x\0y\nb: 1\n"), "t.yaml:1:5: character U+0000 is not allowed in YAML" },
+		{ TEXT("a: 1\nb: \xe2-x\n"), "t.yaml:2:4: invalid UTF-8 at byte 0xE2" },
+		{ TEXT("\xe2-b: 1\n"), "t.yaml:1:1: invalid UTF-8 at byte 0xE2" },
+		{ TEXT("a: \x01\n"), "t.yaml:1:4: character U+0001 is not allowed in YAML" },
+		{ TEXT("a: \xc2\x80\n"), "t.yaml:1:4: character U+0080 is not allowed in YAML" },
+		{ TEXT("a: \xc0\xaf\n"), "t.yaml:1:4: invalid UTF-8 at byte 0xC0" },
+		{ TEXT("a: \xed\xa0\x80\n"), "t.yaml:1:4: invalid UTF-8 at byte 0xED" },
+		{ TEXT("a: \xc3"), "t.yaml:1:4: invalid UTF-8 (the file ends inside a character)" },
+		{ TEXT("%\xabYAML 1.2\n---\na\n"), "t.yaml:1:2: invalid UTF-8 at byte 0xAB" },
+		{ TEXT("%YAML.1\xe2-b\n-\t--\n"), "t.yaml:1:8: invalid UTF-8 at byte 0xE2" },
+	};
+	struct buf got = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < N(rows); i++) {
+		int rc = load_text(rows[i].text, rows[i].len, NULL, &got);
+		if (!ok(rc == -1 && starts_with(buf_str(&got), rows[i].want), "encoding: %s",
+			rows[i].want))
+			diag("got (rc %d): %s", rc, buf_str(&got));
+	}
+	load_text(TEXT("\xef\xbb\xbf" "a: \xc3\xa9\t\xf0\x9f\x98\x80\n"), NULL, &got);
+	is_str(buf_str(&got), "{\"a\":\"\xc3\xa9\\t\xf0\x9f\x98\x80\"}",
+	       "a BOM, tabs and multi-byte characters are fine");
+	buf_free(&got);
+}
+
+static void test_missing_file(void)
+{
+	struct value *v = (struct value *)1;
+	struct err err;
+
+	ok(yaml_load_path("/nonexistent/plan.yaml", NULL, &v, &err) == -1 && !v &&
+	   strstr(err.msg, "/nonexistent/plan.yaml"), "a missing file is an error naming it");
+}
+
+int main(void)
+{
+	alarm(60); /* a hang in the parser fails the test instead of stalling it */
+	check_loads(core_schema, N(core_schema), NULL, "core schema");
+	check_loads(tags, N(tags), NULL, "tag");
+	check_fails(tag_errors, N(tag_errors), NULL, "tag error");
+	check_loads(aliases, N(aliases), NULL, "alias");
+	check_fails(alias_errors, N(alias_errors), NULL, "alias error");
+	check_fails(structure_errors, N(structure_errors), NULL, "refused");
+	test_depth_limit();
+	test_alias_bound();
+	test_big_mappings();
+	test_discard();
+	test_values();
+	test_encoding();
+	test_missing_file();
+	return done_testing();
+}
