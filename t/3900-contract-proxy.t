@@ -39,6 +39,20 @@ test_expect_success 'the errata are applied to a temporary copy of the definitio
 '
 sed 's/^/# corrected definition: /' errata.out
 
+test_expect_success 'errata whose target is gone or already fixed fail loudly' '
+	test_must_fail node "$REPO/scripts/openapi-errata.js" "$PRISM_DEFINITION" again.json \
+		2>err &&
+	test_grep "erratum 1 .*already fixed upstream" err &&
+	! test -e again.json &&
+	node -e "const fs = require(\"fs\");
+		const doc = JSON.parse(fs.readFileSync(process.argv[1], \"utf8\"));
+		delete doc.components.schemas.ConnectorResponse.properties.config;
+		fs.writeFileSync(\"no-config.json\", JSON.stringify(doc));" \
+		"$SHARED/fivetran-openapi.json" &&
+	test_must_fail node "$REPO/scripts/openapi-errata.js" no-config.json out.json 2>err &&
+	test_grep "erratum 2 .*property config not found in schema ConnectorResponse" err
+'
+
 test_expect_success 'start the simulator and Prism proxy in front of it' '
 	contract_sim_start &&
 	test "$FIVETRAN_APISECRET" = contract-secret &&

@@ -64,8 +64,7 @@ prism_install() {
 		return 1
 	fi
 	end=$(date +%s)
-	PRISM_INSTALL_SECONDS=$((end - start))
-	echo "installed Prism $("$PRISM_BIN" --version) with npm ci in ${PRISM_INSTALL_SECONDS}s"
+	echo "installed Prism $("$PRISM_BIN" --version) with npm ci in $((end - start))s"
 }
 
 # prism_require: at the top of a contract test, outside any test point. Installs Prism or ends
@@ -114,8 +113,10 @@ prism_wait_answer() {
 	return 1
 }
 
-# prism_start MODE ARGS...: start `prism MODE ARGS... $PRISM_DEFINITION [...]` on a free loopback
-# port (three tries, in case another process takes the port first), then the tap in front of it.
+# prism_start proxy UPSTREAM_URL | prism_start mock: start Prism with $PRISM_DEFINITION (made
+# first if need be) on a free loopback port (three tries, in case another process takes the port
+# first), wait up to 60 s for it to answer (it parses the 3 MB definition), then start the tap
+# in front of it.
 # Exports PRISM_URL (the tap: what clients use), PRISM_DIRECT_URL, PRISM_EXCHANGES, PRISM_LOG,
 # PRISM_STARTUP_SECONDS; registers prism_stop as cleanup.
 prism_start() {
