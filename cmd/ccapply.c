@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "plan", cmd_plan, "show what apply would create, without writing anything" },
+	{ "apply", cmd_apply, "create what is missing, record results.md and ccapply.lock" },
 	{ "show", cmd_show, "render a plan saved with plan --out" },
 	{ "checksum", cmd_checksum, "print blake2b-256:<hex> of a file (default: the plan)" },
 	{ "version", cmd_version, "print the version" },

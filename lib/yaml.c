@@ -1037,7 +1037,8 @@ struct input {
 	uint32_t cp, min;  /* code point so far; least value for its length */
 	unsigned lead;     /* its first byte */
 	struct pos start;  /* where the character being decoded started */
-	bool bad, read_error, eof;
+	bool bad, eof;
+	int read_errno;    /* set when reading failed */
 	char bad_msg[96];
 };
 
@@ -1146,7 +1147,7 @@ static ssize_t input_read(void *user, void *buf, size_t count)
 	n = fread(buf, 1, count, in->f);
 	if (!n) {
 		if (ferror(in->f)) {
-			in->read_error = true;
+			in->read_errno = errno ? errno : EIO;
 			return -1;
 		}
 		in->eof = true;
@@ -1305,8 +1306,8 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 		 * wrong may only be the effect of that. */
 		if (in.bad)
 			rc = fail_at(&ld, in.start, "%s", in.bad_msg);
-		else if (in.read_error)
-			rc = err_set(err, "%s: read error", filename);
+		else if (in.read_errno)
+			rc = err_set(err, "%s: %s", filename, strerror(in.read_errno));
 	}
 	if (fyp)
 		fy_parser_destroy(fyp);

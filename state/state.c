@@ -186,21 +186,47 @@ static bool is_kind(const char *s)
 	return s && (!strcmp(s, "connection") || !strcmp(s, "transformation"));
 }
 
+/* HTTP's status syntax is three digits. */
 static bool is_http_status(long long n)
 {
-	return n >= 100 && n <= 599;
+	return n >= 100 && n <= 999;
 }
 
-/* The first resource (by index) with the same kind and name as resources[i]. */
-static const struct state_resource *earlier_twin(const struct state *st, size_t i)
+static int resource_key_cmp(const void *pa, const void *pb)
 {
-	size_t j;
+	const struct state_resource *a = *(const struct state_resource *const *)pa;
+	const struct state_resource *b = *(const struct state_resource *const *)pb;
+	int c = strcmp(a->kind, b->kind);
 
-	for (j = 0; j < i; j++)
-		if (!strcmp(st->resources[j].kind, st->resources[i].kind) &&
-		    !strcmp(st->resources[j].name, st->resources[i].name))
-			return &st->resources[j];
-	return NULL;
+	if (!c)
+		c = strcmp(a->name, b->name);
+	if (!c)
+		c = a < b ? -1 : a > b; /* array order, so the earlier entry sorts first */
+	return c;
+}
+
+/* The index of the first entry (in file order) whose kind and name an
+ * earlier entry already has, or n_resources when there is none. Sorting
+ * keeps this O(n log n): apply saves after every resource. Every kind and
+ * name must be non-NULL. */
+static size_t first_repeat(const struct state *st)
+{
+	const struct state_resource **order;
+	size_t i, first = st->n_resources;
+
+	if (st->n_resources < 2)
+		return first;
+	order = xcalloc(st->n_resources, sizeof *order);
+	for (i = 0; i < st->n_resources; i++)
+		order[i] = &st->resources[i];
+	qsort(order, st->n_resources, sizeof *order, resource_key_cmp);
+	for (i = 1; i < st->n_resources; i++)
+		if (!strcmp(order[i]->kind, order[i - 1]->kind) &&
+		    !strcmp(order[i]->name, order[i - 1]->name) &&
+		    (size_t)(order[i] - st->resources) < first)
+			first = (size_t)(order[i] - st->resources);
+	free(order);
+	return first;
 }
 
 /* What state_save() refuses to write (a bug in the caller, never user
@@ -239,17 +265,81 @@ static int check_state(const struct state *st, struct err *err)
 			return err_set(err, "acknowledged[%zu] is NULL", i);
 	if (!st->target_group_id)
 		return err_set(err, "no target group id");
-	for (i = 0; i < st->n_resources; i++) {
+	for (i = 0; i < st->n_resources; i++)
 		if (check_resource(&st->resources[i], i, err))
 			return -1;
-		if (earlier_twin(st, i))
-			return err_set(err, "resources[%zu]: %s \"%s\" is listed twice", i,
-				       st->resources[i].kind, st->resources[i].name);
-	}
+	i = first_repeat(st);
+	if (i < st->n_resources)
+		return err_set(err, "resources[%zu]: %s \"%s\" is listed twice", i,
+			       st->resources[i].kind, st->resources[i].name);
 	return 0;
 }
 
 /* ------------------------------------------------------------ rendering */
+
+/* Length of the well-formed UTF-8 sequence at s (lead byte >= 0x80), by the
+ * rules lib/json.c reads with (no overlongs, surrogates or code points above
+ * U+10FFFF); 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t len, i;
+
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	if (s[1] < lo || s[1] > hi) /* also stops at the NUL */
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* A string member value. Text from outside (an API message cut short, say)
+ * may not be UTF-8, which the loader would refuse, leaving a file no later
+ * apply could read: each byte that does not start a well-formed sequence is
+ * written as U+FFFD instead, so what is written always loads back the same. */
+static size_t utf8_char_len(const unsigned char *s)
+{
+	return s[0] < 0x80 ? 1 : utf8_sequence(s);
+}
+
+static void render_text(struct json_writer *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf clean = BUF_INIT;
+	size_t i = 0, n;
+
+	while (p && p[i] && (n = utf8_char_len(p + i)) > 0)
+		i += n;
+	if (!p || !p[i]) {
+		jw_string(w, s);
+		return;
+	}
+	for (i = 0; p[i]; i += n ? n : 1) {
+		n = utf8_char_len(p + i);
+		if (n)
+			buf_append(&clean, p + i, n);
+		else
+			buf_puts(&clean, "\xEF\xBF\xBD");
+	}
+	jw_string(w, clean.data);
+	buf_free(&clean);
+}
 
 static int strptr_cmp(const void *a, const void *b)
 {
@@ -268,7 +358,7 @@ static void render_acknowledged(struct json_writer *w, const struct state *st)
 	jw_array_begin(w);
 	for (i = 0; i < st->n_acknowledged; i++)
 		if (i == 0 || strcmp(codes[i], codes[i - 1]))
-			jw_string(w, codes[i]);
+			render_text(w, codes[i]);
 	jw_array_end(w);
 	free(codes);
 }
@@ -286,9 +376,9 @@ static void render_error(struct json_writer *w, const struct state_error *e)
 	else
 		jw_null(w);
 	jw_key(w, "code");
-	jw_string(w, e->code);
+	render_text(w, e->code);
 	jw_key(w, "message");
-	jw_string(w, e->message);
+	render_text(w, e->message);
 	jw_object_end(w);
 }
 
@@ -296,23 +386,23 @@ static void render_resource(struct json_writer *w, const struct state_resource *
 {
 	jw_object_begin(w);
 	jw_key(w, "kind");
-	jw_string(w, r->kind);
+	render_text(w, r->kind);
 	jw_key(w, "name");
-	jw_string(w, r->name);
+	render_text(w, r->name);
 	jw_key(w, "source_id");
-	jw_string(w, r->source_id);
+	render_text(w, r->source_id);
 	jw_key(w, "service");
-	jw_string(w, r->service);
+	render_text(w, r->service);
 	jw_key(w, "outcome");
 	jw_string(w, outcome_name(r->outcome));
 	jw_key(w, "id");
-	jw_string(w, r->id);
+	render_text(w, r->id);
 	jw_key(w, "recovered");
 	jw_bool(w, r->recovered);
 	jw_key(w, "reason");
-	jw_string(w, r->reason);
+	render_text(w, r->reason);
 	jw_key(w, "sent_digest");
-	jw_string(w, r->sent_digest);
+	render_text(w, r->sent_digest);
 	jw_key(w, "error");
 	render_error(w, &r->error);
 	jw_object_end(w);
@@ -331,24 +421,24 @@ static void render_body(const struct state *st, long long serial, struct buf *ou
 	jw_key(&w, "version");
 	jw_int(&w, STATE_VERSION);
 	jw_key(&w, "lineage");
-	jw_string(&w, st->lineage);
+	render_text(&w, st->lineage);
 	jw_key(&w, "serial");
 	jw_int(&w, serial);
 	jw_key(&w, "plan_checksum");
-	jw_string(&w, st->plan_checksum);
+	render_text(&w, st->plan_checksum);
 	jw_key(&w, "validation");
 	jw_object_begin(&w);
 	jw_key(&w, "status");
-	jw_string(&w, st->validation_status);
+	render_text(&w, st->validation_status);
 	jw_key(&w, "acknowledged");
 	render_acknowledged(&w, st);
 	jw_object_end(&w);
 	jw_key(&w, "target");
 	jw_object_begin(&w);
 	jw_key(&w, "group_id");
-	jw_string(&w, st->target_group_id);
+	render_text(&w, st->target_group_id);
 	jw_key(&w, "group_name");
-	jw_string(&w, st->target_group_name);
+	render_text(&w, st->target_group_name);
 	jw_object_end(&w);
 	jw_key(&w, "resources");
 	jw_array_begin(&w);
@@ -514,7 +604,7 @@ static int load_error(const struct value *v, const char *path, struct state_erro
 	if (status->type != VALUE_NULL) {
 		char where[160];
 		snprintf(where, sizeof where, "%s.http_status", path);
-		if (take_integer(status, where, 100, 599, "from 100 to 599 or null", &n,
+		if (take_integer(status, where, 100, 999, "from 100 to 999 or null", &n,
 				 err))
 			return -1;
 	}
@@ -591,18 +681,17 @@ static int load_resources(const struct value *arr, struct state *st, struct err 
 				   json_type_name(arr->type));
 	st->resources = xcalloc(arr->u.arr.n + 1, sizeof *st->resources);
 	for (i = 0; i < arr->u.arr.n; i++) {
-		const struct state_resource *twin;
-
 		snprintf(path, sizeof path, "resources[%zu]", i);
 		st->n_resources = i + 1;
 		if (load_resource(arr->u.arr.items[i], path, &st->resources[i], err))
 			return -1;
-		twin = earlier_twin(st, i);
-		if (twin)
-			return field_error(err, arr->u.arr.items[i], path,
-					   "%s \"%s\" is listed twice", twin->kind, twin->name);
 	}
-	return 0;
+	i = first_repeat(st);
+	if (i == st->n_resources)
+		return 0;
+	snprintf(path, sizeof path, "resources[%zu]", i);
+	return field_error(err, arr->u.arr.items[i], path, "%s \"%s\" is listed twice",
+			   st->resources[i].kind, st->resources[i].name);
 }
 
 static int load_validation(const struct value *v, struct state *st, struct err *err)

@@ -81,12 +81,23 @@ struct state {
 
 /* Load DIR/.copy-connections/ccapply.lock. A missing file is not an error:
  * *out = NULL. A present but invalid file is (truncated, wrong types,
- * unknown version, digest mismatch). */
+ * unknown version, digest mismatch, or not byte for byte what
+ * state_render() makes of its content); the message says what to do. */
 int state_load(const char *path, struct state **out, struct err *err);
 
 /* Write st to path atomically when its content (everything but serial and
- * the digest) differs from the file there now; then serial is bumped first.
- * A new state gets a random lineage. *written says whether it wrote. */
+ * the digest) differs from the file there now; then serial is bumped first,
+ * to one more than the larger of the file's serial and st->serial (1 for a
+ * new file). When nothing differs, st->serial becomes the file's and nothing
+ * is written. A NULL lineage is taken from the file, or made randomly for a
+ * new one. *written says whether it wrote.
+ * Refuses (nothing written) a state the loader would reject: NULL
+ * plan_checksum or target_group_id, a validation_status other than "pass" /
+ * "pass-with-warnings", a resource without kind ("connection" /
+ * "transformation") or name, an outcome outside the enum, http_status not 0
+ * or 100..999, a sent_digest not "blake2b-256:<64 hex>", a kind+name twice.
+ * Also refuses to replace a file that does not load (someone else wrote it).
+ * Strings that are not UTF-8 are written with U+FFFD for each bad byte. */
 int state_save(const char *path, struct state *st, bool *written, struct err *err);
 
 /* The bytes state_save() would write (with st->serial as it is), for tests
@@ -96,7 +107,8 @@ char *state_render(const struct state *st);
 void state_free(struct state *st);
 
 struct state_resource *state_find(struct state *st, const char *kind, const char *name);
-/* Append a resource (fields copied); returns the new entry. */
+/* Append a resource (fields copied); returns the new entry, valid until the
+ * next state_add(). */
 struct state_resource *state_add(struct state *st, const struct state_resource *r);
 void state_resource_clear(struct state_resource *r);
 
@@ -104,11 +116,12 @@ const char *outcome_name(enum outcome o);
 /* -1 when the text is not an outcome name. */
 int outcome_parse(const char *text);
 
-/* The apply lock. */
+/* The apply lock. Release unlinks the lock file (only if the path still
+ * names the file it locked) and then drops the lock. */
 struct state_lock;
 /* Take the lock in dir (the .copy-connections directory). When another live
- * process holds it, fail at once with "another ccapply apply is running
- * (pid P on HOST since TIME); wait for it or stop it". */
+ * process holds it, fail at once with "another ccapply apply is running in
+ * DIR (pid P on HOST since TIME); wait for it to finish or stop it". */
 int state_lock_acquire(const char *dir, struct state_lock **out, struct err *err);
 void state_lock_release(struct state_lock *lock);
 

@@ -8,7 +8,8 @@ export CCAPPLY_RETRY_BASE_MS=1
 
 # How many connections named NAME the simulator holds in the target group.
 count_named() {
-	sim_state | grep -o "\"schema\": *\"$1\"" | wc -l
+	test-tool api list-group-connections target_group "$1" 2>/dev/null |
+		grep -c "^    \"schema\": \"$1\""
 }
 
 every_connection_once() {
@@ -16,6 +17,16 @@ every_connection_once() {
 		n=$(count_named $name) &&
 		if [ "$n" -ne 1 ]; then echo "$name exists $n times in the target"; return 1; fi
 	done
+}
+
+# Wait until the simulator has received at least N creates (at most 20 s).
+wait_for_posts() {
+	for i in $(seq 100); do
+		[ "$(posts)" -ge "$1" ] && return 0
+		sleep 0.2
+	done
+	echo "no create reached the simulator" >&2
+	return 1
 }
 
 posts() {
@@ -201,38 +212,39 @@ test_expect_success 'a saved plan that still matches is applied' '
 
 test_expect_success 'a second apply in the same directory is refused, naming the holder' '
 	fresh --latency-ms 300 &&
-	(ccapply -C ws apply --auto-approve >first.out 2>&1 &) &&
-	sleep 1 &&
+	{ ccapply -C ws apply --auto-approve >first.out 2>&1 & pid=$!; } &&
+	wait_for_posts 1 &&
 	test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
-	test_grep "another ccapply apply is running.*pid [0-9]" err &&
-	while pgrep -f "ccapply -C ws apply" >/dev/null; do sleep 0.2; done &&
+	test_grep "another ccapply apply is running.*pid $pid" err &&
+	wait $pid &&
 	every_connection_once
 '
 
 test_expect_success 'SIGINT mid-apply: records, exits 130; a re-run converges' '
-	fresh --latency-ms 400 &&
-	ccapply -C ws apply --auto-approve >out 2>&1 &
-	pid=$! &&
-	sleep 2 &&
+	fresh --latency-ms 300 &&
+	{ ccapply -C ws apply --auto-approve >out 2>&1 & pid=$!; } &&
+	wait_for_posts 1 &&
 	kill -INT $pid &&
-	wait $pid; status=$? &&
+	{ wait $pid; status=$?; } ;
 	test $status -eq 130 &&
 	test_grep "Interrupted" out &&
-	test_grep -i "interrupted" ws/.copy-connections/results.md &&
-	ccapply -C ws apply --auto-approve >out &&
-	every_connection_once
-'
-
-test_expect_success 'kill -9 mid-apply: a re-run converges, nothing twice' '
-	fresh --latency-ms 400 &&
-	ccapply -C ws apply --auto-approve >out 2>&1 &
-	pid=$! &&
-	sleep 2 &&
-	kill -9 $pid &&
-	wait $pid
+	test_grep "interrupted" ws/.copy-connections/results.md &&
+	test "$(posts)" -lt 5 &&
 	ccapply -C ws apply --auto-approve >out &&
 	every_connection_once &&
 	test_grep "Apply complete" out
+'
+
+test_expect_success 'kill -9 mid-apply: a re-run converges, nothing twice' '
+	fresh --latency-ms 300 &&
+	{ ccapply -C ws apply --auto-approve >out 2>&1 & pid=$!; } &&
+	wait_for_posts 2 &&
+	kill -9 $pid &&
+	{ wait $pid; true; } &&
+	ccapply -C ws apply --auto-approve >out &&
+	every_connection_once &&
+	test_grep "Apply complete" out &&
+	test_grep "\"outcome\": *\"created\"" ws/.copy-connections/ccapply.lock
 '
 
 test_done

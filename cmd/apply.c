@@ -1,0 +1,591 @@
+/*
+ * apply.c — `ccapply apply [PLANFILE]`: gates, acknowledgments, the lock, the
+ * live diff (checked against a saved plan when one is given), confirmation,
+ * then the applier, with progress on the terminal, one line per resource
+ * otherwise, or JSON events with --json.
+ *
+ * The only process-wide state in ccapply lives here: the interrupt flag set
+ * by SIGINT/SIGTERM, which the client's waits and the applier's loop poll.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "applier/applier.h"
+#include "cmd/common.h"
+#include "cmd/plandoc.h"
+#include "lib/buf.h"
+#include "lib/json.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	if (interrupted)
+		_exit(EXIT_INTERRUPTED); /* second signal: state is already on disk */
+	interrupted = sig;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+struct apply_args {
+	const char *planfile;
+	bool auto_approve;
+	bool json;
+	const char *ack; /* "all" or CODE,CODE */
+	int rate_count;
+	double rate_seconds;
+};
+
+static int parse_rate(const char *text, struct apply_args *a)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+	double s;
+
+	if (end == text || *end != '/' || n <= 0)
+		return -1;
+	s = strtod(end + 1, &end);
+	if (*end || s <= 0)
+		return -1;
+	a->rate_count = (int)n;
+	a->rate_seconds = s;
+	return 0;
+}
+
+static int parse_apply_args(int argc, char **argv, struct apply_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof *a);
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!strcmp(arg, "--auto-approve"))
+			a->auto_approve = true;
+		else if (!strcmp(arg, "--json"))
+			a->json = true;
+		else if (!strcmp(arg, "--ack") && i + 1 < argc)
+			a->ack = argv[++i];
+		else if (!strncmp(arg, "--ack=", 6))
+			a->ack = arg + 6;
+		else if ((!strcmp(arg, "--create-rate") && i + 1 < argc) ||
+			 !strncmp(arg, "--create-rate=", 14)) {
+			const char *v = arg[13] == '=' ? arg + 14 : argv[++i];
+			if (parse_rate(v, a)) {
+				cmd_error("apply: --create-rate wants N/SECONDS, e.g. 20/60; got '%s'",
+					  v);
+				return -1;
+			}
+		} else if (arg[0] != '-' && !a->planfile)
+			a->planfile = arg;
+		else {
+			cmd_error("apply: unknown option '%s'\nusage: ccapply apply [PLANFILE] "
+				  "[--auto-approve] [--ack CODES|all] [--json] "
+				  "[--create-rate N/SECONDS]", arg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+struct reporter {
+	const struct global_options *g;
+	bool json;
+	bool tty;
+	size_t total_creates;
+	size_t done_creates;
+	time_t started;
+	int rate_count;
+	double rate_seconds;
+};
+
+static void json_event(const char *event, const struct action *a, const struct state_resource *r,
+		       size_t index)
+{
+	struct buf b = BUF_INIT;
+	struct json_writer w;
+
+	jw_init(&w, &b, JSON_COMPACT);
+	jw_object_begin(&w);
+	jw_key(&w, "event");
+	jw_string(&w, event);
+	jw_key(&w, "index");
+	jw_int(&w, (long long)index);
+	jw_key(&w, "kind");
+	jw_string(&w, resource_kind_name(a->kind));
+	jw_key(&w, "name");
+	jw_string(&w, a->name);
+	if (r) {
+		jw_key(&w, "outcome");
+		jw_string(&w, outcome_name(r->outcome));
+		jw_key(&w, "id");
+		jw_string(&w, r->id);
+		jw_key(&w, "reason");
+		jw_string(&w, r->reason);
+		jw_key(&w, "recovered");
+		jw_bool(&w, r->recovered);
+		jw_key(&w, "error");
+		if (r->error.code || r->error.message || r->error.http_status) {
+			jw_object_begin(&w);
+			jw_key(&w, "http_status");
+			jw_int(&w, r->error.http_status);
+			jw_key(&w, "code");
+			jw_string(&w, r->error.code);
+			jw_key(&w, "message");
+			jw_string(&w, r->error.message);
+			jw_object_end(&w);
+		} else {
+			jw_null(&w);
+		}
+	}
+	jw_object_end(&w);
+	printf("%s\n", b.data);
+	fflush(stdout);
+	buf_free(&b);
+}
+
+/* Seconds left: the slower of the observed pace and the create rate limit. */
+static long eta_seconds(const struct reporter *rep)
+{
+	size_t left = rep->total_creates - rep->done_creates;
+	double per = rep->done_creates ? difftime(time(NULL), rep->started) / rep->done_creates : 1;
+	double paced = rep->rate_count ? (double)left / rep->rate_count * rep->rate_seconds : 0;
+	double by_pace = per * left;
+
+	return (long)(by_pace > paced ? by_pace : paced);
+}
+
+static void before_resource(void *ctx, size_t index, const struct action *a)
+{
+	struct reporter *rep = ctx;
+
+	if (rep->json) {
+		json_event("start", a, NULL, index);
+	} else if (rep->tty) {
+		printf("\r\033[K[%zu/%zu] creating %s %s… ETA %lds", rep->done_creates + 1,
+		       rep->total_creates, resource_kind_name(a->kind), a->name, eta_seconds(rep));
+		fflush(stdout);
+	}
+}
+
+static void describe_outcome(FILE *out, const struct state_resource *r)
+{
+	fprintf(out, "%s %s: %s", r->kind, r->name, outcome_name(r->outcome));
+	if (r->id)
+		fprintf(out, " (id %s%s)", r->id, r->recovered ? ", recovered" : "");
+	if (r->reason)
+		fprintf(out, " %s", r->reason);
+	if (r->outcome == OUTCOME_FAILED) {
+		fputs(": ", out);
+		if (r->error.http_status)
+			fprintf(out, "HTTP %d ", r->error.http_status);
+		if (r->error.code)
+			fprintf(out, "%s: ", r->error.code);
+		fputs(r->error.message ? r->error.message : "", out);
+	}
+	fputc('\n', out);
+}
+
+static void after_resource(void *ctx, size_t index, const struct action *a,
+			   const struct state_resource *r)
+{
+	struct reporter *rep = ctx;
+
+	if (a->action == ACTION_CREATE)
+		rep->done_creates++;
+	if (rep->json) {
+		json_event("resource", a, r, index);
+		return;
+	}
+	if (rep->tty)
+		fputs("\r\033[K", stdout);
+	describe_outcome(stdout, r);
+	fflush(stdout);
+}
+
+/* ---- steps -------------------------------------------------------------- */
+
+static void iso_now(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool writes_disabled(void)
+{
+	const char *v = getenv("FIVETRAN_ALLOW_WRITES");
+
+	return v && (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"));
+}
+
+static bool in_list(const char *csv, const char *code)
+{
+	size_t n = strlen(code);
+	const char *p = csv;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, code, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static bool ask_yes(const char *prompt)
+{
+	char line[64];
+
+	fputs(prompt, stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
+/* The warning codes apply needs acknowledged; fills *acked (sorted). Returns
+ * 0, or EXIT_ERROR with the refusal in err. */
+static int acknowledge(const struct report *r, const struct apply_args *a, char ***acked,
+		       size_t *n_acked, struct err *err)
+{
+	const char **codes;
+	size_t n = report_warning_codes(r, &codes), i;
+	struct buf missing = BUF_INIT;
+	bool tty = isatty(STDIN_FILENO) && !a->auto_approve;
+
+	for (i = 0; i < n; i++) {
+		bool ok = a->ack && (!strcmp(a->ack, "all") || in_list(a->ack, codes[i]));
+		if (!ok && tty && !a->ack) {
+			char prompt[512];
+			snprintf(prompt, sizeof prompt, "Acknowledge warning %s? Type 'yes': ",
+				 codes[i]);
+			ok = ask_yes(prompt);
+		}
+		if (ok) {
+			*acked = xrealloc(*acked, (*n_acked + 1) * sizeof **acked);
+			(*acked)[(*n_acked)++] = xstrdup(codes[i]);
+		} else {
+			buf_printf(&missing, "%s%s", missing.len ? "," : "", codes[i]);
+		}
+	}
+	free(codes);
+	if (missing.len) {
+		err_set(err, "the validation report has warnings that need acknowledgment: %s\n"
+			"  Review them (ccapply plan lists them), then run apply with --ack %s "
+			"(or --ack all).", missing.data, missing.data);
+		buf_free(&missing);
+		return EXIT_ERROR;
+	}
+	buf_free(&missing);
+	return 0;
+}
+
+static int compare_saved_plan(const char *file, const struct value *saved,
+			      const struct value *now, struct err *err)
+{
+	const struct value *sa = value_get(saved, "actions"), *na = value_get(now, "actions");
+	const char *keys[] = { "kind", "name", "action", "reason", "id" };
+	size_t i, k;
+
+	if (!value_equal(value_get(value_get(saved, "preflight"), "plan_checksum"),
+			 value_get(value_get(now, "preflight"), "plan_checksum")))
+		return err_set(err, "%s was saved for a different copy_plan.yaml; run ccapply plan "
+			       "--out again", file);
+	if (!value_equal(value_get(value_get(saved, "target"), "group_id"),
+			 value_get(value_get(now, "target"), "group_id")))
+		return err_set(err, "%s was saved for another target group", file);
+	if (sa->u.arr.n != na->u.arr.n)
+		return err_set(err, "%s no longer matches the live state (%zu actions saved, %zu "
+			       "now); run ccapply plan --out again and review it", file,
+			       sa->u.arr.n, na->u.arr.n);
+	for (i = 0; i < sa->u.arr.n; i++)
+		for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if (!value_equal(value_get(sa->u.arr.items[i], keys[k]),
+					 value_get(na->u.arr.items[i], keys[k])))
+				return err_set(err, "%s no longer matches the live state: %s \"%s\" "
+					       "was planned as %s, is now %s; run ccapply plan --out "
+					       "again and review it", file,
+					       value_get_string(na->u.arr.items[i], "kind"),
+					       value_get_string(na->u.arr.items[i], "name"),
+					       value_get_string(sa->u.arr.items[i], "action"),
+					       value_get_string(na->u.arr.items[i], "action"));
+	return 0;
+}
+
+struct apply_run {
+	const struct global_options *g;
+	struct apply_args args;
+	struct planner_inputs in;
+	struct live_state live;
+	struct action_list actions;
+	bool have_live, have_actions;
+	struct client *client;
+	struct state_lock *lock;
+	struct state *state;
+	char **acked;
+	size_t n_acked;
+	struct buf dir, state_path, results_path;
+	char date[32];
+};
+
+/* Write results.md (and state, when loaded) for a refusal; print it. */
+static int refuse(struct apply_run *run, const char *message)
+{
+	struct applier_input ai;
+	struct stat st;
+	struct err err;
+
+	memset(&ai, 0, sizeof ai);
+	ai.plan = run->in.plan;
+	ai.report = run->in.report;
+	ai.live = run->have_live ? &run->live : NULL;
+	ai.actions = run->have_actions ? &run->actions : NULL;
+	ai.state = NULL; /* a refusal changes nothing: leave the state file alone */
+	ai.results_path = run->results_path.data;
+	ai.date = run->date;
+	if (!stat(run->dir.data, &st) && S_ISDIR(st.st_mode) &&
+	    applier_persist(&ai, message, false, &err))
+		cmd_error("%s", err.msg);
+	return EXIT_ERROR;
+}
+
+static int confirm(struct apply_run *run)
+{
+	if (run->args.auto_approve || !run->actions.n_create)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		cmd_error("apply needs confirmation: run it on a terminal and type 'yes', or pass "
+			  "--auto-approve");
+		return refuse(run, "not confirmed (no terminal and no --auto-approve)");
+	}
+	if (ask_yes("\nDo you want to create these resources? Only 'yes' will be accepted: "))
+		return 0;
+	cmd_error("apply cancelled");
+	return refuse(run, "cancelled at the confirmation prompt");
+}
+
+static void set_state_header(struct apply_run *run)
+{
+	struct state *st = run->state;
+
+	free(st->plan_checksum);
+	st->plan_checksum = xstrdup(run->in.report->plan_checksum);
+	free(st->validation_status);
+	st->validation_status = xstrdup(report_status_name(run->in.report->status));
+	free(st->target_group_id);
+	st->target_group_id = xstrdup(run->live.group_id);
+	free(st->target_group_name);
+	st->target_group_name = xstrdup(run->live.group_name);
+}
+
+static int exit_for(enum applier_end end)
+{
+	switch (end) {
+	case APPLY_COMPLETE:
+		return EXIT_OK;
+	case APPLY_INCOMPLETE:
+		return EXIT_INCOMPLETE;
+	case APPLY_INTERRUPTED:
+		return EXIT_INTERRUPTED;
+	case APPLY_AUTH_FAILED:
+		break;
+	}
+	return EXIT_ERROR;
+}
+
+static void print_summary(const struct apply_run *run, enum applier_end end)
+{
+	size_t i, count[5] = { 0 };
+
+	for (i = 0; i < run->state->n_resources; i++)
+		count[run->state->resources[i].outcome]++;
+	if (run->args.json) {
+		printf("{\"event\":\"done\",\"result\":\"%s\",\"created\":%zu,\"already_exists\":%zu,"
+		       "\"skipped\":%zu,\"failed\":%zu,\"pending\":%zu}\n",
+		       end == APPLY_COMPLETE ? "complete" : end == APPLY_INCOMPLETE ? "incomplete" :
+		       end == APPLY_INTERRUPTED ? "interrupted" : "auth_failed",
+		       count[OUTCOME_CREATED], count[OUTCOME_ALREADY_EXISTS],
+		       count[OUTCOME_SKIPPED], count[OUTCOME_FAILED], count[OUTCOME_PENDING]);
+		return;
+	}
+	if (end == APPLY_INTERRUPTED)
+		printf("\nInterrupted. Run ccapply apply again to continue; nothing will be created "
+		       "twice.\n");
+	if (end == APPLY_AUTH_FAILED)
+		printf("\nStopped: the API refused the credentials; nothing else was attempted.\n");
+	printf("\nApply %s: %zu created, %zu already existed, %zu skipped, %zu failed%s.\n",
+	       end == APPLY_COMPLETE ? "complete" : "finished with problems",
+	       count[OUTCOME_CREATED], count[OUTCOME_ALREADY_EXISTS], count[OUTCOME_SKIPPED],
+	       count[OUTCOME_FAILED], count[OUTCOME_PENDING] ? " (some not attempted)" : "");
+	printf("Results: %s\nState:   %s\n", run->results_path.data, run->state_path.data);
+}
+
+static int run_applier(struct apply_run *run)
+{
+	struct reporter rep = { run->g, run->args.json, isatty(STDOUT_FILENO) && !run->args.json,
+				run->actions.n_create, 0, time(NULL), run->args.rate_count ?
+				run->args.rate_count : 20, run->args.rate_seconds ?
+				run->args.rate_seconds : 60 };
+	struct applier_input ai;
+	enum applier_end end;
+	struct err err;
+
+	memset(&ai, 0, sizeof ai);
+	ai.plan = run->in.plan;
+	ai.report = run->in.report;
+	ai.live = &run->live;
+	ai.actions = &run->actions;
+	ai.state = run->state;
+	ai.state_path = run->state_path.data;
+	ai.results_path = run->results_path.data;
+	ai.date = run->date;
+	ai.interrupted = &interrupted;
+	ai.progress.before = before_resource;
+	ai.progress.after = after_resource;
+	ai.progress.ctx = &rep;
+	set_state_header(run);
+	if (applier_run(run->client, &ai, &end, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	print_summary(run, end);
+	return exit_for(end);
+}
+
+static int compare_codes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The previous state, or a fresh one; a damaged state file stops apply. */
+static int load_state(struct apply_run *run)
+{
+	struct err err;
+	size_t i;
+
+	if (state_load(run->state_path.data, &run->state, &err)) {
+		cmd_error("%s\n  ccapply will not overwrite a state file it cannot trust; restore it "
+			  "from version control or move it aside.", err.msg);
+		return refuse(run, "the state file ccapply.lock could not be trusted");
+	}
+	if (!run->state)
+		run->state = xcalloc(1, sizeof *run->state);
+	for (i = 0; i < run->state->n_acknowledged; i++)
+		free(run->state->acknowledged[i]);
+	free(run->state->acknowledged);
+	qsort(run->acked, run->n_acked, sizeof *run->acked, compare_codes);
+	run->state->acknowledged = run->acked;
+	run->state->n_acknowledged = run->n_acked;
+	run->acked = NULL;
+	run->n_acked = 0;
+	return 0;
+}
+
+static int prepare(struct apply_run *run)
+{
+	struct client_tuning tuning = { false, run->args.rate_count, run->args.rate_seconds,
+					&interrupted };
+	struct value *saved = NULL, *doc;
+	struct err err;
+	int rc;
+
+	if (load_inputs(run->g, &run->in, &err))
+		return refuse(run, err.msg);
+	if (writes_disabled()) {
+		cmd_error("FIVETRAN_ALLOW_WRITES is false: apply refuses to write anything");
+		return refuse(run, "FIVETRAN_ALLOW_WRITES is false");
+	}
+	if (acknowledge(run->in.report, &run->args, &run->acked, &run->n_acked, &err)) {
+		cmd_error("%s", err.msg);
+		return refuse(run, err.msg);
+	}
+	if (state_lock_acquire(run->dir.data, &run->lock, &err)) {
+		cmd_error("%s", err.msg);
+		return EXIT_ERROR; /* the other apply owns results.md now */
+	}
+	if ((rc = load_state(run)))
+		return rc;
+	if (run->args.planfile && (rc = load_saved_plan(run->args.planfile, &saved)))
+		return refuse(run, "the saved plan file could not be read");
+	if ((rc = open_client(run->g, &tuning, &run->client)) ||
+	    (rc = compute_plan(run->g, run->client, &run->in, &run->live, &run->actions))) {
+		value_free(saved);
+		return refuse(run, "the live state could not be read (see the error above)");
+	}
+	run->have_live = run->have_actions = true;
+	doc = plandoc_build(&run->in, &run->live, &run->actions);
+	rc = saved ? compare_saved_plan(run->args.planfile, saved, doc, &err) : 0;
+	value_free(saved);
+	if (rc) {
+		value_free(doc);
+		cmd_error("%s", err.msg);
+		return refuse(run, err.msg);
+	}
+	if (!run->args.json)
+		plandoc_render_text(stdout, doc, run->g);
+	value_free(doc);
+	return confirm(run);
+}
+
+static void run_free(struct apply_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_acked; i++)
+		free(run->acked[i]);
+	free(run->acked);
+	state_free(run->state);
+	if (run->have_actions)
+		action_list_free(&run->actions);
+	if (run->have_live)
+		live_state_free(&run->live);
+	client_free(run->client);
+	state_lock_release(run->lock);
+	planner_inputs_free(&run->in);
+	buf_free(&run->dir);
+	buf_free(&run->state_path);
+	buf_free(&run->results_path);
+}
+
+int cmd_apply(int argc, char **argv, const struct global_options *g)
+{
+	struct apply_run run;
+	int rc;
+
+	memset(&run, 0, sizeof run);
+	run.g = g;
+	if (parse_apply_args(argc, argv, &run.args))
+		return EXIT_USAGE;
+	buf_printf(&run.dir, "%s/.copy-connections", g->dir);
+	buf_printf(&run.state_path, "%s/" STATE_FILE, run.dir.data);
+	buf_printf(&run.results_path, "%s/" RESULTS_FILE, run.dir.data);
+	iso_now(run.date);
+	install_signal_handlers();
+	rc = prepare(&run);
+	if (!rc)
+		rc = run_applier(&run);
+	run_free(&run);
+	return rc;
+}
