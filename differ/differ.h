@@ -83,8 +83,19 @@ int differ_diff(const struct plan *plan, const struct live_state *live, struct a
 		struct err *err);
 void action_list_free(struct action_list *list);
 
-/* The live connection item named `name` in the group, or NULL. */
-const struct value *live_find_connection(const struct live_state *live, const char *name);
+/* The connection rule on its own: compare planned connection c with one
+ * live connection item (however it was found) — service, every config key
+ * apply would send to group_id, and the top-level create fields the item
+ * reports — by the comparison rules above. Appends to out->differences
+ * (plan = what apply sends, live = the item's value, NULL when absent), sets
+ * out->id to the item's id, and out->action/reason to noop ALREADY_EXISTS
+ * when nothing differs, else skip NAME_TAKEN_CONFIG_DIFFERS; other fields
+ * are left alone. out starts zeroed; free it with action_clear(). Used by
+ * the diff and by `ccapply status` (drift from what apply sent). */
+void differ_compare_connection(const struct plan_connection *c, const char *group_id,
+			       const struct value *item, struct action *out);
+/* Free what one action holds and zero it. */
+void action_clear(struct action *a);
 
 const char *action_kind_name(enum action_kind a);
 const char *resource_kind_name(enum resource_kind k);

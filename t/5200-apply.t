@@ -220,6 +220,26 @@ test_expect_success 'a second apply in the same directory is refused, naming the
 	every_connection_once
 '
 
+test_expect_success '--json streams one JSON event per line' '
+	fresh &&
+	ccapply -C ws apply --auto-approve --json >events &&
+	test_line_count = 11 events &&
+	while read -r line; do
+		printf "%s" "$line" >event.json &&
+		test-tool json-parse event.json || return 1
+	done <events &&
+	test "$(grep -c "^{\"event\":\"start\"" events)" -eq 5 &&
+	test "$(grep -c "^{\"event\":\"resource\".*\"outcome\":\"created\"" events)" -eq 5 &&
+	tail -n 1 events | grep -q "^{\"event\":\"done\",\"result\":\"complete\",\"created\":5,"
+'
+
+test_expect_success 'on a terminal, one updating progress line with an ETA' '
+	fresh &&
+	script -qec "ccapply -C ws apply --auto-approve" /dev/null >tty.out &&
+	test_grep "\[1/5\] creating connection postgres_app… ETA [0-9]*s" tty.out &&
+	test_grep "$(printf "\r")" tty.out
+'
+
 test_expect_success 'SIGINT mid-apply: records, exits 130; a re-run converges' '
 	fresh --latency-ms 300 &&
 	{ ccapply -C ws apply --auto-approve >out 2>&1 & pid=$!; } &&

@@ -131,6 +131,14 @@ static const struct connection_row connection_rows[] = {
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"host\":\"db\",\"extra_default\":7}}]",
 	  "noop ALREADY_EXISTS id=c1" },
+	{ "two live connections with the name: the first listed is compared",
+	  PG("{\"schema_prefix\":\"pg_app\"}"),
+	  "[{\"id\":\"c0\",\"schema\":\"zz\",\"service\":\"postgres\",\"config\":{}},"
+	  "{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"schema_prefix\":\"pg_app\"}},"
+	  "{\"id\":\"c2\",\"schema\":\"pg_app\",\"service\":\"mysql\",\"config\":{}},"
+	  "{\"id\":\"c3\",\"schema\":\"aa\",\"service\":\"postgres\",\"config\":{}}]",
+	  "noop ALREADY_EXISTS id=c1" },
 	{ "different service: skip with the service path", PG("{\"schema_prefix\":\"pg_app\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"mysql\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
