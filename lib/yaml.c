@@ -1142,13 +1142,15 @@ static ssize_t input_read(void *user, void *buf, size_t count)
 	struct input *in = user;
 	size_t n;
 
-	if (in->bad || in->eof)
+	if (in->bad || in->eof || in->read_errno)
 		return 0;
 	n = fread(buf, 1, count, in->f);
 	if (!n) {
 		if (ferror(in->f)) {
+			/* end the input (libfyaml would retry a -1 forever); the
+			 * load then fails with this errno */
 			in->read_errno = errno ? errno : EIO;
-			return -1;
+			return 0;
 		}
 		in->eof = true;
 		if (in->need) {
