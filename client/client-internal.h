@@ -105,6 +105,7 @@ struct http {
 	struct curl_slist *headers_body; /* Accept, Content-Type, no Expect */
 	const char *secret;              /* for scrubbing; owned by the client */
 	FILE *trace;                     /* NULL: no trace */
+	const char *const *secret_keys;  /* extra keys to redact in traces; NULL-terminated */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -149,9 +150,10 @@ void http_response_release(struct http_response *rs);
  * Case-insensitive; see redact.c for the list. */
 bool client_is_credential_key(const char *key, size_t len);
 
-/* Replace, in place, the value of every credential key at any depth with the
+/* Replace, in place, the value of every credential key (and of every key
+ * in extra_keys, a NULL-terminated list or NULL) at any depth with the
  * string "<redacted>". */
-void client_redact_tree(struct value *v);
+void client_redact_tree(struct value *v, const char *const *extra_keys);
 
 /* Replace every occurrence of secret in b with "<redacted>" (no-op when
  * secret is NULL or empty). */
@@ -165,7 +167,7 @@ void client_trace_line(FILE *f, const char *secret, const char *prefix, const ch
 /* Trace a JSON body: parse it, redact credential keys, write compact JSON on
  * one line "<prefix>body: ...". A body that is not JSON is described, not
  * printed (it cannot be redacted reliably). */
-void client_trace_body(FILE *f, const char *secret, const char *prefix, const char *data,
-		       size_t len);
+void client_trace_body(FILE *f, const char *secret, const char *const *extra_keys,
+		       const char *prefix, const char *data, size_t len);
 
 #endif

@@ -753,6 +753,7 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 		      opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms :
 		      DEFAULT_CONNECT_TIMEOUT_MS, c->trace, err))
 		goto fail;
+	c->http.secret_keys = opts->secret_keys;
 	*out = c;
 	return 0;
 fail:

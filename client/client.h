@@ -42,6 +42,10 @@ struct client_options {
 	const char *api_secret; /* required */
 	bool read_only;         /* refuse every non-GET request */
 	FILE *trace;            /* --debug: redacted request/response trace; NULL: none */
+	/* More keys whose values are secrets, beyond the built-in list (the
+	 * plan's credential_fields); NULL-terminated, may be NULL; must outlive
+	 * the client. */
+	const char *const *secret_keys;
 	long timeout_ms;        /* whole-request timeout; 0: 60000 */
 	long connect_timeout_ms;/* 0: 10000 */
 	int max_read_retries;   /* retries of a read after 5xx/network error; -1: default 5 */

@@ -212,7 +212,7 @@ static void trace_request(struct http *h, const struct http_request *rq)
 	buf_printf(&line, "%s %s", rq->method, rq->url);
 	client_trace_line(h->trace, h->secret, "> ", buf_str(&line));
 	if (rq->body)
-		client_trace_body(h->trace, h->secret, "> ", rq->body, rq->body_len);
+		client_trace_body(h->trace, h->secret, h->secret_keys, "> ", rq->body, rq->body_len);
 	buf_free(&line);
 }
 
@@ -233,7 +233,7 @@ static void trace_response(struct http *h, const struct http_response *rs)
 	if (rs->has_retry_after)
 		client_trace_line(h->trace, h->secret, "< Retry-After: ", rs->retry_after);
 	if (!rs->failed)
-		client_trace_body(h->trace, h->secret, "< ", rs->body.data, rs->body.len);
+		client_trace_body(h->trace, h->secret, h->secret_keys, "< ", rs->body.data, rs->body.len);
 	buf_free(&line);
 }
 

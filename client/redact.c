@@ -69,7 +69,15 @@ static bool holds_no_secret(const struct value *v)
 	return v->type == VALUE_NULL || (v->type == VALUE_STRING && v->u.str.len == 0);
 }
 
-void client_redact_tree(struct value *v)
+static bool is_extra_key(const char *key, size_t len, const char *const *extra_keys)
+{
+	for (; extra_keys && *extra_keys; extra_keys++)
+		if (strlen(*extra_keys) == len && !strncasecmp(key, *extra_keys, len))
+			return true;
+	return false;
+}
+
+void client_redact_tree(struct value *v, const char *const *extra_keys)
 {
 	size_t i;
 
@@ -77,7 +85,7 @@ void client_redact_tree(struct value *v)
 		return;
 	if (v->type == VALUE_ARRAY) {
 		for (i = 0; i < v->u.arr.n; i++)
-			client_redact_tree(v->u.arr.items[i]);
+			client_redact_tree(v->u.arr.items[i], extra_keys);
 		return;
 	}
 	if (v->type != VALUE_OBJECT)
@@ -85,8 +93,9 @@ void client_redact_tree(struct value *v)
 	for (i = 0; i < v->u.obj.n; i++) {
 		struct member *m = &v->u.obj.items[i];
 
-		if (!client_is_credential_key(m->key, m->keylen)) {
-			client_redact_tree(m->val);
+		if (!client_is_credential_key(m->key, m->keylen) &&
+		    !is_extra_key(m->key, m->keylen, extra_keys)) {
+			client_redact_tree(m->val, extra_keys);
 		} else if (!holds_no_secret(m->val)) {
 			value_free(m->val);
 			m->val = value_new_cstring(CLIENT_REDACTED);
@@ -149,8 +158,8 @@ void client_trace_line(FILE *f, const char *secret, const char *prefix, const ch
 	buf_free(&line);
 }
 
-void client_trace_body(FILE *f, const char *secret, const char *prefix, const char *data,
-		       size_t len)
+void client_trace_body(FILE *f, const char *secret, const char *const *extra_keys,
+		       const char *prefix, const char *data, size_t len)
 {
 	struct buf text = BUF_INIT;
 	struct value *v = NULL;
@@ -161,7 +170,7 @@ void client_trace_body(FILE *f, const char *secret, const char *prefix, const ch
 	if (len == 0) {
 		buf_puts(&text, "body: (empty)");
 	} else if (json_parse(data, len, &v, &perr) == 0) {
-		client_redact_tree(v);
+		client_redact_tree(v, extra_keys);
 		buf_puts(&text, "body: ");
 		json_write(&text, v, JSON_COMPACT);
 		value_free(v);

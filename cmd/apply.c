@@ -495,7 +495,8 @@ static int load_state(struct apply_run *run)
 	for (i = 0; i < run->state->n_acknowledged; i++)
 		free(run->state->acknowledged[i]);
 	free(run->state->acknowledged);
-	qsort(run->acked, run->n_acked, sizeof *run->acked, compare_codes);
+	if (run->n_acked)
+		qsort(run->acked, run->n_acked, sizeof *run->acked, compare_codes);
 	run->state->acknowledged = run->acked;
 	run->state->n_acknowledged = run->n_acked;
 	run->acked = NULL;
@@ -506,7 +507,7 @@ static int load_state(struct apply_run *run)
 static int prepare(struct apply_run *run)
 {
 	struct client_tuning tuning = { false, run->args.rate_count, run->args.rate_seconds,
-					&interrupted };
+					&interrupted, NULL };
 	struct value *saved = NULL, *doc;
 	struct err err;
 	int rc;
@@ -529,6 +530,7 @@ static int prepare(struct apply_run *run)
 		return rc;
 	if (run->args.planfile && (rc = load_saved_plan(run->args.planfile, &saved)))
 		return refuse(run, "the saved plan file could not be read");
+	tuning.plan = run->in.plan;
 	if ((rc = open_client(run->g, &tuning, &run->client)) ||
 	    (rc = compute_plan(run->g, run->client, &run->in, &run->live, &run->actions))) {
 		value_free(saved);

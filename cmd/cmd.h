@@ -33,6 +33,7 @@ struct global_options {
 int cmd_plan(int argc, char **argv, const struct global_options *g);
 int cmd_apply(int argc, char **argv, const struct global_options *g);
 int cmd_show(int argc, char **argv, const struct global_options *g);
+int cmd_status(int argc, char **argv, const struct global_options *g);
 int cmd_checksum(int argc, char **argv, const struct global_options *g);
 int cmd_version(int argc, char **argv, const struct global_options *g);
 int cmd_help(int argc, char **argv, const struct global_options *g);

@@ -69,6 +69,7 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 {
 	struct client_options opts;
 	struct err err;
+	int rc;
 
 	memset(&opts, 0, sizeof opts);
 	opts.base_url = g->api_url;
@@ -78,6 +79,7 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	opts.create_rate_count = t->create_rate_count;
 	opts.create_rate_seconds = t->create_rate_seconds;
 	opts.interrupted = t->interrupted;
+	opts.secret_keys = t->plan ? plan_secret_keys(t->plan) : NULL;
 	opts.trace = g->verbose >= 2 ? stderr : NULL;
 	opts.max_read_retries = (int)env_long("CCAPPLY_MAX_RETRIES", -1);
 	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);
@@ -86,11 +88,10 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 		cmd_error("no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
 		return EXIT_ERROR;
 	}
-	if (client_new(&opts, out, &err)) {
+	rc = client_new(&opts, out, &err);
+	if (rc)
 		cmd_error("%s", err.msg);
-		return EXIT_ERROR;
-	}
-	return 0;
+	return rc ? EXIT_ERROR : 0;
 }
 
 const char *color(const struct global_options *g, const char *code)

@@ -24,6 +24,7 @@ struct client_tuning {
 	int create_rate_count;      /* 0: default */
 	double create_rate_seconds; /* 0: default */
 	volatile sig_atomic_t *interrupted;
+	const struct plan *plan; /* its credential_fields are redacted in traces */
 };
 
 /* A client from --api-url/FIVETRAN_API_URL and the credential variables.

@@ -103,7 +103,7 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 	struct plan_args args;
 	struct live_state live;
 	struct action_list actions;
-	struct client_tuning read_only = { true, 0, 0, NULL };
+	struct client_tuning read_only = { true, 0, 0, NULL, NULL };
 	struct client *c = NULL;
 	struct value *doc;
 	struct err err;
@@ -113,6 +113,7 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 		return EXIT_USAGE;
 	if ((rc = load_inputs(g, &in, &err)))
 		goto out_inputs;
+	read_only.plan = in.plan;
 	if ((rc = open_client(g, &read_only, &c)))
 		goto out_inputs;
 	if ((rc = compute_plan(g, c, &in, &live, &actions)))

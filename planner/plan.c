@@ -263,6 +263,24 @@ static int read_metadata(const struct reader *r, const struct value *root, struc
 				false, &p->account_hint) : 0;
 }
 
+static void collect_secret_keys(struct plan *p)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->n_connections; i++)
+		n += p->connections[i].n_credential_fields;
+	p->secret_keys = xcalloc(n + 1, sizeof *p->secret_keys);
+	n = 0;
+	for (i = 0; i < p->n_connections; i++)
+		for (j = 0; j < p->connections[i].n_credential_fields; j++)
+			p->secret_keys[n++] = p->connections[i].credential_fields[j];
+}
+
+const char *const *plan_secret_keys(const struct plan *p)
+{
+	return p->secret_keys;
+}
+
 int plan_load(const char *path, struct plan **out, struct err *err)
 {
 	struct yaml_options opts = { discard_schema_config, NULL, 0 };
@@ -288,6 +306,7 @@ int plan_load(const char *path, struct plan **out, struct err *err)
 		plan_free(p);
 		return -1;
 	}
+	collect_secret_keys(p);
 	*out = p;
 	return 0;
 }
@@ -326,6 +345,7 @@ void plan_free(struct plan *p)
 	free(p->destination.new_group_name);
 	free(p->destination.service);
 	free(p->account_hint);
+	free(p->secret_keys);
 	free(p->checksum);
 	free(p->path);
 	free(p);

@@ -77,6 +77,9 @@ struct plan {
 	size_t n_packages;
 	struct plan_dbt_project *dbt_projects;
 	size_t n_dbt_projects;
+	/* Every connection's credential_fields, NULL-terminated (pointers into
+	 * the connections): what traces must redact beyond the usual names. */
+	const char **secret_keys;
 };
 
 enum report_status { REPORT_PASS, REPORT_PASS_WITH_WARNINGS, REPORT_FAIL };
@@ -155,6 +158,7 @@ size_t report_warning_codes(const struct report *r, const char ***codes);
 
 const struct plan_connection *plan_find_connection(const struct plan *p, const char *source_id);
 bool plan_is_credential_field(const struct plan_connection *c, const char *key);
+const char *const *plan_secret_keys(const struct plan *p);
 
 /* Request bodies (SPEC §3), built from the model so plan, apply and the
  * state digest agree on exactly what is sent. The caller frees them.

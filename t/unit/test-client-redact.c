@@ -47,7 +47,7 @@ static char *redacted(const char *json)
 
 	if (json_parse(json, strlen(json), &v, &err))
 		return xstrdup(err.msg);
-	client_redact_tree(v);
+	client_redact_tree(v, NULL);
 	json_write(&out, v, JSON_COMPACT);
 	value_free(v);
 	return buf_detach(&out);
@@ -130,20 +130,20 @@ static void trace_json(FILE *f)
 	const char body[] = "{\n  \"config\": {\"password\": \"hunter2\", \"host\": \"h\"},\n"
 			    "  \"note\": \"key S3CRET-VALUE echoed\"\n}";
 
-	client_trace_body(f, "S3CRET-VALUE", "> ", body, sizeof body - 1);
+	client_trace_body(f, "S3CRET-VALUE", NULL, "> ", body, sizeof body - 1);
 }
 
 static void trace_not_json(FILE *f)
 {
 	const char body[] = "password=hunter2&x=";
 
-	client_trace_body(f, "S3CRET-VALUE", "< ", body, sizeof body - 1);
+	client_trace_body(f, "S3CRET-VALUE", NULL, "< ", body, sizeof body - 1);
 }
 
 static void trace_lines(FILE *f)
 {
 	client_trace_line(f, "S3CRET-VALUE", "< ", "error: two\nlines with S3CRET-VALUE");
-	client_trace_body(f, NULL, "< ", "", 0);
+	client_trace_body(f, NULL, NULL, "< ", "", 0);
 }
 
 static void test_trace(void)
