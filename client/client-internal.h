@@ -106,6 +106,7 @@ struct http {
 	const char *secret;              /* for scrubbing; owned by the client */
 	FILE *trace;                     /* NULL: no trace */
 	const char *const *secret_keys;  /* extra keys to redact in traces; NULL-terminated */
+	bool trace_bodies;               /* trace bodies too, not just request lines */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -155,8 +156,12 @@ bool client_is_credential_key(const char *key, size_t len);
  * string "<redacted>". */
 void client_redact_tree(struct value *v, const char *const *extra_keys);
 
-/* Replace every occurrence of secret in b with "<redacted>" (no-op when
- * secret is NULL or empty). */
+/* Replace every occurrence of secret in b with "<redacted>". A secret
+ * shorter than CLIENT_MIN_SCRUB_LEN is left alone: scrubbing "s" would
+ * garble every message, and real API secrets are 32 characters. Nothing
+ * prints the secret on purpose; this only guards against libcurl echoing
+ * it. */
+#define CLIENT_MIN_SCRUB_LEN 6
 void client_scrub_buf(struct buf *b, const char *secret);
 /* The same on a fixed-size NUL-terminated array (the result is truncated to
  * size - 1 bytes if it grows). */

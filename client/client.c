@@ -754,6 +754,7 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 		      DEFAULT_CONNECT_TIMEOUT_MS, c->trace, err))
 		goto fail;
 	c->http.secret_keys = opts->secret_keys;
+	c->http.trace_bodies = opts->trace_bodies;
 	*out = c;
 	return 0;
 fail:

@@ -41,7 +41,8 @@ struct client_options {
 	const char *api_key;    /* required */
 	const char *api_secret; /* required */
 	bool read_only;         /* refuse every non-GET request */
-	FILE *trace;            /* --debug: redacted request/response trace; NULL: none */
+	FILE *trace;            /* -v: one line per request and response; NULL: none */
+	bool trace_bodies;      /* --debug: the (redacted) bodies too */
 	/* More keys whose values are secrets, beyond the built-in list (the
 	 * plan's credential_fields); NULL-terminated, may be NULL; must outlive
 	 * the client. */

@@ -211,8 +211,9 @@ static void trace_request(struct http *h, const struct http_request *rq)
 		return;
 	buf_printf(&line, "%s %s", rq->method, rq->url);
 	client_trace_line(h->trace, h->secret, "> ", buf_str(&line));
-	if (rq->body)
-		client_trace_body(h->trace, h->secret, h->secret_keys, "> ", rq->body, rq->body_len);
+	if (rq->body && h->trace_bodies)
+		client_trace_body(h->trace, h->secret, h->secret_keys, "> ", rq->body,
+				  rq->body_len);
 	buf_free(&line);
 }
 
@@ -232,8 +233,9 @@ static void trace_response(struct http *h, const struct http_response *rs)
 	client_trace_line(h->trace, h->secret, "< ", buf_str(&line));
 	if (rs->has_retry_after)
 		client_trace_line(h->trace, h->secret, "< Retry-After: ", rs->retry_after);
-	if (!rs->failed)
-		client_trace_body(h->trace, h->secret, h->secret_keys, "< ", rs->body.data, rs->body.len);
+	if (!rs->failed && h->trace_bodies)
+		client_trace_body(h->trace, h->secret, h->secret_keys, "< ", rs->body.data,
+				  rs->body.len);
 	buf_free(&line);
 }
 

@@ -109,7 +109,7 @@ void client_scrub_buf(struct buf *b, const char *secret)
 	size_t n, pos = 0;
 	const char *hit;
 
-	if (!secret || !*secret || !b->data || b->len == 0)
+	if (!secret || strlen(secret) < CLIENT_MIN_SCRUB_LEN || !b->data || b->len == 0)
 		return;
 	n = strlen(secret);
 	if (!find_bytes(b->data, b->len, secret, n))
@@ -129,7 +129,7 @@ void client_scrub_str(char *s, size_t size, const char *secret)
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	if (!secret || !*secret || size == 0 || !strstr(s, secret))
+	if (!secret || strlen(secret) < CLIENT_MIN_SCRUB_LEN || size == 0 || !strstr(s, secret))
 		return;
 	buf_puts(&b, s);
 	client_scrub_buf(&b, secret);

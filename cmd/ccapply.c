@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "show what apply would create, without writing anything" },
 	{ "apply", cmd_apply, "create what is missing, record results.md and ccapply.lock" },
 	{ "show", cmd_show, "render a plan saved with plan --out" },
+	{ "state", cmd_state, "list, show, verify or sign what ccapply.lock records" },
 	{ "status", cmd_status, "drift and health of what the state file records (read-only)" },
 	{ "checksum", cmd_checksum, "print blake2b-256:<hex> of a file (default: the plan)" },
 	{ "version", cmd_version, "print the version" },
@@ -107,8 +108,8 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: ccapply [-C DIR] [--api-url URL] [--no-color] [-v|--debug] COMMAND [options]\n\n"
-	      "Commands:\n", out);
+	fputs("usage: ccapply [-C DIR] [--api-url URL] [--no-color] [-v|--debug] "
+	      "COMMAND [options]\n\nCommands:\n", out);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nGlobal options (before COMMAND):\n"
@@ -116,9 +117,8 @@ static void usage(FILE *out)
 	      "  --api-url URL  the API's base URL (default $FIVETRAN_API_URL, else\n"
 	      "                 https://api.fivetran.com)\n"
 	      "  --no-color     no colour, even on a terminal (NO_COLOR does the same)\n"
-	      "  -v, --verbose  more detail (at present the same output as without)\n"
-	      "  --debug        trace every request and response on stderr, credentials\n"
-	      "                 redacted\n"
+	      "  -v, --verbose  one line per API request and response on stderr\n"
+	      "  --debug        also their bodies, credentials redacted\n"
 	      "  -h, --help     show this help\n"
 	      "  --version      print the version\n"
 	      "\nRun 'ccapply help COMMAND' for a command's options; 'man ccapply' for more.\n",

@@ -80,7 +80,8 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	opts.create_rate_seconds = t->create_rate_seconds;
 	opts.interrupted = t->interrupted;
 	opts.secret_keys = t->plan ? plan_secret_keys(t->plan) : NULL;
-	opts.trace = g->verbose >= 2 ? stderr : NULL;
+	opts.trace = g->verbose >= 1 ? stderr : NULL;
+	opts.trace_bodies = g->verbose >= 2;
 	opts.max_read_retries = (int)env_long("CCAPPLY_MAX_RETRIES", -1);
 	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);
 	opts.timeout_ms = env_long("CCAPPLY_TIMEOUT_MS", 0);

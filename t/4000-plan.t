@@ -200,6 +200,20 @@ test_expect_success 'an unreachable API is an error naming the endpoint' '
 	test_grep "GET /v1/groups/target_group" err
 '
 
+test_expect_success '-v traces request lines; --debug adds bodies, secrets redacted' '
+	sim_stop &&
+	sim_start --seed "$TESTDATA/sim/plan-source.json" &&
+	ccapply -v -C ws plan >/dev/null 2>trace &&
+	test_grep "^> GET http://127.0.0.1:[0-9]*/v1/groups/target_group$" trace &&
+	test_grep "^< 200 (" trace &&
+	test_grep ! "body:" trace &&
+	ccapply --debug -C ws plan >/dev/null 2>trace &&
+	test_grep "^< body: " trace &&
+	test_grep "\"password\":\"<redacted>\"" trace &&
+	test_grep ! "sim-secret" trace &&
+	test_grep ! "$(printf %s sim-key:sim-secret | base64)" trace
+'
+
 test_expect_success 'plain http to a host other than loopback is refused' '
 	FIVETRAN_API_URL=http://api.example.com test_expect_code 1 ccapply -C ws plan 2>err &&
 	test_grep "http://api.example.com" err

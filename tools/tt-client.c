@@ -122,6 +122,7 @@ static int parse_options(int argc, char **argv, struct client_options *o)
 			o->read_only = true;
 		} else if (!strcmp(a, "--debug")) {
 			o->trace = stderr;
+			o->trace_bodies = true;
 		} else if (!v) {
 			fprintf(stderr, "test-tool api: unknown option or missing value: %s\n", a);
 			return -1;

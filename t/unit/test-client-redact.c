@@ -95,7 +95,8 @@ static void test_scrub(void)
 		 "auth <redacted> failed for <redacted>");
 	scrubbed("s3cr3t", "s3cr3t", "<redacted>");
 	scrubbed("nothing here", "s3cr3t", "nothing here");
-	scrubbed("aaa", "aa", "<redacted>a");
+	scrubbed("aaaaaaa", "aaaaaa", "<redacted>a");
+	scrubbed("a short secret s is left alone", "s", "a short secret s is left alone");
 	scrubbed("keep", "", "keep");
 	scrubbed("keep", NULL, "keep");
 	scrubbed("", "x", "");
@@ -103,9 +104,9 @@ static void test_scrub(void)
 	snprintf(small, sizeof small, "x=s3cr3t!");
 	client_scrub_str(small, sizeof small, "s3cr3t");
 	is_str(small, "x=<redacted>!", "scrub in a fixed buffer");
-	snprintf(small, sizeof small, "abcdefghij s3");
-	client_scrub_str(small, sizeof small, "s3");
-	is_str(small, "abcdefghij <red", "a grown string is truncated, not overflowed");
+	snprintf(small, sizeof small, "abcdefgh s3cr3t");
+	client_scrub_str(small, sizeof small, "s3cr3t");
+	is_str(small, "abcdefgh <redac", "a grown string is truncated, not overflowed");
 }
 
 static char *traced(void (*fn)(FILE *f))
