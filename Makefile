@@ -90,8 +90,66 @@ PROVE_OPTS ?= -j2
 check: all
 	SANITIZE=$(SANITIZE) $(PROVE) $(PROVE_OPTS) --exec bash t/*.t
 
+# The whole job on the simulator, in a scratch directory; see scripts/demo.sh.
 demo: all
-	@echo "make demo: arrives with 'ccapply apply' (issue 7); nothing to show yet." >&2
+	@CCAPPLY="$(CURDIR)/bin/ccapply" CCAPPLY_SIM="$(CURDIR)/bin/ccapply-sim" scripts/demo.sh
+
+# --- install ----------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=staging root]; uninstall removes the same files.
+INSTALL    ?= install
+BINDIR      = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR     = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR     = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+.PHONY: uninstall
+install: bin/ccapply bin/ccapply-sim
+	$(INSTALL) -d "$(BINDIR)" "$(MAN1DIR)" "$(COMPDIR)"
+	$(INSTALL) -m 755 bin/ccapply bin/ccapply-sim "$(BINDIR)/"
+	$(INSTALL) -m 644 docs/ccapply.1 "$(MAN1DIR)/ccapply.1"
+	$(INSTALL) -m 644 contrib/ccapply.bash-completion "$(COMPDIR)/ccapply"
+uninstall:
+	rm -f "$(BINDIR)/ccapply" "$(BINDIR)/ccapply-sim" "$(MAN1DIR)/ccapply.1" \
+		"$(COMPDIR)/ccapply"
+
+# --- benchmarks (figures printed, never asserted; see docs/performance.md) --
+BENCH_DIR ?= build/bench
+bench: all
+	BENCH_DIR=$(BENCH_DIR) scripts/bench.sh
+
+# --- fuzzing: `make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="plan json"]` --------
+# Not part of `make check`. libFuzzer targets fuzz/fuzz-NAME.c, linked with
+# lib/ and the core modules compiled again by clang with ASan+UBSan into
+# build/fuzz/ (the normal build is untouched). fuzz/run.sh runs each for
+# FUZZ_SECONDS with its seed corpus testdata/fuzz/NAME/ (FUZZ_PARALLEL=N for
+# N at a time); fuzz/toolchain.sh installs clang's fuzzer runtime if missing.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 $(filter-out -Werror -Wno-format-truncation,$(WARN)) -O1 -g \
+                -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DCCAPPLY_VERSION='"$(VERSION)"' \
+                -I. $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS)
+FUZZ_NAMES   := $(patsubst fuzz/fuzz-%.c,%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_LIB     := build/fuzz/libfuzzed.a
+
+.PHONY: fuzz fuzz-build
+fuzz: fuzz-build
+	FUZZ_PARALLEL=$(FUZZ_PARALLEL) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-build: $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_NAMES))
+
+build/fuzz/.toolchain-ok:
+	@mkdir -p build/fuzz
+	@fuzz/toolchain.sh $(FUZZ_CC)
+	@touch $@
+build/fuzz/fuzz/%.o: FUZZ_CFLAGS += -D_GNU_SOURCE
+build/fuzz/%.o: %.c build/fuzz/.toolchain-ok | build/.deps-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(patsubst %.c,build/fuzz/%.o,$(COMMON_SRC) $(CORE_SRC) \
+              $(filter-out fuzz/fuzz-%.c,$(wildcard fuzz/*.c)))
+	@rm -f $@; ar rcs $@ $^
+build/fuzz/fuzz-%: build/fuzz/fuzz/fuzz-%.o $(FUZZ_LIB)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lm -lpthread
 
 clean:
 	rm -rf build bin t/trash.*

@@ -15,6 +15,10 @@
 
 const char REASON_DEPENDENCY_FAILED[] = "DEPENDENCY_FAILED";
 
+/* Returned by the create functions when the journal could not be written
+ * (client error codes are >= 0); the error is in their `fatal` argument. */
+#define JOURNAL_FAILED (-1)
+
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -66,6 +70,78 @@ static void prepare_entry(struct state_resource *r, const struct action *a)
 		     a->action == ACTION_SKIP ? OUTCOME_SKIPPED : OUTCOME_PENDING;
 }
 
+/* ---- the journal (state/journal.h): crash recovery. in->journal may be
+ * NULL (no journal); journal_find() then finds nothing. */
+
+/* A noop the journal says ccapply itself created: its intent has no outcome
+ * (the create committed but the answer was lost: kill -9, crash), or it
+ * records the create of this very id. Record it as created — recovered in
+ * the first case — with the digest of what was sent, not as already_exists. */
+static void adopt_from_journal(const struct applier_input *in, const struct action *a,
+			       struct state_resource *r)
+{
+	const struct journal_entry *e = journal_find(in->journal, r->kind, r->name);
+
+	if (!e || a->action != ACTION_NOOP || r->outcome != OUTCOME_ALREADY_EXISTS || !r->id)
+		return;
+	if (e->status == JOURNAL_IN_FLIGHT)
+		r->recovered = true;
+	else if (e->status == JOURNAL_CREATED && e->id && !strcmp(e->id, r->id))
+		r->recovered = e->recovered;
+	else
+		return;
+	r->outcome = OUTCOME_CREATED;
+	set_str(&r->reason, NULL);
+	set_str(&r->sent_digest, e->body_digest);
+}
+
+/* Write the outcome line an entry recorded as created still lacks (its
+ * answer was lost, and this apply found it live). */
+static int journal_settle(struct applier_input *in, const struct state_resource *r,
+			  struct err *err)
+{
+	const struct journal_entry *e = journal_find(in->journal, r->kind, r->name);
+	struct journal_result res = { true, 0, r->id, NULL, r->recovered };
+
+	if (!e || e->status != JOURNAL_IN_FLIGHT || r->outcome != OUTCOME_CREATED || !r->id)
+		return 0;
+	return journal_outcome(in->journal, e->intent_line, &res, err);
+}
+
+/* The intent line, written before a create is sent: -1 (err set) when it
+ * cannot be, and then the request must not go out. */
+static int journal_before(struct applier_input *in, const struct state_resource *r,
+			  const char *path, long long *line, struct err *err)
+{
+	*line = 0;
+	if (!in->journal)
+		return 0;
+	return journal_intent(in->journal, r->kind, r->name, "POST", path, r->sent_digest, line,
+			      err);
+}
+
+/* The outcome line, after the answer. None when the outcome is unknown (an
+ * interrupt, or a create that may have landed but could not be looked up):
+ * an open intent says exactly that, and lets a later apply that finds the
+ * resource adopt it as created and recovered. */
+static int journal_after(struct applier_input *in, long long line, const struct state_resource *r,
+			 int code, const struct api_status *st, struct err *err)
+{
+	struct journal_result res;
+
+	if (!line || code == CLIENT_E_INTERRUPTED || code == CLIENT_E_UNKNOWN_OUTCOME ||
+	    r->outcome == OUTCOME_PENDING)
+		return 0;
+	memset(&res, 0, sizeof res);
+	res.created = r->outcome == OUTCOME_CREATED;
+	res.http_status = res.created ? (st->adopted ? 0 : st->http_status) :
+			  r->error.http_status;
+	res.id = res.created ? r->id : NULL;
+	res.error_code = res.created ? NULL : r->error.code;
+	res.recovered = r->recovered;
+	return journal_outcome(in->journal, line, &res, err);
+}
+
 void applier_prepare_state(struct applier_input *in)
 {
 	struct state *st = in->state;
@@ -84,6 +160,7 @@ void applier_prepare_state(struct applier_input *in)
 				break;
 			}
 		prepare_entry(&st->resources[i], a);
+		adopt_from_journal(in, a, &st->resources[i]);
 	}
 	for (j = 0; j < n_old; j++)
 		state_resource_clear(&old[j]);
@@ -123,22 +200,29 @@ static int record_create(struct state_resource *r, int rc, struct value *created
 	return err->code;
 }
 
+/* Returns the client error code, or JOURNAL_FAILED with fatal set. */
 static int create_connection(struct client *c, struct applier_input *in, const struct action *a,
-			     struct state_resource *r)
+			     struct state_resource *r, struct err *fatal)
 {
 	const struct plan_connection *pc = &in->plan->connections[a->plan_index];
 	struct value *body = plan_connection_request(pc, in->live->group_id);
 	struct value *created = NULL;
 	struct api_status st;
 	struct err err;
+	long long line;
 	int rc;
 
 	memset(&st, 0, sizeof st);
 	err_clear(&err);
 	digest_body(body, r);
+	if (journal_before(in, r, "/v1/connections", &line, fatal)) {
+		value_free(body);
+		return JOURNAL_FAILED;
+	}
 	rc = client_create_connection(c, body, pc->target_name, &created, &st, &err);
 	value_free(body);
-	return record_create(r, rc, created, &st, &err);
+	rc = record_create(r, rc, created, &st, &err);
+	return journal_after(in, line, r, rc, &st, fatal) ? JOURNAL_FAILED : rc;
 }
 
 /* Target ids of a package's dependencies, or NULL when one did not end up
@@ -163,13 +247,15 @@ static char **dependency_ids(struct applier_input *in, const struct plan_package
 }
 
 static int create_transformation(struct client *c, struct applier_input *in,
-				 const struct action *a, struct state_resource *r)
+				 const struct action *a, struct state_resource *r,
+				 struct err *fatal)
 {
 	const struct plan_package *pkg = &in->plan->packages[a->plan_index];
 	char **ids = dependency_ids(in, pkg);
 	struct value *body, *created = NULL;
 	struct api_status st;
 	struct err err;
+	long long line;
 	int rc;
 
 	if (!ids) {
@@ -182,9 +268,14 @@ static int create_transformation(struct client *c, struct applier_input *in,
 	memset(&st, 0, sizeof st);
 	err_clear(&err);
 	digest_body(body, r);
+	if (journal_before(in, r, "/v1/transformations", &line, fatal)) {
+		value_free(body);
+		return JOURNAL_FAILED;
+	}
 	rc = client_create_transformation(c, body, in->live->group_id, &created, &st, &err);
 	value_free(body);
-	return record_create(r, rc, created, &st, &err);
+	rc = record_create(r, rc, created, &st, &err);
+	return journal_after(in, line, r, rc, &st, fatal) ? JOURNAL_FAILED : rc;
 }
 
 int applier_persist(struct applier_input *in, const char *refusal, bool interrupted,
@@ -237,8 +328,17 @@ int applier_run(struct client *c, struct applier_input *in, enum applier_end *en
 		if (r->outcome == OUTCOME_PENDING) {
 			if (in->progress.before)
 				in->progress.before(in->progress.ctx, i, a);
-			code = a->kind == RESOURCE_CONNECTION ? create_connection(c, in, a, r) :
-				create_transformation(c, in, a, r);
+			code = a->kind == RESOURCE_CONNECTION ?
+				create_connection(c, in, a, r, err) :
+				create_transformation(c, in, a, r, err);
+		} else if (journal_settle(in, r, err)) {
+			code = JOURNAL_FAILED;
+		}
+		if (code == JOURNAL_FAILED) {
+			struct err ignored;
+			/* Keep what is known, then stop: no request goes out unjournaled. */
+			applier_persist(in, NULL, false, &ignored);
+			return -1;
 		}
 		if (applier_persist(in, NULL, false, err))
 			return -1;

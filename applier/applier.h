@@ -18,6 +18,13 @@
  *  - A transformation whose dependency connection did not end created or
  *    already_exists → skipped with DEPENDENCY_FAILED.
  *  - 401/403 stops at once (the rest stay pending); so does an interrupt.
+ *  - Journal (when in->journal is set, state/journal.h): an intent line is
+ *    written before every create is sent (if it cannot be, nothing is sent
+ *    and applier_run() fails) and an outcome line after its answer. A noop
+ *    whose journal record is an intent without an outcome (the answer was
+ *    lost: kill -9, crash) or a create of this very id is recorded as
+ *    created (recovered for the former), not already_exists; the missing
+ *    outcome line is then written.
  *
  * Who may call: cmd/apply.c. Ownership: the caller owns every input; the
  * applier updates in->state in place.
@@ -32,6 +39,7 @@
 #include "client/client.h"
 #include "differ/differ.h"
 #include "planner/planner.h"
+#include "state/journal.h"
 #include "state/results.h"
 #include "state/state.h"
 
@@ -52,6 +60,7 @@ struct applier_input {
 	const struct live_state *live;
 	const struct action_list *actions;
 	struct state *state;         /* previous state or a fresh one; updated */
+	struct journal *journal;     /* ccapply.journal, or NULL for none */
 	const char *state_path;
 	const char *results_path;
 	const char *date;            /* for results.md */

@@ -185,9 +185,14 @@ static void before_resource(void *ctx, size_t index, const struct action *a)
 	}
 }
 
-static void describe_outcome(FILE *out, const struct state_resource *r)
+/* One line per resource. A resource an earlier apply created is "created
+ * earlier", so a run that changes nothing does not read as if it created. */
+static void describe_outcome(FILE *out, const struct action *a, const struct state_resource *r)
 {
-	fprintf(out, "%s %s: %s", r->kind, r->name, outcome_name(r->outcome));
+	bool earlier = a->action != ACTION_CREATE && r->outcome == OUTCOME_CREATED;
+
+	fprintf(out, "%s %s: %s", r->kind, r->name, earlier ? "created earlier" :
+		outcome_name(r->outcome));
 	if (r->id)
 		fprintf(out, " (id %s%s)", r->id, r->recovered ? ", recovered" : "");
 	if (r->reason)
@@ -216,7 +221,7 @@ static void after_resource(void *ctx, size_t index, const struct action *a,
 	}
 	if (rep->tty)
 		fputs("\r\033[K", stdout);
-	describe_outcome(stdout, r);
+	describe_outcome(stdout, a, r);
 	fflush(stdout);
 }
 
@@ -344,6 +349,7 @@ struct apply_run {
 	struct client *client;
 	struct state_lock *lock;
 	struct state *state;
+	struct journal *journal; /* ccapply.journal, read once the lock is held */
 	char **acked;
 	size_t n_acked;
 	struct buf dir, state_path, results_path;
@@ -415,12 +421,18 @@ static int exit_for(enum applier_end end)
 	return EXIT_ERROR;
 }
 
+/* Counts of what this run did: a resource an earlier apply created counts
+ * as already existing. */
 static void print_summary(const struct apply_run *run, enum applier_end end)
 {
 	size_t i, count[5] = { 0 };
 
-	for (i = 0; i < run->state->n_resources; i++)
-		count[run->state->resources[i].outcome]++;
+	for (i = 0; i < run->state->n_resources; i++) {
+		enum outcome o = run->state->resources[i].outcome;
+		if (o == OUTCOME_CREATED && run->actions.items[i].action != ACTION_CREATE)
+			o = OUTCOME_ALREADY_EXISTS;
+		count[o]++;
+	}
 	if (run->args.json) {
 		printf("{\"event\":\"done\",\"result\":\"%s\",\"created\":%zu,\"already_exists\":%zu,"
 		       "\"skipped\":%zu,\"failed\":%zu,\"pending\":%zu}\n",
@@ -458,6 +470,7 @@ static int run_applier(struct apply_run *run)
 	ai.live = &run->live;
 	ai.actions = &run->actions;
 	ai.state = run->state;
+	ai.journal = run->journal;
 	ai.state_path = run->state_path.data;
 	ai.results_path = run->results_path.data;
 	ai.date = run->date;
@@ -528,6 +541,14 @@ static int prepare(struct apply_run *run)
 	}
 	if ((rc = load_state(run)))
 		return rc;
+	/* The journal says which creates an earlier apply sent but never saw
+	 * answered; a damaged one is not built upon, like the state file. */
+	if (journal_open(run->dir.data, &run->journal, &err)) {
+		cmd_error("%s\n  ccapply will not append to a journal it cannot verify; move it "
+			  "aside (ccapply state verify shows what it holds) and run apply again.",
+			  err.msg);
+		return refuse(run, "the journal ccapply.journal could not be verified");
+	}
 	if (run->args.planfile && (rc = load_saved_plan(run->args.planfile, &saved)))
 		return refuse(run, "the saved plan file could not be read");
 	tuning.plan = run->in.plan;
@@ -559,6 +580,7 @@ static void run_free(struct apply_run *run)
 		free(run->acked[i]);
 	free(run->acked);
 	state_free(run->state);
+	journal_free(run->journal);
 	if (run->have_actions)
 		action_list_free(&run->actions);
 	if (run->have_live)

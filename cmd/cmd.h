@@ -35,6 +35,7 @@ int cmd_apply(int argc, char **argv, const struct global_options *g);
 int cmd_show(int argc, char **argv, const struct global_options *g);
 int cmd_status(int argc, char **argv, const struct global_options *g);
 int cmd_checksum(int argc, char **argv, const struct global_options *g);
+int cmd_state(int argc, char **argv, const struct global_options *g);  /* state.c */
 int cmd_version(int argc, char **argv, const struct global_options *g);
 int cmd_help(int argc, char **argv, const struct global_options *g);
 

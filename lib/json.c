@@ -949,7 +949,7 @@ static struct value *read_object(struct reader *r)
 			sep = element_separator(r, '}', "an object member");
 		} while (sep == 1);
 	}
-	if (sep == 0 && check_all_keys(r, obj, r->keyoff + keybase))
+	if (sep == 0 && obj->u.obj.n && check_all_keys(r, obj, r->keyoff + keybase))
 		sep = -1;
 	r->nkeyoff = keybase;
 	if (sep < 0) {

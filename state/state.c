@@ -1,7 +1,8 @@
 /*
  * state.c — ccapply.lock, the state file (see state.h and
  * docs/state-format.md): the in-memory model, the one rendering, the strict
- * loader and the write-only-on-change saver.
+ * loader, the write-only-on-change saver and the integrity tag (a digest, or
+ * a keyed MAC with CCAPPLY_STATE_KEY).
  *
  * Everything goes through one renderer. A file is trusted only when it is
  * exactly what that renderer makes of its own content: the loader parses it,
@@ -10,13 +11,25 @@
  * content" can be decided by comparing renderings, which is how state_save()
  * knows to leave a file alone (byte-identical on a no-op apply).
  *
- * The digest covers the rendered document up to the "digest" member: every
- * line but the last two, so `head -n -2 ccapply.lock | b2sum -l 256`
- * recomputes it. file_digest() is the only place it is computed; the keyed
- * MAC of issue 6 replaces that one function.
+ * The tag covers the rendered document up to the tag member: every line but
+ * the last two, so `head -n -2 ccapply.lock | b2sum -l 256` recomputes a
+ * digest. tag_hex() is the only place a tag is computed: unkeyed
+ * ("digest": "blake2b-256:…") or keyed ("mac": "blake2b-256-keyed:…", BLAKE2b
+ * with the 64-byte key state_key_derive() makes). The tag is checked on the
+ * raw bytes (state_check_tag()), so `state verify` can report it even for a
+ * file that no longer parses.
+ *
+ * Saving after every resource must stay cheap: rather than parse and render
+ * the file again each time, a struct state keeps what the file held (struct
+ * state_saved: its bytes, a copy of its content and its serial-free
+ * rendering). A save reads the file (cheap: it is in the page cache) and,
+ * when the bytes are still the ones remembered, compares the new content
+ * with the copy field by field; it renders only when something changed, and
+ * parses the file only when someone else changed it.
  */
 #include "state/state.h"
 
+#include <blake2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,11 +49,30 @@
 
 #define DIGEST_PREFIX "blake2b-256:"
 #define DIGEST_TEXT_LEN (sizeof DIGEST_PREFIX - 1 + 64)
-#define DIGEST_LINE_HEAD "  \"digest\": \""
-#define DIGEST_LINE_TAIL "\"\n}\n"
-#define DIGEST_TAIL_LEN \
-	(sizeof DIGEST_LINE_HEAD - 1 + DIGEST_TEXT_LEN + sizeof DIGEST_LINE_TAIL - 1)
+#define MAC_PREFIX "blake2b-256-keyed:"
+#define TAG_LINE_TAIL "\"\n}\n"
 #define LINEAGE_LEN 32
+
+/* The two forms of the last member: which key, which value prefix. */
+struct tag_form {
+	const char *member; /* "digest" or "mac" */
+	const char *head;   /* the line up to the opening quote of the value */
+	const char *prefix; /* the value up to the hex */
+};
+static const struct tag_form digest_form = { "digest", "  \"digest\": \"", DIGEST_PREFIX };
+static const struct tag_form mac_form = { "mac", "  \"mac\": \"", MAC_PREFIX };
+
+/* What the file at a path held when a struct state last loaded or wrote it
+ * (see state.h): its bytes, a copy of its content and its serial-free
+ * rendering. */
+struct state_saved {
+	char *path;
+	bool keyed;            /* doc was checked with this key (else: digest) */
+	struct state_key key;
+	struct buf doc;        /* the file's bytes */
+	struct state *content; /* deep copy, serial and lineage included */
+	struct buf body0;      /* render_body(content, serial 0) */
+};
 
 /* What to do about a file that cannot be trusted, appended to such errors. */
 #define ADVICE "restore it (from version control or a backup), or move it away and re-run " \
@@ -95,12 +127,27 @@ void state_resource_clear(struct state_resource *r)
 	memset(r, 0, sizeof *r);
 }
 
+static void key_wipe(struct state_key *key);
+
+static void saved_free(struct state_saved *sv)
+{
+	if (!sv)
+		return;
+	key_wipe(&sv->key);
+	free(sv->path);
+	buf_free(&sv->doc);
+	state_free(sv->content);
+	buf_free(&sv->body0);
+	free(sv);
+}
+
 void state_free(struct state *st)
 {
 	size_t i;
 
 	if (!st)
 		return;
+	saved_free(st->saved);
 	free(st->lineage);
 	free(st->plan_checksum);
 	free(st->validation_status);
@@ -127,14 +174,8 @@ struct state_resource *state_find(struct state *st, const char *kind, const char
 	return NULL;
 }
 
-struct state_resource *state_add(struct state *st, const struct state_resource *r)
+static void copy_resource(struct state_resource *n, const struct state_resource *r)
 {
-	struct state_resource *n;
-
-	/* Grow by one each time: n_resources is the capacity, so state_free()
-	 * and every reader need no separate capacity field. */
-	st->resources = xrealloc(st->resources, (st->n_resources + 1) * sizeof *st->resources);
-	n = &st->resources[st->n_resources++];
 	n->kind = dup_or_null(r->kind);
 	n->name = dup_or_null(r->name);
 	n->source_id = dup_or_null(r->source_id);
@@ -147,6 +188,17 @@ struct state_resource *state_add(struct state *st, const struct state_resource *
 	n->error.http_status = r->error.http_status;
 	n->error.code = dup_or_null(r->error.code);
 	n->error.message = dup_or_null(r->error.message);
+}
+
+struct state_resource *state_add(struct state *st, const struct state_resource *r)
+{
+	struct state_resource *n;
+
+	/* Grow by one each time: n_resources is the capacity, so state_free()
+	 * and every reader need no separate capacity field. */
+	st->resources = xrealloc(st->resources, (st->n_resources + 1) * sizeof *st->resources);
+	n = &st->resources[st->n_resources++];
+	copy_resource(n, r);
 	return n;
 }
 
@@ -452,31 +504,85 @@ static void render_body(const struct state *st, long long serial, struct buf *ou
 	buf_puts(out, ",\n");
 }
 
-/* The file's integrity tag over body[0..len): the one place it is computed
- * (issue 6 turns it into a keyed MAC). */
-static void file_digest(const char *body, size_t len, char out[DIGEST_TEXT_LEN + 1])
-{
-	char hex[65];
+/* ------------------------------------------------------------ the tag */
 
-	blake2b_256_hex(body, len, hex);
-	snprintf(out, DIGEST_TEXT_LEN + 1, "%s%s", DIGEST_PREFIX, hex);
+void state_key_derive(const char *text, struct state_key *key)
+{
+	blake2b(key->bytes, text, NULL, STATE_KEY_LEN, strlen(text), 0);
 }
 
-static void render_document(const struct state *st, struct buf *out)
+int state_key_from_env(struct state_key *key, bool *have, struct err *err)
 {
-	char digest[DIGEST_TEXT_LEN + 1];
+	const char *text = getenv(STATE_KEY_ENV);
 
+	*have = false;
+	if (!text)
+		return 0;
+	if (!*text)
+		return err_set(err, STATE_KEY_ENV " is set but empty: unset it to use a plain "
+			       "digest, or set it to the state key");
+	state_key_derive(text, key);
+	*have = true;
+	return 0;
+}
+
+/* Forget key material held on the stack once it is no longer needed. */
+static void key_wipe(struct state_key *key)
+{
+	volatile unsigned char *p = key->bytes;
+	size_t i;
+
+	for (i = 0; i < sizeof key->bytes; i++)
+		p[i] = 0;
+}
+
+/* The hex of the tag over body[0..len): keyed when key is not NULL. The one
+ * place a tag is computed. */
+static void tag_hex(const char *body, size_t len, const struct state_key *key, char hex[65])
+{
+	if (key)
+		blake2b_256_keyed_hex(body, len, key->bytes, STATE_KEY_LEN, hex);
+	else
+		blake2b_256_hex(body, len, hex);
+}
+
+/* Append the tag line and the closing brace for the body now in out. */
+static void append_tag(struct buf *out, const struct state_key *key)
+{
+	const struct tag_form *f = key ? &mac_form : &digest_form;
+	char hex[65];
+
+	tag_hex(out->data, out->len, key, hex);
+	buf_printf(out, "%s%s%s%s", f->head, f->prefix, hex, TAG_LINE_TAIL);
+}
+
+static void render_document(const struct state *st, const struct state_key *key,
+			    struct buf *out)
+{
 	render_body(st, st->serial, out);
-	file_digest(out->data, out->len, digest);
-	buf_printf(out, "%s%s%s", DIGEST_LINE_HEAD, digest, DIGEST_LINE_TAIL);
+	append_tag(out, key);
+}
+
+char *state_render_keyed(const struct state *st, const struct state_key *key)
+{
+	struct buf out = BUF_INIT;
+
+	render_document(st, key, &out);
+	return buf_detach(&out);
 }
 
 char *state_render(const struct state *st)
 {
-	struct buf out = BUF_INIT;
+	struct state_key key;
+	struct err err;
+	bool have = false;
+	char *text;
 
-	render_document(st, &out);
-	return buf_detach(&out);
+	if (state_key_from_env(&key, &have, &err))
+		have = false; /* no error channel here: render with a digest */
+	text = state_render_keyed(st, have ? &key : NULL);
+	key_wipe(&key);
+	return text;
 }
 
 /* ------------------------------------------------------------- loading */
@@ -726,10 +832,12 @@ static int load_validation(const struct value *v, struct state *st, struct err *
 	return 0;
 }
 
-static int load_fields(const struct value *root, struct state *st, struct err *err)
+/* tag_member: "digest" or "mac", whichever closes this file. */
+static int load_fields(const struct value *root, const char *tag_member, struct state *st,
+		       struct err *err)
 {
-	static const char *const keys[] = { "version", "lineage", "serial", "plan_checksum",
-					    "validation", "target", "resources", "digest", NULL };
+	const char *const keys[] = { "version", "lineage", "serial", "plan_checksum",
+				     "validation", "target", "resources", tag_member, NULL };
 	static const char *const target_keys[] = { "group_id", "group_name", NULL };
 	const struct value *target = value_get(root, "target");
 
@@ -771,47 +879,127 @@ static int check_version(const struct value *root, struct err *err)
 	return 0;
 }
 
-/* The digest line must close the file exactly as render_document() writes it,
- * and its value must match the digest of everything before it. */
-static int check_digest(const char *data, size_t len, const struct value *root, struct err *err)
+/* Where the tag line starts: the line before the closing "}\n", or -1 when
+ * data does not end in "\n}\n". */
+static ptrdiff_t tag_line_start(const char *data, size_t len)
 {
-	const struct value *v = value_get(root, "digest");
-	char want[DIGEST_TEXT_LEN + 1];
-	size_t head = sizeof DIGEST_LINE_HEAD - 1;
-	const char *tail;
+	size_t i;
 
-	if (!v)
-		return err_set(err, "no \"digest\" member: the file was modified outside ccapply; "
-			       ADVICE);
-	if (v->type != VALUE_STRING || !is_digest_text(v->u.str.ptr))
-		return field_error(err, v, "digest", "expected \"%s\" and 64 lowercase hex digits",
-				   DIGEST_PREFIX);
-	if (len < DIGEST_TAIL_LEN)
-		return err_set(err, "the file ends before its digest line: " ADVICE);
-	tail = data + len - DIGEST_TAIL_LEN;
-	if (memcmp(tail, DIGEST_LINE_HEAD, head) ||
-	    memcmp(tail + head, v->u.str.ptr, DIGEST_TEXT_LEN) ||
-	    memcmp(tail + head + DIGEST_TEXT_LEN, DIGEST_LINE_TAIL, sizeof DIGEST_LINE_TAIL - 1))
-		return field_error(err, v, "digest", "not the last line before the closing brace, "
-				   "where ccapply writes it: the file was modified outside "
-				   "ccapply; " ADVICE);
-	file_digest(data, len - DIGEST_TAIL_LEN, want);
-	if (strcmp(want, v->u.str.ptr))
-		return err_set(err, "digest mismatch: the file was modified outside ccapply "
-			       "(it records %s, its contents hash to %s); " ADVICE,
-			       v->u.str.ptr, want);
+	if (len < 3 || memcmp(data + len - 3, "\n}\n", 3))
+		return -1;
+	for (i = len - 3; i > 0 && data[i - 1] != '\n'; i--)
+		;
+	return (ptrdiff_t)i;
+}
+
+/* Does line (through its newline, then "}\n") have form f with 64 hex? */
+static bool is_tag_line(const char *line, size_t len, const struct tag_form *f)
+{
+	size_t head = strlen(f->head), prefix = strlen(f->prefix);
+	size_t i;
+
+	if (len != head + prefix + 64 + sizeof TAG_LINE_TAIL - 1 || memcmp(line, f->head, head) ||
+	    memcmp(line + head, f->prefix, prefix) ||
+	    memcmp(line + len - (sizeof TAG_LINE_TAIL - 1), TAG_LINE_TAIL,
+		   sizeof TAG_LINE_TAIL - 1))
+		return false;
+	for (i = 0; i < 64; i++) {
+		char c = line[head + prefix + i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* The key policy of state.h: a MAC needs the key, a key needs a MAC. */
+static int check_tag_policy(const struct tag_form *found, const struct state_key *key,
+			    struct err *err)
+{
+	if (found == &mac_form && !key)
+		return err_set(err, "the file carries a keyed MAC (\"mac\"), and "
+			       STATE_KEY_ENV " is not set: set it to the key the file was "
+			       "written with; without the key ccapply cannot tell the file from a "
+			       "forgery, and will neither use nor overwrite it");
+	if (found == &digest_form && key)
+		return err_set(err, "the file carries a plain digest, not a MAC, although "
+			       STATE_KEY_ENV " is set: it is unauthenticated (anyone can write a "
+			       "file with a valid digest). If you trust it (review it; `ccapply "
+			       "state verify` without the key checks its digest), put it under the "
+			       "key with `ccapply state sign`");
 	return 0;
 }
 
-/* The file must be exactly what ccapply renders from its content. */
-static int check_layout(const char *data, size_t len, const struct state *st, struct err *err)
+int state_check_tag(const char *data, size_t len, const struct state_key *key,
+		    const char **mode, struct err *err)
+{
+	const struct tag_form *f = key ? &mac_form : &digest_form;
+	ptrdiff_t at = tag_line_start(data, len);
+	const char *value;
+	char hex[65];
+
+	if (at >= 0 && is_tag_line(data + at, len - (size_t)at, &digest_form))
+		f = &digest_form;
+	else if (at >= 0 && is_tag_line(data + at, len - (size_t)at, &mac_form))
+		f = &mac_form;
+	else
+		return err_set(err, "%s: not the last line before the closing brace, where ccapply "
+			       "writes it (as \"%s%s<64 hex>\"): the file was modified outside "
+			       "ccapply, or is truncated; " ADVICE, f->member, f->member,
+			       f->prefix);
+	if (check_tag_policy(f, key, err))
+		return -1;
+	value = data + at + strlen(f->head) + strlen(f->prefix);
+	tag_hex(data, (size_t)at, key, hex);
+	if (f == &mac_form && memcmp(hex, value, 64))
+		/* Never show the MAC the contents would need: that would forge it. */
+		return err_set(err, "MAC mismatch: the file was changed without the key, or "
+			       STATE_KEY_ENV " is not the key it was written with; " ADVICE);
+	if (memcmp(hex, value, 64))
+		return err_set(err, "digest mismatch: the file was modified outside ccapply "
+			       "(it records %s%.64s, its contents hash to %s%s); " ADVICE,
+			       DIGEST_PREFIX, value, DIGEST_PREFIX, hex);
+	*mode = f->member;
+	return 0;
+}
+
+/* The tag member as JSON sees it, before the raw check: there, of the right
+ * form, and allowed by the key policy. *member gets its name. */
+static int check_tag_member(const struct value *root, const struct state_key *key,
+			    const char **member, struct err *err)
+{
+	const struct value *d = value_get(root, "digest"), *m = value_get(root, "mac");
+	const struct tag_form *f = d ? &digest_form : &mac_form;
+	const struct value *v = d ? d : m;
+	size_t plen = strlen(f->prefix);
+
+	if (d && m)
+		return field_error(err, m, "mac", "a state file carries a digest or a mac, not "
+				   "both: the file was modified outside ccapply; " ADVICE);
+	if (!v)
+		return err_set(err, "no \"%s\" member: the file was modified outside ccapply; "
+			       ADVICE, key ? "mac" : "digest");
+	if (v->type != VALUE_STRING || v->u.str.len != plen + 64 ||
+	    strncmp(v->u.str.ptr, f->prefix, plen) || !is_lower_hex(v->u.str.ptr + plen, 64))
+		return field_error(err, v, f->member, "expected \"%s\" and 64 lowercase hex digits",
+				   f->prefix);
+	*member = f->member;
+	return check_tag_policy(f, key, err);
+}
+
+/* The file must be exactly what ccapply renders from its content: the body,
+ * then one tag line (checked by state_check_tag()) and "}\n". */
+static int check_layout(const char *data, size_t len, const struct state *st,
+			const char *tag_member, struct err *err)
 {
 	struct buf canon = BUF_INIT;
+	ptrdiff_t at = tag_line_start(data, len);
 	size_t i, n;
 	int line = 1;
 
-	render_document(st, &canon);
-	if (canon.len == len && !memcmp(canon.data, data, len)) {
+	render_body(st, st->serial, &canon);
+	if (at >= 0 && canon.len == (size_t)at && !memcmp(canon.data, data, canon.len) &&
+	    (is_tag_line(data + at, len - (size_t)at, &digest_form) ||
+	     is_tag_line(data + at, len - (size_t)at, &mac_form))) {
 		buf_free(&canon);
 		return 0;
 	}
@@ -821,7 +1009,8 @@ static int check_layout(const char *data, size_t len, const struct state *st, st
 			line++;
 	buf_free(&canon);
 	return err_set(err, "line %d: not laid out exactly as ccapply writes it, although its "
-		       "digest matches (was the digest recomputed after an edit?); " ADVICE, line);
+		       "%s matches (was the %s recomputed after an edit?); " ADVICE, line,
+		       tag_member, tag_member);
 }
 
 /* Append a hint when a parse error is probably a cut-off file. */
@@ -836,33 +1025,147 @@ static void hint_truncation(const char *data, size_t len, struct err *err)
 	err_set(err, "%s", msg);
 }
 
-static int load_text(const char *data, size_t len, struct state **out, struct err *err)
+/* The tag member's name when the tag is not being checked: whichever is
+ * there (load_fields() then insists on exactly the known keys). */
+static const char *present_tag_member(const struct value *root)
+{
+	return value_get(root, "mac") && !value_get(root, "digest") ? "mac" : "digest";
+}
+
+int state_parse(const char *data, size_t len, const struct state_key *key, bool check_tag,
+		struct state **out, struct err *err)
 {
 	struct value *root = NULL;
 	struct state *st;
+	const char *member = NULL, *mode;
+	int rc = -1;
 
+	*out = NULL;
 	if (json_parse(data, len, &root, err)) {
 		hint_truncation(data, len, err);
 		return -1;
 	}
 	st = xcalloc(1, sizeof *st);
-	if (check_version(root, err) || check_digest(data, len, root, err) ||
-	    load_fields(root, st, err) || check_layout(data, len, st, err)) {
-		value_free(root);
+	if (!check_version(root, err) &&
+	    !(check_tag && (check_tag_member(root, key, &member, err) ||
+			    state_check_tag(data, len, key, &mode, err)))) {
+		if (!member)
+			member = present_tag_member(root);
+		rc = load_fields(root, member, st, err) ||
+		     check_layout(data, len, st, member, err) ? -1 : 0;
+	}
+	value_free(root);
+	if (rc) {
 		state_free(st);
 		return -1;
 	}
-	value_free(root);
 	*out = st;
 	return 0;
 }
 
-int state_load(const char *path, struct state **out, struct err *err)
+static char **copy_strings(char *const *v, size_t n)
 {
-	struct buf data = BUF_INIT;
+	char **out = xcalloc(n + 1, sizeof *out);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = dup_or_null(v[i]);
+	return out;
+}
+
+/* Everything state_render() shows, copied; not the cache. */
+static struct state *content_copy(const struct state *st)
+{
+	struct state *c = xcalloc(1, sizeof *c);
+	size_t i;
+
+	c->lineage = dup_or_null(st->lineage);
+	c->serial = st->serial;
+	c->plan_checksum = dup_or_null(st->plan_checksum);
+	c->validation_status = dup_or_null(st->validation_status);
+	c->acknowledged = copy_strings(st->acknowledged, st->n_acknowledged);
+	c->n_acknowledged = st->n_acknowledged;
+	c->target_group_id = dup_or_null(st->target_group_id);
+	c->target_group_name = dup_or_null(st->target_group_name);
+	c->resources = xcalloc(st->n_resources + 1, sizeof *c->resources);
+	for (i = 0; i < st->n_resources; i++)
+		copy_resource(&c->resources[i], &st->resources[i]);
+	c->n_resources = st->n_resources;
+	return c;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_resource(const struct state_resource *a, const struct state_resource *b)
+{
+	return str_eq(a->kind, b->kind) && str_eq(a->name, b->name) &&
+	       str_eq(a->source_id, b->source_id) && str_eq(a->service, b->service) &&
+	       a->outcome == b->outcome && str_eq(a->id, b->id) && a->recovered == b->recovered &&
+	       str_eq(a->reason, b->reason) && str_eq(a->sent_digest, b->sent_digest) &&
+	       a->error.http_status == b->error.http_status &&
+	       str_eq(a->error.code, b->error.code) && str_eq(a->error.message, b->error.message);
+}
+
+/* Equal fields (serial aside) render equally, so this answers "same
+ * content?" without rendering. (Unequal fields may still render equally —
+ * acknowledgments in another order, say — which the caller then checks by
+ * rendering.) */
+static bool same_fields(const struct state *a, const struct state *b)
+{
+	size_t i;
+
+	if (!str_eq(a->lineage, b->lineage) || !str_eq(a->plan_checksum, b->plan_checksum) ||
+	    !str_eq(a->validation_status, b->validation_status) ||
+	    !str_eq(a->target_group_id, b->target_group_id) ||
+	    !str_eq(a->target_group_name, b->target_group_name) ||
+	    a->n_acknowledged != b->n_acknowledged || a->n_resources != b->n_resources)
+		return false;
+	for (i = 0; i < a->n_acknowledged; i++)
+		if (!str_eq(a->acknowledged[i], b->acknowledged[i]))
+			return false;
+	for (i = 0; i < a->n_resources; i++)
+		if (!same_resource(&a->resources[i], &b->resources[i]))
+			return false;
+	return true;
+}
+
+/* Remember, in st, that path holds doc, whose content is st's and whose tag
+ * is key's (NULL: a digest); body0 is render_body(st, 0). Both buffers are
+ * taken over. */
+static void remember(struct state *st, const char *path, const struct state_key *key,
+		     struct buf *doc, struct buf *body0)
+{
+	struct state_saved *sv = xcalloc(1, sizeof *sv);
+
+	saved_free(st->saved);
+	st->saved = sv;
+	sv->path = xstrdup(path);
+	sv->keyed = key != NULL;
+	if (key)
+		sv->key = *key;
+	sv->doc = *doc;
+	memset(doc, 0, sizeof *doc);
+	sv->content = content_copy(st);
+	sv->body0 = *body0;
+	memset(body0, 0, sizeof *body0);
+}
+
+static void forget(struct state *st)
+{
+	saved_free(st->saved);
+	st->saved = NULL;
+}
+
+/* The bytes of the state file at path; *exists false (and no error) when
+ * there is none. */
+static int read_state_file(const char *path, struct buf *data, bool *exists, struct err *err)
+{
 	struct stat sb;
 
-	*out = NULL;
+	*exists = false;
 	if (stat(path, &sb)) {
 		if (errno == ENOENT)
 			return 0;
@@ -870,17 +1173,59 @@ int state_load(const char *path, struct state **out, struct err *err)
 	}
 	if (!S_ISREG(sb.st_mode))
 		return err_set(err, "%s: not a regular file", path);
-	if (buf_read_file(&data, path)) {
+	if (buf_read_file(data, path)) {
 		int saved = errno;
-		buf_free(&data);
+		buf_free(data);
+		if (saved == ENOENT) /* removed in between */
+			return 0;
 		return err_set(err, "cannot read %s: %s", path, strerror(saved));
 	}
-	if (load_text(data.data, data.len, out, err)) {
-		buf_free(&data);
-		return err_prefix(err, "%s", path);
-	}
-	buf_free(&data);
+	*exists = true;
 	return 0;
+}
+
+/* Parse data, the bytes of path, and remember them in the result. */
+static int load_bytes(const char *path, struct buf *data, const struct state_key *key,
+		      struct state **out, struct err *err)
+{
+	struct buf body0 = BUF_INIT;
+
+	if (state_parse(data->data ? data->data : "", data->len, key, true, out, err))
+		return err_prefix(err, "%s", path);
+	render_body(*out, 0, &body0);
+	remember(*out, path, key, data, &body0);
+	return 0;
+}
+
+int state_load_keyed(const char *path, const struct state_key *key, struct state **out,
+		     struct err *err)
+{
+	struct buf data = BUF_INIT;
+	bool exists;
+	int rc;
+
+	*out = NULL;
+	if (read_state_file(path, &data, &exists, err))
+		return -1;
+	if (!exists)
+		return 0;
+	rc = load_bytes(path, &data, key, out, err);
+	buf_free(&data);
+	return rc;
+}
+
+int state_load(const char *path, struct state **out, struct err *err)
+{
+	struct state_key key;
+	bool have;
+	int rc;
+
+	*out = NULL;
+	if (state_key_from_env(&key, &have, err))
+		return err_prefix(err, "%s", path);
+	rc = state_load_keyed(path, have ? &key : NULL, out, err);
+	key_wipe(&key);
+	return rc;
 }
 
 /* -------------------------------------------------------------- saving */
@@ -934,60 +1279,150 @@ static int new_lineage(char **out, struct err *err)
 	return 0;
 }
 
-/* Same content: equal renderings with the serial (and so the digest) set aside. */
-static bool same_content(const struct state *a, const struct state *b)
+/* Bring st->saved up to date with the file at path: kept while the file
+ * holds the bytes it remembers, else loaded again (NULL when there is no
+ * file). A file that does not load is an error: it is never overwritten. */
+static int refresh_saved(const char *path, const struct state_key *key, struct state *st,
+			 struct err *err)
 {
-	struct buf ra = BUF_INIT, rb = BUF_INIT;
-	bool same;
-
-	render_body(a, 0, &ra);
-	render_body(b, 0, &rb);
-	same = ra.len == rb.len && !memcmp(ra.data, rb.data, ra.len);
-	buf_free(&ra);
-	buf_free(&rb);
-	return same;
-}
-
-static int write_state(const char *path, struct state *st, long long serial, struct err *err)
-{
-	long long before = st->serial;
-	char *text;
-	int rc;
-
-	st->serial = serial;
-	text = state_render(st);
-	rc = write_file_atomic(path, text, strlen(text), err);
-	free(text);
-	if (rc)
-		st->serial = before;
-	return rc;
-}
-
-int state_save(const char *path, struct state *st, bool *written, struct err *err)
-{
+	struct buf data = BUF_INIT;
 	struct state *old = NULL;
+	const struct state_saved *sv = st->saved;
+	bool exists;
+
+	if (read_state_file(path, &data, &exists, err))
+		return -1;
+	if (exists && sv && !strcmp(sv->path, path) && sv->keyed == (key != NULL) &&
+	    (!key || !memcmp(sv->key.bytes, key->bytes, STATE_KEY_LEN)) &&
+	    sv->doc.len == data.len && !memcmp(sv->doc.data, data.data, data.len)) {
+		buf_free(&data);
+		return 0;
+	}
+	forget(st);
+	if (exists && load_bytes(path, &data, key, &old, err)) {
+		buf_free(&data);
+		return -1;
+	}
+	buf_free(&data);
+	if (old) {
+		st->saved = old->saved;
+		old->saved = NULL;
+		state_free(old);
+	}
+	return 0;
+}
+
+/* The document for body0 (rendered with serial 0) with the given serial:
+ * the serial member is always the third, so it is spliced in rather than
+ * rendering everything again. */
+static void document_from_body0(const struct state *st, const struct buf *body0,
+				long long serial, const struct state_key *key, struct buf *out)
+{
+	static const char member[] = "\n  \"serial\": 0,\n";
+	const char *at = strstr(body0->data, member);
+	size_t head = sizeof member - 1 - 3; /* up to the 0 */
+
+	if (!at) { /* cannot happen; render it the long way */
+		render_body(st, serial, out);
+	} else {
+		buf_append(out, body0->data, (size_t)(at - body0->data) + head);
+		buf_printf(out, "%lld", serial);
+		buf_puts(out, at + head + 1);
+	}
+	append_tag(out, key);
+}
+
+/* Write st with the given serial; on success remember what was written. */
+static int write_state(const char *path, const struct state_key *key, struct state *st,
+		       long long serial, struct buf *body0, struct err *err)
+{
+	struct buf doc = BUF_INIT;
+
+	document_from_body0(st, body0, serial, key, &doc);
+	if (write_file_atomic(path, doc.data, doc.len, err)) {
+		buf_free(&doc);
+		return -1;
+	}
+	st->serial = serial;
+	remember(st, path, key, &doc, body0);
+	return 0;
+}
+
+int state_save_keyed(const char *path, const struct state_key *key, struct state *st,
+		     bool *written, struct err *err)
+{
+	struct buf body0 = BUF_INIT;
+	const struct state *was;
 	long long base;
+	int rc;
 
 	*written = false;
 	if (check_state(st, err))
 		return err_prefix(err, "%s: refusing to write an invalid state", path);
-	if (state_load(path, &old, err))
+	if (refresh_saved(path, key, st, err))
 		return err_prefix(err, "cannot update the state");
-	if (!st->lineage && old)
-		st->lineage = xstrdup(old->lineage);
+	was = st->saved ? st->saved->content : NULL;
+	if (!st->lineage && was)
+		st->lineage = xstrdup(was->lineage);
 	if (!st->lineage && new_lineage(&st->lineage, err))
 		return err_prefix(err, "%s", path);
-	if (old && same_content(old, st)) {
-		st->serial = old->serial;
-		state_free(old);
+	/* Same content (serial and tag aside): leave the file alone. */
+	if (was && same_fields(was, st)) {
+		st->serial = was->serial;
 		return 0;
 	}
-	base = old && old->serial > st->serial ? old->serial : st->serial;
-	state_free(old);
-	if (base == LLONG_MAX)
+	render_body(st, 0, &body0);
+	if (was && st->saved->body0.len == body0.len &&
+	    !memcmp(st->saved->body0.data, body0.data, body0.len)) {
+		st->serial = was->serial;
+		buf_free(&body0);
+		return 0;
+	}
+	base = was && was->serial > st->serial ? was->serial : st->serial;
+	if (base == LLONG_MAX) {
+		buf_free(&body0);
 		return err_set(err, "%s: serial cannot grow any further", path);
-	if (write_state(path, st, base + 1, err))
+	}
+	rc = write_state(path, key, st, base + 1, &body0, err);
+	buf_free(&body0);
+	if (rc)
 		return -1;
 	*written = true;
 	return 0;
+}
+
+int state_save(const char *path, struct state *st, bool *written, struct err *err)
+{
+	struct state_key key;
+	bool have;
+	int rc;
+
+	*written = false;
+	if (state_key_from_env(&key, &have, err))
+		return err_prefix(err, "cannot update the state %s", path);
+	rc = state_save_keyed(path, have ? &key : NULL, st, written, err);
+	key_wipe(&key);
+	return rc;
+}
+
+int state_retag(const char *path, const struct state_key *old_key,
+		const struct state_key *new_key, struct err *err)
+{
+	struct state *st = NULL;
+	struct buf body0 = BUF_INIT;
+	int rc;
+
+	if (state_load_keyed(path, old_key, &st, err))
+		return -1;
+	if (!st)
+		return err_set(err, "%s: no state file", path);
+	if (st->serial == LLONG_MAX) {
+		state_free(st);
+		return err_set(err, "%s: serial cannot grow any further", path);
+	}
+	render_body(st, 0, &body0);
+	rc = write_state(path, new_key, st, st->serial + 1, &body0, err);
+	buf_free(&body0);
+	state_free(st);
+	return rc;
 }

@@ -8,13 +8,28 @@
  * BLAKE2b-256 digest of exactly the request body sent, and the error if any;
  * plus the plan checksum, validation status, acknowledged codes, target
  * group, a random `lineage` fixed at first write, a `serial` bumped on every
- * change, and a digest of the whole file (or, with CCAPPLY_STATE_KEY, a keyed
- * BLAKE2b MAC — issue 6). Never holds credentials or config values.
+ * change, and an integrity tag over the whole file: a plain BLAKE2b-256
+ * `digest`, or, with CCAPPLY_STATE_KEY set, a keyed BLAKE2b-256 `mac`.
+ * Never holds credentials or config values.
+ *
+ * The key: state_load(), state_save() and state_render() read
+ * CCAPPLY_STATE_KEY themselves (state_key_from_env()), so every command and
+ * tool that touches the file applies one policy; the *_keyed variants take
+ * the key explicitly (state sign, state verify, tests). Policy (see
+ * docs/state-format.md, "Threat model"): with a key, only a file carrying a
+ * valid MAC under that key loads; without one, only a file carrying a valid
+ * plain digest. A MAC file without the key, a digest file with a key, or a
+ * MAC under another key is refused, so apply never overwrites it.
  *
  * Invariants:
  *  - state_save() writes atomically (lib/fileio.h) and only when the content
  *    differs from what is on disk: an apply that changes nothing leaves the
  *    file byte-identical (same serial, same digest).
+ *  - Saving is cheap when repeated: a struct state remembers what the file
+ *    held when it last loaded or wrote it (struct state_saved: its bytes and
+ *    a copy of its content). A save still reads the file, but parses it only
+ *    when its bytes are not the remembered ones, and renders only when the
+ *    content changed. Apply saves after every resource.
  *  - Loading checks the version, every field's type and the file digest, and
  *    reports problems as "FILE: line L, column C: ..." or "FILE: ...".
  *
@@ -66,6 +81,17 @@ struct state_resource {
 	struct state_error error; /* all zero/NULL when none */
 };
 
+/* The MAC key: 64 bytes, BLAKE2b-512 of the CCAPPLY_STATE_KEY value. */
+#define STATE_KEY_ENV "CCAPPLY_STATE_KEY"
+#define STATE_KEY_LEN 64
+struct state_key {
+	unsigned char bytes[STATE_KEY_LEN];
+};
+
+/* What the file at a path held when this struct last loaded or wrote it;
+ * private to state.c (freed by state_free()). */
+struct state_saved;
+
 struct state {
 	char *lineage;           /* 32 hex chars, random, fixed at first write */
 	long long serial;        /* bumped by state_save() when content changes */
@@ -77,13 +103,36 @@ struct state {
 	char *target_group_name;
 	struct state_resource *resources;
 	size_t n_resources;
+	struct state_saved *saved; /* NULL until loaded from or saved to a file */
 };
+
+/* The key from CCAPPLY_STATE_KEY. Unset: *have = false (digest mode). Set:
+ * BLAKE2b-512 of its bytes, *have = true. Set but empty is an error (a
+ * missing CI secret must not silently mean "no key"). The value is never
+ * copied into any message. */
+int state_key_from_env(struct state_key *key, bool *have, struct err *err);
+/* The same derivation from a given text (non-empty), e.g. another variable. */
+void state_key_derive(const char *text, struct state_key *key);
 
 /* Load DIR/.copy-connections/ccapply.lock. A missing file is not an error:
  * *out = NULL. A present but invalid file is (truncated, wrong types,
  * unknown version, digest mismatch, or not byte for byte what
  * state_render() makes of its content); the message says what to do. */
 int state_load(const char *path, struct state **out, struct err *err);
+/* The same with the key given: NULL means digest mode. */
+int state_load_keyed(const char *path, const struct state_key *key, struct state **out,
+		     struct err *err);
+
+/* The pieces of loading, for `state verify`, which reports them one by one.
+ * state_check_tag() checks only the integrity tag that closes data (its last
+ * two lines) against the bytes before it, without parsing JSON; on success
+ * *mode is "digest" or "mac". state_parse() is the rest of the loader (JSON,
+ * version, fields, layout), with the tag check skipped when check_tag is
+ * false. Neither names a file: callers prefix the path. */
+int state_check_tag(const char *data, size_t len, const struct state_key *key,
+		    const char **mode, struct err *err);
+int state_parse(const char *data, size_t len, const struct state_key *key, bool check_tag,
+		struct state **out, struct err *err);
 
 /* Write st to path atomically when its content (everything but serial and
  * the digest) differs from the file there now; then serial is bumped first,
@@ -99,10 +148,20 @@ int state_load(const char *path, struct state **out, struct err *err);
  * Also refuses to replace a file that does not load (someone else wrote it).
  * Strings that are not UTF-8 are written with U+FFFD for each bad byte. */
 int state_save(const char *path, struct state *st, bool *written, struct err *err);
+int state_save_keyed(const char *path, const struct state_key *key, struct state *st,
+		     bool *written, struct err *err);
+
+/* Rewrite the file at path under a new tag: load it with old_key (NULL:
+ * digest mode), bump the serial and write it with new_key (NULL: digest
+ * mode). For `ccapply state sign`; the caller holds the apply lock. */
+int state_retag(const char *path, const struct state_key *old_key,
+		const struct state_key *new_key, struct err *err);
 
 /* The bytes state_save() would write (with st->serial as it is), for tests
- * and `state show`. Caller frees. */
+ * and `state show`; the tag as CCAPPLY_STATE_KEY says (a digest when it is
+ * unset or unusable). Caller frees. */
 char *state_render(const struct state *st);
+char *state_render_keyed(const struct state *st, const struct state_key *key);
 
 void state_free(struct state *st);
 

@@ -21,6 +21,8 @@ static const struct subcommand subcommands[] = {
 	{ "json-equal", tt_json_equal, "json-equal A B      exit 0 if A and B are the same JSON value" },
 	{ "json-canon", tt_json_canon, "json-canon FILE     print FILE's JSON in canonical form" },
 	{ "plan-load", tt_plan_load, "plan-load FILE      load a plan as ccapply does; print counts" },
+	{ "report-load", tt_report_load,
+	  "report-load FILE    load a validation report as the gates do; print a summary" },
 	{ "blake2b", tt_blake2b, "blake2b FILE        print blake2b-256:<hex> of FILE" },
 	{ "api", tt_api, "api [OPTIONS] OP ARGS  call the Fivetran API client (see tt-client.c)" },
 	{ "state-load", tt_state_load,
