@@ -494,9 +494,7 @@ static size_t decode_u_escape(struct reader *r, size_t off, struct buf *dec)
 	return 12;
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n) (lead byte >= 0x80):
- * no overlong forms, no surrogates, nothing above U+10FFFF. 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
+size_t utf8_sequence(const unsigned char *s, size_t n)
 {
 	unsigned char lo = 0x80, hi = 0xBF;
 	size_t len, i;

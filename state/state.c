@@ -329,45 +329,13 @@ static int check_state(const struct state *st, struct err *err)
 
 /* ------------------------------------------------------------ rendering */
 
-/* Length of the well-formed UTF-8 sequence at s (lead byte >= 0x80), by the
- * rules lib/json.c reads with (no overlongs, surrogates or code points above
- * U+10FFFF); 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t len, i;
-
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	if (s[1] < lo || s[1] > hi) /* also stops at the NUL */
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
 /* A string member value. Text from outside (an API message cut short, say)
  * may not be UTF-8, which the loader would refuse, leaving a file no later
  * apply could read: each byte that does not start a well-formed sequence is
  * written as U+FFFD instead, so what is written always loads back the same. */
 static size_t utf8_char_len(const unsigned char *s)
 {
-	return s[0] < 0x80 ? 1 : utf8_sequence(s);
+	return s[0] < 0x80 ? 1 : utf8_sequence(s, strnlen((const char *)s, 4));
 }
 
 static void render_text(struct json_writer *w, const char *s)
