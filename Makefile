@@ -87,8 +87,18 @@ bin/t/%: build/t/unit/%.o build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB)
 # --- tests ------------------------------------------------------------------
 PROVE ?= prove
 PROVE_OPTS ?= -j2
+# VALGRIND=1: the shell tests run ccapply, ccapply-sim and test-tool under
+# valgrind (t/lib-valgrind.sh), and the C unit tests run under it here; a
+# memory error or a definite leak fails the check. Slow; not with SANITIZE=1.
+VALGRIND_CMD = valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+               --show-leak-kinds=definite --quiet
 check: all
-	SANITIZE=$(SANITIZE) $(PROVE) $(PROVE_OPTS) --exec bash t/*.t
+	SANITIZE=$(SANITIZE) CCAPPLY_VALGRIND=$(VALGRIND) LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp \
+		$(PROVE) $(PROVE_OPTS) --exec bash t/*.t
+ifeq ($(VALGRIND),1)
+	@for t in $(UNIT_BINS); do $(VALGRIND_CMD) $$t >/dev/null; \
+	 if [ $$? -eq 99 ]; then echo "valgrind: errors in $$t" >&2; exit 1; fi; done
+endif
 
 # The whole job on the simulator, in a scratch directory; see scripts/demo.sh.
 demo: all
@@ -141,8 +151,11 @@ build/fuzz/.toolchain-ok:
 	@mkdir -p build/fuzz
 	@fuzz/toolchain.sh $(FUZZ_CC)
 	@touch $@
-build/fuzz/fuzz/%.o: FUZZ_CFLAGS += -D_GNU_SOURCE
-build/fuzz/%.o: %.c build/fuzz/.toolchain-ok | build/.deps-ok
+build/fuzz/.flags: FORCE
+	@mkdir -p build/fuzz
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ 2>/dev/null || \
+	 echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+build/fuzz/%.o: %.c build/fuzz/.flags build/fuzz/.toolchain-ok | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 $(FUZZ_LIB): $(patsubst %.c,build/fuzz/%.o,$(COMMON_SRC) $(CORE_SRC) \

@@ -3,6 +3,7 @@
  * memfile.h). The fd and its name are process-wide statics: libFuzzer calls
  * the target from one thread, and the file must outlive each call.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

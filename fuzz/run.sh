@@ -43,11 +43,18 @@ summarise() {
 	cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 	corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
-	found=$(find "build/fuzz/crashes/$name" -type f | wc -l)
+	found=$(found_files "$name" | wc -l)
 	printf '%-8s %12s %8s %6s %7s %6s %8s %s\n' "$name" "$(stat_of "$name" number_of_executed_units)" \
 		"$(stat_of "$name" average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
 		"$found" "$([ "$rc" = 0 ] && echo ok || echo "exit $rc")"
 }
+
+# Findings are the files this run adds to build/fuzz/crashes/ (older ones are
+# left there, and not counted again).
+mkdir -p build/fuzz
+marker=build/fuzz/.run-start
+touch "$marker"
+found_files() { find "build/fuzz/crashes/$1" -type f -newer "$marker"; }
 
 running=0
 for name in "$@"; do
@@ -70,13 +77,13 @@ printf '%-8s %12s %8s %6s %7s %6s %8s %s\n' target executions exec/s cov ft corp
 for name in "$@"; do
 	summarise "$name"
 	if [ "$(cat "build/fuzz/logs/$name.rc")" != 0 ] ||
-	   [ -n "$(find "build/fuzz/crashes/$name" -type f)" ]; then
+	   [ -n "$(found_files "$name")" ]; then
 		status=1
 	fi
 done
 if [ "$status" != 0 ]; then
 	echo "fuzz: findings (minimise with build/fuzz/fuzz-NAME -minimize_crash=1 -runs=100000 FILE," >&2
 	echo "      then add to testdata/fuzz/regress/):" >&2
-	find build/fuzz/crashes -type f | sed 's/^/  /' >&2
+	for name in "$@"; do found_files "$name"; done | sed 's/^/  /' >&2
 fi
 exit "$status"

@@ -42,8 +42,12 @@
  * tags outside the core set are ignored.
  *
  * libfyaml reads the input through a callback of ours that checks it is UTF-8
- * made of printable characters: libfyaml itself takes a bad byte for the end
- * of the input (see struct input).
+ * made of printable characters and hands it whole characters only: libfyaml
+ * itself takes a bad byte for the end of the input, or loops forever on one
+ * in a directive (see struct input). The same reader works around two more
+ * libfyaml 0.7.12 bugs: it limits directive lines (quadratic time), and it
+ * notes escaped spaces before line breaks, which on_scalar() refuses in
+ * double-quoted scalars (libfyaml reads them wrongly).
  */
 #include "lib/yaml.h"
 
@@ -115,6 +119,8 @@ struct resolved {
 	size_t len;
 };
 
+struct input;
+
 struct loader {
 	const char *filename;
 	const struct yaml_options *opts;
@@ -135,6 +141,7 @@ struct loader {
 	bool done;
 	struct pos last;      /* end of the last event with a position */
 	struct fy_event *event; /* the event being handled */
+	struct input *in;       /* the reader feeding libfyaml */
 	struct err *err;
 };
 
@@ -854,6 +861,8 @@ static void place_value(struct loader *ld, struct value *v, size_t nodes, size_t
 
 /* --- events --------------------------------------------------------------- */
 
+static int check_escaped_space(struct loader *ld, struct fy_token *value);
+
 static int on_scalar(struct loader *ld, struct fy_event *e)
 {
 	struct fy_token *anchor = e->scalar.anchor;
@@ -864,6 +873,8 @@ static int on_scalar(struct loader *ld, struct fy_event *e)
 	const char *s;
 	size_t len = 0, weight;
 
+	if (check_escaped_space(ld, e->scalar.value))
+		return -1;
 	if (!anchor && (tag == TAG_NONE || tag == TAG_NONSPECIFIC) && !slot_kept(ld) &&
 	    !in_key_slot(ld) && (!plain || tag == TAG_NONSPECIFIC ||
 				 fy_token_get_text_length(e->scalar.value) > SPECIAL_FLOAT_MAX)) {
@@ -991,14 +1002,31 @@ static int on_document_start(struct loader *ld, struct fy_event *e)
 	return 0;
 }
 
+/* The second document started implicitly (no "---" to point at): the error
+ * goes at the first event after it, whatever that is, so its nodes never
+ * reach the first document's root. */
+static int fail_second_document(struct loader *ld, struct fy_event *e)
+{
+	struct pos p = ld->last;
+
+	switch (e->type) {
+	case FYET_SCALAR:
+	case FYET_ALIAS:
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		p = node_pos(ld, e); /* also an empty node's tag or anchor */
+		break;
+	default:
+		mark_pos(fy_event_start_mark(e), &p);
+		break;
+	}
+	return fail_at(ld, p, "more than one document (a plan file holds exactly one)");
+}
+
 static int on_event(struct loader *ld, struct fy_event *e)
 {
-	struct pos p;
-
-	if (ld->second_document && (e->type == FYET_STREAM_END ||
-				    mark_pos(fy_event_start_mark(e), &p)))
-		return fail_at(ld, e->type == FYET_STREAM_END ? ld->last : p,
-			       "more than one document (a plan file holds exactly one)");
+	if (ld->second_document)
+		return fail_second_document(ld, e);
 	switch (e->type) {
 	case FYET_DOCUMENT_START:
 		return on_document_start(ld, e);
@@ -1025,18 +1053,52 @@ static int on_event(struct loader *ld, struct fy_event *e)
 /* --- input --------------------------------------------------------------- */
 
 /* libfyaml 0.7 takes invalid UTF-8 or a NUL byte for the end of the input,
- * silently (a document can lose its tail), and can loop forever on invalid
- * UTF-8 in a directive. So input reaches it only through this reader, which
- * checks that the stream is UTF-8 made of YAML's printable characters (YAML
- * 1.2 §5.1) and ends the input at the first character that is not; the load
- * then fails naming that character's position. */
+ * silently (a document can lose its tail), and loops forever on a byte that
+ * is not UTF-8 in a directive line, even one it is only shown the first byte
+ * of. So input reaches it only through this reader, which checks that the
+ * stream is UTF-8 made of YAML's printable characters (YAML 1.2 §5.1) and
+ * hands libfyaml whole, checked characters only: it reads YAML_READ_CHUNK
+ * bytes at a time into its own buffer, and a character cut by the end of a
+ * chunk waits there (the "tail") until the next read completes it. At the
+ * first character that is not allowed the input ends before it; the load then
+ * fails naming that character's position. A file that ends inside a
+ * character ends before that character the same way.
+ *
+ * The reader also notes every escaped space (see struct escaped_space). */
+
+/* A backslash followed by a space and then, after nothing but spaces and
+ * tabs, a line break. Inside a double-quoted scalar that is an escaped space
+ * before a line break, which libfyaml 0.7.12 drops together with the line
+ * fold's space while still counting their bytes in the scalar's length (the
+ * text would end in bytes it never wrote). The reader cannot tell a
+ * double-quoted scalar from a comment or a plain scalar, so it notes every
+ * such place; on_scalar() refuses a double-quoted scalar holding one. A
+ * backslash counts only as the last of an odd run (in "\\ " the space is not
+ * escaped). */
+struct escaped_space {
+	size_t offset;  /* of the backslash in the stream, as libfyaml's marks count */
+	struct pos pos;
+};
+
 struct input {
 	FILE *f;
+	unsigned char *buf; /* YAML_READ_CHUNK bytes */
+	size_t out;        /* next byte of buf to hand to libfyaml */
+	size_t good;       /* end of the checked, complete characters in buf */
+	size_t end;        /* end of the bytes read into buf */
+	size_t base;       /* stream offset of buf[0] */
 	int line, col;     /* of the next character */
 	unsigned need;     /* continuation bytes still expected */
 	uint32_t cp, min;  /* code point so far; least value for its length */
 	unsigned lead;     /* its first byte */
 	struct pos start;  /* where the character being decoded started */
+	bool line_start;   /* the next byte starts a line */
+	size_t directive_len; /* bytes so far of a line starting with '%'; 0: none */
+	bool odd_backslashes;  /* the characters just read end in an odd run of '\' */
+	bool after_escaped_space; /* ...and since then a space, then spaces or tabs */
+	struct escaped_space pending; /* the last backslash of that run */
+	struct escaped_space *spaces; /* noted, in stream order, from spaces_head on */
+	size_t nspaces, spaces_head, spaces_cap;
 	bool bad, eof;
 	int read_errno;    /* set when reading failed */
 	char bad_msg[96];
@@ -1062,6 +1124,73 @@ static void input_bad_char(struct input *in, uint32_t cp)
 	in->bad = true;
 	snprintf(in->bad_msg, sizeof in->bad_msg,
 		 "character U+%04X is not allowed in YAML (not printable)", (unsigned)cp);
+}
+
+/* Follow the escaped-space pattern over byte c (at buf[i]), which starts a
+ * character; call before the position moves past it. */
+static void track_escapes(struct input *in, unsigned c, size_t i)
+{
+	if (in->after_escaped_space) {
+		if (c == ' ' || c == '\t')
+			return;
+		in->after_escaped_space = false;
+		if (c == '\n' || c == '\r') {
+			in->spaces = xgrow(in->spaces, &in->spaces_cap, in->nspaces + 1,
+					   sizeof *in->spaces);
+			in->spaces[in->nspaces++] = in->pending;
+		}
+	}
+	if (c == '\\') {
+		in->odd_backslashes = !in->odd_backslashes;
+		in->pending.offset = in->base + i;
+		in->pending.pos.line = in->line;
+		in->pending.pos.col = in->col;
+		return;
+	}
+	in->after_escaped_space = c == ' ' && in->odd_backslashes;
+	in->odd_backslashes = false;
+}
+
+/* Whether an escaped space noted by the reader lies at a stream offset in
+ * [from, to); *p is then its position. Forgets those before from: callers
+ * ask in stream order. */
+static bool input_escaped_space(struct input *in, size_t from, size_t to, struct pos *p)
+{
+	while (in->spaces_head < in->nspaces && in->spaces[in->spaces_head].offset < from)
+		in->spaces_head++;
+	if (in->spaces_head == in->nspaces) {
+		in->spaces_head = in->nspaces = 0;
+		return false;
+	}
+	if (in->spaces[in->spaces_head].offset >= to)
+		return false;
+	*p = in->spaces[in->spaces_head].pos;
+	return true;
+}
+
+/* libfyaml 0.7.12 takes time quadratic in the length of a directive line
+ * (a reserved one: "%FOO ..." of 64 KiB takes seconds, of 1 MiB hours). No
+ * directive needs to be long, so a line starting with '%' is limited (the
+ * limit also applies where such a line is not a directive: inside a
+ * top-level multi-line scalar). */
+#define DIRECTIVE_LINE_MAX 4096
+
+/* Account for the next n bytes b[0..n) of the current line. */
+static void track_directive(struct input *in, const unsigned char *b, size_t n)
+{
+	if (in->line_start)
+		in->directive_len = b[0] == '%' ? n : 0;
+	else if (in->directive_len)
+		in->directive_len += n;
+	in->line_start = false;
+	if (in->directive_len > DIRECTIVE_LINE_MAX) {
+		in->bad = true;
+		in->start.line = in->line;
+		in->start.col = 1;
+		snprintf(in->bad_msg, sizeof in->bad_msg,
+			 "a directive line longer than %d bytes (libfyaml 0.7.12 is too slow "
+			 "on them)", DIRECTIVE_LINE_MAX);
+	}
 }
 
 /* Start decoding the character whose first byte is c. */
@@ -1099,42 +1228,115 @@ static void input_continue(struct input *in, unsigned c)
 		input_bad_char(in, in->cp);
 	else
 		in->col++;
+	if (in->cp == 0xFEFF && in->start.line == 1 && in->start.col == 1)
+		in->line_start = true; /* a BOM: the first line starts after it */
 }
 
-/* Check b[0..n); returns how many bytes may go to the parser: all of them, or
- * those before the first bad character. */
-static size_t input_check(struct input *in, const unsigned char *b, size_t n)
+/* Plain printable ASCII, the bytes that need no look at context. */
+static bool quiet_ascii(unsigned c)
 {
-	size_t i, good = 0;
+	return c >= 0x20 && c < 0x7F && c != '\\';
+}
 
-	for (i = 0; i < n && !in->bad; i++) {
+/* Check buf[from, end), continuing the character the tail before from began.
+ * Moves in->good to the end of the last complete character, stopping at the
+ * first bad one. */
+static void input_check(struct input *in, size_t from)
+{
+	const unsigned char *b = in->buf;
+	size_t i, n = in->end;
+
+	for (i = from; i < n && !in->bad; i++) {
 		unsigned c = b[i];
-		if (!in->need && c >= 0x20 && c < 0x7F) {
+		if (!in->need && quiet_ascii(c) && !in->odd_backslashes &&
+		    !in->after_escaped_space) {
 			/* the common case: a run of printable ASCII */
 			size_t run = i + 1;
-			while (run < n && b[run] >= 0x20 && b[run] < 0x7F)
+			while (run < n && quiet_ascii(b[run]))
 				run++;
 			in->col += (int)(run - i);
+			track_directive(in, b + i, run - i);
+			if (in->bad)
+				break;
 			i = run - 1;
-			good = run;
+			in->good = run;
 			continue;
+		}
+		if (c == '\n' || (c == '\r' && !in->need)) {
+			in->line_start = true;
+			in->directive_len = 0;
+		} else {
+			track_directive(in, b + i, 1);
 		}
 		if (in->need) {
 			input_continue(in, c);
 		} else if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\r') {
+			track_escapes(in, c, i);
 			in->col++;
 		} else if (c == '\n') {
+			track_escapes(in, c, i);
 			in->line++;
 			in->col = 1;
 		} else {
-			good = i;
+			track_escapes(in, c, i);
 			input_lead(in, c);
-			continue;
 		}
-		if (!in->need)
-			good = i + 1;
+		if (!in->need && !in->bad)
+			in->good = i + 1;
 	}
-	return in->bad ? good : n;
+}
+
+/* Read more input until some checked bytes are ready, or the input ends:
+ * the end of the file (inside a character: bad), a bad character, or a read
+ * error. */
+static void input_fill(struct input *in)
+{
+	size_t n, tail;
+
+	while (in->good == in->out && !in->bad && !in->eof && !in->read_errno) {
+		tail = in->end - in->good; /* the start of a character, < 4 bytes */
+		memmove(in->buf, in->buf + in->good, tail);
+		in->base += in->good;
+		in->out = in->good = 0;
+		in->end = tail;
+		n = fread(in->buf + tail, 1, YAML_READ_CHUNK - tail, in->f);
+		if (!n && ferror(in->f)) {
+			/* end the input (libfyaml would retry a -1 forever); the
+			 * load then fails with this errno */
+			in->read_errno = errno ? errno : EIO;
+		} else if (!n) {
+			in->eof = true;
+			if (tail) {
+				in->bad = true;
+				snprintf(in->bad_msg, sizeof in->bad_msg,
+					 "invalid UTF-8 (the file ends inside a character)");
+			}
+		} else {
+			in->end += n;
+			input_check(in, tail);
+		}
+	}
+}
+
+/* Refuse a double-quoted scalar that libfyaml 0.7.12 reads wrongly (see
+ * struct escaped_space). Every scalar comes here, in stream order, so the
+ * notes before it are forgotten as the load goes on. */
+static int check_escaped_space(struct loader *ld, struct fy_token *value)
+{
+	struct input *in = ld->in;
+	const struct fy_mark *start, *end;
+	struct pos p;
+
+	if (in->spaces_head == in->nspaces)
+		return 0;
+	start = fy_token_start_mark(value);
+	end = fy_token_end_mark(value);
+	if (!start || !end || !input_escaped_space(in, start->input_pos, end->input_pos, &p) ||
+	    fy_token_scalar_style(value) != FYSS_DOUBLE_QUOTED)
+		return 0;
+	return fail_at(ld, p, "an escaped space (\\ ) right before a line break in a "
+		       "double-quoted scalar: libfyaml 0.7.12 cannot read it correctly "
+		       "(write \\x20 instead)");
 }
 
 static ssize_t input_read(void *user, void *buf, size_t count)
@@ -1142,25 +1344,13 @@ static ssize_t input_read(void *user, void *buf, size_t count)
 	struct input *in = user;
 	size_t n;
 
-	if (in->bad || in->eof || in->read_errno)
-		return 0;
-	n = fread(buf, 1, count, in->f);
-	if (!n) {
-		if (ferror(in->f)) {
-			/* end the input (libfyaml would retry a -1 forever); the
-			 * load then fails with this errno */
-			in->read_errno = errno ? errno : EIO;
-			return 0;
-		}
-		in->eof = true;
-		if (in->need) {
-			in->bad = true;
-			snprintf(in->bad_msg, sizeof in->bad_msg,
-				 "invalid UTF-8 (the file ends inside a character)");
-		}
-		return 0;
-	}
-	return (ssize_t)input_check(in, buf, n);
+	input_fill(in);
+	n = in->good - in->out;
+	if (n > count)
+		n = count;
+	memcpy(buf, in->buf + in->out, n);
+	in->out += n;
+	return (ssize_t)n;
 }
 
 /* --- libfyaml set-up and errors ------------------------------------------- */
@@ -1287,7 +1477,9 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 	*out = NULL;
 	memset(&in, 0, sizeof in);
 	in.f = f;
+	in.buf = xmalloc(YAML_READ_CHUNK);
 	in.line = in.col = 1;
+	in.line_start = true;
 	memset(&ld, 0, sizeof ld);
 	ld.filename = filename;
 	ld.opts = opts;
@@ -1295,6 +1487,7 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 							   : YAML_DEFAULT_MAX_ALIAS_NODES;
 	ld.last.line = ld.last.col = 1;
 	ld.err = err;
+	ld.in = &in;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
 	cfg.diag = diag = quiet_diag(&printed);
@@ -1316,6 +1509,8 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 	if (diag)
 		fy_diag_destroy(diag);
 	buf_free(&printed);
+	free(in.buf);
+	free(in.spaces);
 	if (!rc)
 		*out = ld.have_root ? ld.root : value_new_null();
 	else

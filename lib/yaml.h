@@ -20,7 +20,16 @@
  * their canonical text), and two keys with the same name are duplicates. The
  * non-specific tag "!" makes a scalar a string. Input must be UTF-8 made of
  * YAML's printable characters (a BOM is fine); a NUL, a control character or
- * invalid UTF-8 is an error at its position.
+ * invalid UTF-8 is an error at its position (also one cut off by the end of
+ * the file); libfyaml never sees any byte of such a character.
+ *
+ * A limitation of libfyaml 0.7.12: in a double-quoted scalar, an escaped space
+ * ("\ ") followed by nothing but spaces or tabs up to a line break is read
+ * wrongly (the escaped space and the line fold vanish, and the reported length
+ * counts bytes never written). Such a scalar is an error at the backslash
+ * saying so; "\x20" (or an escaped tab) in its place reads correctly.
+ * Another: it takes time quadratic in a directive line's length, so a line
+ * starting with '%' longer than 4096 bytes is an error.
  *
  * Errors read "FILE:LINE:COL: message" (1-based; columns count characters),
  * with the position of the offending node.
@@ -49,6 +58,9 @@
 
 #define YAML_MAX_DEPTH 1000
 #define YAML_DEFAULT_MAX_ALIAS_NODES 1000000
+/* The input is read and checked in chunks of this many bytes (tests place
+ * multi-byte characters across their boundaries). */
+#define YAML_READ_CHUNK 65536
 
 struct yaml_options {
 	/* key: the mapping key (its scalar text); depth: how many collections

@@ -92,7 +92,11 @@ test_expect_success "kill -9 at $KILLS seeded points, re-running each time" '
 		lcg && delay=$(( (seed >> 8) % (2 * LATENCY_MS + 1) )) &&
 		sent=$(posts) &&
 		apply_bg run.$i.out &&
-		while [ "$(posts)" -lt $k ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done &&
+		waited=0 &&
+		while [ "$(posts)" -lt $k ] && kill -0 $pid 2>/dev/null && [ $waited -lt 3000 ]
+		do
+			sleep 0.01; waited=$((waited + 1))
+		done &&
 		sleep "0.$(printf %03d $delay)" &&
 		if kill -9 $pid 2>/dev/null; then
 			n=$(in_flight) &&

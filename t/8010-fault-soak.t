@@ -14,7 +14,14 @@
 # fired) are printed as comments.
 . "$(dirname "$0")/test-lib.sh"
 
-export CCAPPLY_RETRY_BASE_MS=1 CCAPPLY_TIMEOUT_MS=500
+# A delay fault is either well under the client's timeout or well over it;
+# under valgrind (make check VALGRIND=1) everything is slower, so both scale.
+if [ "$CCAPPLY_VALGRIND" = 1 ]; then
+	TIMEOUT_MS=4000 SHORT_DELAY=0.05 LONG_DELAY=6
+else
+	TIMEOUT_MS=500 SHORT_DELAY=0.05 LONG_DELAY=1
+fi
+export CCAPPLY_RETRY_BASE_MS=1 CCAPPLY_TIMEOUT_MS=$TIMEOUT_MS
 
 CONNECTIONS=200
 PACKAGES=4
@@ -26,11 +33,13 @@ lcg() {
 	seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
 }
 
-ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:0.05 delay:1 malformed)
+ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:$SHORT_DELAY delay:$LONG_DELAY
+	 malformed)
 # A transformation has no unique name, so a create the server commits after
 # the client gave up waiting cannot be told from a lost one: delays past the
-# timeout stay off that endpoint here (see the KNOWN_BUG point below).
-TRANSFORMATION_ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:0.05 malformed)
+# timeout stay off that endpoint here (see the KNOWN_BUGS point below).
+TRANSFORMATION_ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:$SHORT_DELAY
+			malformed)
 
 # fault_rules "METHOD PATH" COUNT [ACTIONS-ARRAY-NAME]: one --fault option per
 # line for about a fifth of the requests 1..COUNT to that endpoint.
@@ -73,8 +82,8 @@ test_expect_success "apply converges within $MAX_RUNS runs, never crashing" '
 	runs=0 &&
 	while [ $runs -lt $MAX_RUNS ]; do
 		runs=$((runs + 1)) &&
-		{ ccapply -C ws apply --auto-approve --create-rate 100000/1 >run.$runs.out 2>&1;
-		  status=$?; } &&
+		{ timeout 900 ccapply -C ws apply --auto-approve --create-rate 100000/1 \
+			>run.$runs.out 2>&1; status=$?; } &&
 		echo "run $runs: exit $status" >>runs &&
 		case $status in
 		0) break ;;
@@ -155,9 +164,9 @@ test_expect_success KNOWN_BUGS 'a transformation create slower than the timeout 
 	perl "$TESTDATA/gen-apply-plan.pl" small --connections 2 --packages 1 &&
 	write_report small pass &&
 	sim_start --seed small/seed.json --create-limit none \
-		--fault "POST /v1/transformations#1=delay:1" &&
+		--fault "POST /v1/transformations#1=delay:$LONG_DELAY" &&
 	{ ccapply -C small apply --auto-approve --create-rate 100000/1 >small.out 2>&1; true; } &&
-	sleep 1 &&
+	sleep $LONG_DELAY &&
 	sim_state >small-state.json &&
 	test "$(grep -c "\"package_name\": *\"pkg_01\"" small-state.json)" -eq 1
 '

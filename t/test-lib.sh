@@ -29,6 +29,7 @@ export PATH BIN SHARED TESTDATA REPO
 # can tell a crash from a clean refusal.
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:symbolize=1"
 export UBSAN_OPTIONS="abort_on_error=1:halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$TEST_DIRECTORY/lsan.supp:print_suppressions=0"
 
 # Never let the developer's environment reach a test.
 unset FIVETRAN_APIKEY FIVETRAN_APISECRET FIVETRAN_API_KEY FIVETRAN_API_SECRET \

@@ -102,11 +102,13 @@ for my $num (sort keys %planned) {
 }
 for my $i (1 .. $p) {
 	my $name = sprintf("pkg_%02d", $i);
-	my $count = () = $results =~ /^- \Q$name\E Quickstart package (installed|already installed)/mg;
+	my $count = () =
+		$results =~ /^- \Q$name\E Quickstart package (installed|already installed)/mg;
 	problem("results.md lists %s %d times as installed", $name, $count) if $count != 1;
 }
 my $sum = 0;
-$sum += $1 while $results =~ /^- (\d+) (?:connections?|Quickstart packages?) (?:created successfully|installed|already existed|already installed)/mg;
+my $done = qr/created successfully|installed|already existed|already installed/;
+$sum += $1 while $results =~ /^- (\d+) (?:connections?|Quickstart packages?) (?:$done)/mg;
 problem("results.md summary counts %d resources done, expected %d", $sum, $n + $p)
 	if $sum != $n + $p;
 problem("results.md reports failures, skips or an interruption")

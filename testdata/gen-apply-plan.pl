@@ -27,10 +27,11 @@ die "$0: --packages needs at least twice as many connections\n"
 my @services = (
 	# service, plan config (YAML flow mapping, %s = name), live config (JSON), credentials
 	# (%1$d = connection number, %2$s = its name)
-	['postgres', '{host: db%1$d.internal.example.com, port: 5432, database: app, user: fivetran,'
-		. ' password: "", schema_prefix: %2$s, update_method: XMIN}',
-	 '{"host":"db%1$d.internal.example.com","port":5432,"database":"app","user":"fivetran",'
-		. '"password":"******","schema_prefix":"%2$s","update_method":"XMIN"}', '[password]'],
+	['postgres', '{host: db%1$d.internal.example.com, port: 5432, database: app,'
+		. ' user: fivetran, password: "", schema_prefix: %2$s, update_method: XMIN}',
+	 '{"host":"db%1$d.internal.example.com","port":5432,"database":"app",'
+		. '"user":"fivetran","password":"******","schema_prefix":"%2$s",'
+		. '"update_method":"XMIN"}', '[password]'],
 	['stripe', '{schema: %2$s, api_key: "******"}',
 	 '{"schema":"%2$s","api_key":"******"}', '[api_key]'],
 	['salesforce', '{schema: %2$s, is_sandbox: false}',
@@ -50,8 +51,10 @@ mkdir "$dir/.copy-connections";
 open my $seed, '>', "$dir/seed.json" or die "$dir/seed.json: $!\n";
 print $seed qq({"groups":[{"id":"source_group","name":"Production"},) .
 	qq({"id":"target_group","name":"Analytics Copy"}],\n) .
-	qq( "destinations":[{"id":"source_group","group_id":"source_group","service":"snowflake"},) .
-	qq({"id":"target_group","group_id":"target_group","service":"snowflake"}],\n "connections":[\n);
+	qq( "destinations":[) .
+	qq({"id":"source_group","group_id":"source_group","service":"snowflake"},) .
+	qq({"id":"target_group","group_id":"target_group","service":"snowflake"}],\n) .
+	qq( "connections":[\n);
 my @items;
 for my $i (1 .. $connections) {
 	my ($service, undef, $live) = @{$services[($i - 1) % @services]};

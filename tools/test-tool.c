@@ -23,6 +23,8 @@ static const struct subcommand subcommands[] = {
 	{ "plan-load", tt_plan_load, "plan-load FILE      load a plan as ccapply does; print counts" },
 	{ "report-load", tt_report_load,
 	  "report-load FILE    load a validation report as the gates do; print a summary" },
+	{ "yaml-events", tt_yaml_events,
+	  "yaml-events FILE    libfyaml's events for FILE, discarded (the bench's floor)" },
 	{ "blake2b", tt_blake2b, "blake2b FILE        print blake2b-256:<hex> of FILE" },
 	{ "api", tt_api, "api [OPTIONS] OP ARGS  call the Fivetran API client (see tt-client.c)" },
 	{ "state-load", tt_state_load,

@@ -14,6 +14,7 @@ int tt_json_canon(int argc, char **argv);  /* tt-json.c */
 int tt_blake2b(int argc, char **argv);     /* tt-digest.c */
 int tt_plan_load(int argc, char **argv);   /* tt-plan.c */
 int tt_report_load(int argc, char **argv); /* tt-report.c */
+int tt_yaml_events(int argc, char **argv); /* tt-bench.c */
 int tt_api(int argc, char **argv);         /* tt-client.c */
 int tt_state_load(int argc, char **argv);  /* tt-state.c */
 int tt_state_example(int argc, char **argv); /* tt-state.c */

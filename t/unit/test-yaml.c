@@ -236,6 +236,12 @@ static const struct row structure_errors[] = {
 	{ "--- a\n--- b\n", "t.yaml:2:1: more than one document" },
 	{ "a: 1\n...\nb: 2\n", "t.yaml:3:1: more than one document" },
 	{ "a: 1\n---\n", "t.yaml:2:1: more than one document" },
+	/* an implicit second document starting with an empty node: at its tag
+	 * or anchor (the first document's root must not be replaced, and so
+	 * leaked: fuzz/regress/yaml-second-document-leak.yaml) */
+	{ "1\n...\n!x\n", "t.yaml:3:1: more than one document" },
+	{ "1\n...\n&a\n", "t.yaml:3:1: more than one document" },
+	{ "[1]\n...\n!!str\n", "t.yaml:3:1: more than one document" },
 	/* syntax errors carry libfyaml's position */
 	{ "a: [1, 2\n", "t.yaml:" },
 	{ "a: 'x\n", "t.yaml:" },
@@ -555,6 +561,19 @@ static void test_encoding(void)
 		{ TEXT("a: \xc3"), "t.yaml:1:4: invalid UTF-8 (the file ends inside a character)" },
 		{ TEXT("%\xabYAML 1.2\n---\na\n"), "t.yaml:1:2: invalid UTF-8 at byte 0xAB" },
 		{ TEXT("%YAML.1\xe2-b\n-\t--\n"), "t.yaml:1:8: invalid UTF-8 at byte 0xE2" },
+		/* in a directive libfyaml loops forever on any byte of a bad
+		 * character, so it must see none: a character found bad only at
+		 * its last byte, or cut off by the end of the file
+		 * (fuzz/regress/yaml-directive-*) */
+		{ TEXT("%\xe0\x8c\x9a\n"), "t.yaml:1:2: invalid UTF-8 at byte 0xE0" },
+		{ TEXT("%YAML 1.2 \xf0\x8f\xbf\xbf\n---\na\n"),
+		  "t.yaml:1:11: invalid UTF-8 at byte 0xF0" },
+		{ TEXT("%\xf4\x90\x80\x80\n"), "t.yaml:1:2: invalid UTF-8 at byte 0xF4" },
+		{ TEXT("%%%\xda"), "t.yaml:1:4: invalid UTF-8 (the file ends inside a character)" },
+		{ TEXT("%\xe0"), "t.yaml:1:2: invalid UTF-8 (the file ends inside a character)" },
+		{ TEXT("%\xf0\x9f\x98"), "t.yaml:1:2: invalid UTF-8 (the file ends inside" },
+		{ TEXT("schema_version: 1\n%\xc2"),
+		  "t.yaml:2:2: invalid UTF-8 (the file ends inside a character)" },
 	};
 	struct buf got = BUF_INIT;
 	size_t i;
@@ -570,6 +589,121 @@ static void test_encoding(void)
 	       "a BOM, tabs and multi-byte characters are fine");
 	buf_free(&got);
 }
+
+/* "a: xxx...<ch>y\n" with ch starting `pad` bytes into the file; *want gets
+ * the compact JSON it loads as when ch is good. */
+static void scalar_with(struct buf *b, struct buf *want, size_t pad, const char *ch,
+			size_t chlen)
+{
+	buf_reset(b);
+	buf_puts(b, "a: ");
+	while (b->len < pad)
+		buf_putc(b, 'x');
+	buf_append(b, ch, chlen);
+	buf_puts(b, "y\n");
+	buf_reset(want);
+	buf_puts(want, "{\"a\":\"");
+	buf_append(want, b->data + 3, b->len - 4);
+	buf_puts(want, "\"}");
+}
+
+/* The reader checks YAML_READ_CHUNK bytes at a time: a character cut by the
+ * chunk's end is checked whole once the next chunk is read, and reaches
+ * libfyaml whole (fuzz/regress/yaml-directive-*: a directive holding any byte
+ * of a bad character makes it loop forever). */
+static void test_chunk_boundaries(void)
+{
+	static const struct {
+		const char *ch;
+		size_t len;
+		int bad_at; /* column of the bad character after pad; 0: good */
+	} chars[] = {
+		{ TEXT("\xc3\xa9"), 0 },             /* é */
+		{ TEXT("\xe2\x82\xac"), 0 },         /* € */
+		{ TEXT("\xf0\x9f\x98\x80"), 0 },     /* 😀 */
+		{ TEXT("\xe0\x8c\x9a"), 1 },         /* overlong: bad at its last byte */
+		{ TEXT("\xf0\x8f\xbf\xbf"), 1 },     /* overlong 4 bytes */
+		{ TEXT("\xed\xa0\x80"), 1 },         /* a surrogate */
+		{ TEXT("\xf0\x9f\x98\x80\x01"), 2 }, /* good, then a control byte */
+	};
+	struct buf text = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	size_t i, pad;
+
+	for (i = 0; i < N(chars); i++) {
+		bool all_ok = true;
+		for (pad = YAML_READ_CHUNK - 4; pad <= YAML_READ_CHUNK; pad++) {
+			int rc;
+			scalar_with(&text, &want, pad, chars[i].ch, chars[i].len);
+			if (chars[i].bad_at) {
+				buf_reset(&want);
+				buf_printf(&want, "t.yaml:1:%zu: ", pad + chars[i].bad_at);
+			}
+			rc = load_text(text.data, text.len, NULL, &got);
+			if (chars[i].bad_at ? rc != -1 || !starts_with(buf_str(&got), buf_str(&want))
+					    : rc != 0 || strcmp(buf_str(&got), buf_str(&want))) {
+				diag("character at offset %zu: got (rc %d) %.60s, want %.60s", pad,
+				     rc, buf_str(&got), buf_str(&want));
+				all_ok = false;
+			}
+		}
+		ok(all_ok, "%s character across a read chunk boundary is checked whole",
+		   chars[i].bad_at ? "a bad" : "a good");
+	}
+	buf_free(&text);
+	buf_free(&want);
+	buf_free(&got);
+}
+
+/* libfyaml 0.7.12 takes time quadratic in a directive line's length: long
+ * ones are refused before it sees them. */
+static void test_long_directive(void)
+{
+	struct buf text = BUF_INIT, got = BUF_INIT;
+	int rc;
+
+	buf_puts(&text, "%FOO ");
+	while (text.len < 4096)
+		buf_putc(&text, 'x');
+	buf_puts(&text, "\n---\na: 1\n");
+	rc = load_text(text.data, text.len, NULL, &got);
+	is_str(rc ? NULL : buf_str(&got), "{\"a\":1}", "a directive line of 4096 bytes is fine");
+	buf_reset(&text);
+	buf_puts(&text, "a: 1\n...\n%FOO ");
+	while (text.len < 100000)
+		buf_putc(&text, 'x');
+	buf_puts(&text, "\n---\na: 1\n");
+	rc = load_text(text.data, text.len, NULL, &got);
+	ok(rc == -1 && starts_with(buf_str(&got), "t.yaml:3:1: a directive line longer than "
+				   "4096 bytes"), "a longer directive line is refused: %s",
+	   buf_str(&got));
+	buf_free(&text);
+	buf_free(&got);
+}
+
+/* libfyaml 0.7.12 reads an escaped space before a line break in a
+ * double-quoted scalar wrongly (fuzz/regress/yaml-escaped-space-line-break.yaml):
+ * refused at the backslash. The same bytes elsewhere, and the other ways of
+ * writing it, load. */
+static const struct row escaped_space_errors[] = {
+	{ "\"\\ \n\"", "t.yaml:1:2: an escaped space (\\ ) right before a line break in a "
+	  "double-quoted scalar: libfyaml 0.7.12 cannot read it correctly" },
+	{ "a: \"x\\ \n  y\"\n", "t.yaml:1:6: an escaped space" },
+	{ "a: \"p\\ \\  \t\r\n  q\"\n", "t.yaml:1:8: an escaped space" },
+	{ "a:\n  - \"x\\\\\\ \n\n    y\"\n", "t.yaml:2:9: an escaped space" },
+	{ "? \"k\\ \n  \"\n: 1\n", "t.yaml:1:5: an escaped space" },
+	{ "# \\ \na: 'b\\ \n c'\nd: \"e\\ \n f\"\n", "t.yaml:4:6: an escaped space" },
+};
+
+static const struct row escaped_space_fine[] = {
+	{ "a: \"x\\x20\n  y\"\n", "{\"a\":\"x  y\"}" },
+	{ "a: \"x\\\t \n  y\"\n", "{\"a\":\"x\\t y\"}" },
+	{ "a: \"x\\\\ \n  y\"\n", "{\"a\":\"x\\\\ y\"}" },
+	{ "a: \"x\\ y\"\n", "{\"a\":\"x y\"}" },
+	{ "a: 'x\\ \n  y'\n", "{\"a\":\"x\\\\ y\"}" },
+	{ "a: x\\ \n  y\nb: \"z\"\n", "{\"a\":\"x\\\\ y\",\"b\":\"z\"}" },
+	{ "a: |\n  x\\ \n  y\nb: \"z\"\n", "{\"a\":\"x\\\\ \\ny\\n\",\"b\":\"z\"}" },
+	{ "# \"x\\ \na: \"y\"\n", "{\"a\":\"y\"}" },
+};
 
 static void test_missing_file(void)
 {
@@ -598,6 +732,10 @@ int main(void)
 	test_discard();
 	test_values();
 	test_encoding();
+	test_chunk_boundaries();
+	test_long_directive();
+	check_fails(escaped_space_errors, N(escaped_space_errors), NULL, "escaped space");
+	check_loads(escaped_space_fine, N(escaped_space_fine), NULL, "escaped space elsewhere");
 	test_missing_file();
 	return done_testing();
 }

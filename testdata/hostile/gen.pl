@@ -195,8 +195,9 @@ plan_case('deep-block-sequence', "schema_version: 1\nx:\n  " . ('- ' x 20000) . 
 plan_case('deep-unclosed-flow', "schema_version: 1\nx: " . ('[' x 20000) . "\n",
 	  "${POS}");
 {
-	my $bomb = "schema_version: 1\nbomb:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
-	$bomb .= sprintf("  a%d: &a%d [%s]\n", $_, $_, join(', ', ("*a" . ($_ - 1)) x 10)) for 1 .. 9;
+	my $bomb = "schema_version: 1\nbomb:\n  a0: &a0 [" . join(', ', ('lol') x 10) . "]\n";
+	$bomb .= sprintf("  a%d: &a%d [%s]\n", $_, $_, join(', ', ("*a" . ($_ - 1)) x 10))
+		for 1 .. 9;
 	plan_case('alias-bomb-sequences', $bomb, "${POS}.*(alias|expan)");
 	my $mbomb = "schema_version: 1\nbomb:\n  m0: &m0 {a: lol, b: lol, c: lol, d: lol}\n";
 	$mbomb .= sprintf("  m%d: &m%d {a: *m%d, b: *m%d, c: *m%d, d: *m%d, e: *m%d, f: *m%d, "
@@ -208,7 +209,8 @@ plan_case('deep-unclosed-flow', "schema_version: 1\nx: " . ('[' x 20000) . "\n",
 }
 plan_case('alias-self-reference', "schema_version: 1\nloop: &loop [a, *loop]\n",
 	  "${POS}.*alias");
-plan_case('alias-undefined', "schema_version: 1\nconnections: *nowhere\n", "${POS}.*(alias|anchor)");
+plan_case('alias-undefined', "schema_version: 1\nconnections: *nowhere\n",
+	  "${POS}.*(alias|anchor)");
 
 # Keys.
 plan_edit('duplicate-top-key', "transformations:\n", "destination: {}\ntransformations:\n",
@@ -220,11 +222,13 @@ plan_edit('duplicate-key-in-connection', "    auth_style: oauth\n",
 plan_edit('duplicate-key-in-flow-mapping', '{name_in_source: email, name_in_destination: email,',
 	  '{name_in_source: email, name_in_source: email2, name_in_destination: email,',
 	  "${POS}.*duplicate");
-plan_edit('duplicate-key-quoted-and-plain', "      port: 5432\n", "      port: 5432\n      \"port\": 1\n",
+plan_edit('duplicate-key-quoted-and-plain', "      port: 5432\n",
+	  "      port: 5432\n      \"port\": 1\n",
 	  "${POS}.*duplicate");
 plan_edit('sequence-as-key', "schema_version: 1\n", "schema_version: 1\n? [a, b]\n: c\n",
 	  "${POS}.*key");
-plan_edit('mapping-as-key', "      port: 5432\n", "      port: 5432\n      {a: b}: c\n", "${POS}.*key");
+plan_edit('mapping-as-key', "      port: 5432\n", "      port: 5432\n      {a: b}: c\n",
+	  "${POS}.*key");
 
 # Numbers the core schema reads as not-a-number, or as no number at all.
 plan_edit('inf-in-config', 'port: 5432', 'port: .inf', "${POS}.*(inf|nan|NaN|finite)");
@@ -250,6 +254,7 @@ plan_edit('tag-map-on-sequence', 'credential_fields: [password]',
 plan_edit('tag-float-on-words', 'port: 5432', 'port: !!float many', "${POS}.*float");
 
 # Wrong types and values at every level of the plan.
+my $DEST = "destination:\n  mode: existing\n  existing_destination_id: target_group\n";
 my @plan_types = (
 	# name, from, to, regex
 	['version-string', 'schema_version: 1', "schema_version: '1'", 'schema_version'],
@@ -262,11 +267,11 @@ my @plan_types = (
 	['version-null', 'schema_version: 1', 'schema_version: ~', 'schema_version'],
 	['version-sequence', 'schema_version: 1', 'schema_version: [1]', 'schema_version'],
 	['version-missing', "schema_version: 1\n", '', 'schema_version'],
-	['destination-missing', "destination:\n  mode: existing\n  existing_destination_id: target_group\n",
+	['destination-missing', $DEST,
 	 '', 'destination'],
-	['destination-sequence', "destination:\n  mode: existing\n  existing_destination_id: target_group\n",
+	['destination-sequence', $DEST,
 	 "destination: [existing, target_group]\n", 'destination'],
-	['destination-string', "destination:\n  mode: existing\n  existing_destination_id: target_group\n",
+	['destination-string', $DEST,
 	 "destination: target_group\n", 'destination'],
 	['destination-mode-unknown', 'mode: existing', 'mode: sideways', 'mode'],
 	['destination-mode-number', 'mode: existing', 'mode: 3', 'mode'],
@@ -276,12 +281,16 @@ my @plan_types = (
 	 'existing_destination_id: ""', 'existing_destination_id'],
 	['destination-id-mapping', 'existing_destination_id: target_group',
 	 'existing_destination_id: {id: target_group}', 'existing_destination_id'],
-	['destination-new-without-name', "  mode: existing\n  existing_destination_id: target_group\n",
+	['destination-new-without-name',
+	 "  mode: existing\n  existing_destination_id: target_group\n",
 	 "  mode: new\n", 'new_group_name'],
-	['connections-mapping', "connections:\n", "connections: {first: src_postgres}\nconnections_was:\n",
+	['connections-mapping', "connections:\n",
+	 "connections: {first: src_postgres}\nconnections_was:\n",
 	 'connections'],
-	['connections-string', "connections:\n", "connections: all of them\nunused:\n", 'connections'],
-	['connection-item-string', "connections:\n", "connections:\n  - src_extra\n", 'connections\[0\]'],
+	['connections-string', "connections:\n", "connections: all of them\nunused:\n",
+	 'connections'],
+	['connection-item-string', "connections:\n", "connections:\n  - src_extra\n",
+	 'connections\[0\]'],
 	['connection-item-sequence', "connections:\n", "connections:\n  - [src_extra]\n",
 	 'connections\[0\]'],
 	['connection-item-null', "connections:\n", "connections:\n  -\n", 'connections\[0\]'],
@@ -336,23 +345,29 @@ plan_edit("type-$_->[0]", $_->[1], $_->[2], "${POS}.*($_->[3])") for @plan_types
 # the top-level create fields are sent without a type check (the API answers
 # 400 at apply time, after the other creates, instead of a plan-time error).
 my @plan_type_gaps = (
-	['schema-config-string', "    schema_config:\n      schema_change_handling: ALLOW_COLUMNS\n",
-	 "    schema_config: everything\n    schema_config_was:\n      schema_change_handling: ALLOW_COLUMNS\n",
+	['schema-config-string',
+	 "    schema_config:\n      schema_change_handling: ALLOW_COLUMNS\n",
+	 "    schema_config: everything\n    schema_config_was:\n"
+	 . "      schema_change_handling: ALLOW_COLUMNS\n",
 	 'schema_config'],
 	['schema-change-handling-unknown', 'schema_change_handling: ALLOW_COLUMNS',
 	 'schema_change_handling: ALLOW_SOME', 'schema_change_handling'],
-	['tables-mapping', "      tables:\n", "      tables: {users: {}}\n      tables_was:\n", 'tables'],
-	['table-item-string', "      tables:\n", "      tables:\n        - users_table\n", 'tables'],
+	['tables-mapping', "      tables:\n", "      tables: {users: {}}\n      tables_was:\n",
+	 'tables'],
+	['table-item-string', "      tables:\n", "      tables:\n        - users_table\n",
+	 'tables'],
 	['table-enabled-string', "          enabled: true\n          sync_mode: SOFT_DELETE\n",
 	 "          enabled: maybe\n          sync_mode: SOFT_DELETE\n", 'enabled'],
-	['table-sync-mode-unknown', 'sync_mode: SOFT_DELETE', 'sync_mode: HARD_DELETE', 'sync_mode'],
+	['table-sync-mode-unknown', 'sync_mode: SOFT_DELETE', 'sync_mode: HARD_DELETE',
+	 'sync_mode'],
 	['columns-string', "          columns:\n            - {name_in_source: email",
 	 "          columns: email\n          columns_was:\n            - {name_in_source: email",
 	 'columns'],
 	['column-hashed-number', 'hashed: true}', 'hashed: 1}', 'hashed'],
 	['column-name-sequence', '{name_in_source: email,', '{name_in_source: [email],',
 	 'name_in_source'],
-	['sync-frequency-string', 'sync_frequency: 360', 'sync_frequency: hourly', 'sync_frequency'],
+	['sync-frequency-string', 'sync_frequency: 360', 'sync_frequency: hourly',
+	 'sync_frequency'],
 	['sync-frequency-mapping', 'sync_frequency: 360', 'sync_frequency: {minutes: 360}',
 	 'sync_frequency'],
 );
@@ -361,7 +376,8 @@ gap(sub { plan_edit("type-$_->[0]", $_->[1], $_->[2], "${POS}.*($_->[3])") for @
 # ---------------------------------------------------------------- reports
 
 my $report = "schema_version: 1\nmetadata:\n  validated_at: \"2026-11-01T10:00:00Z\"\n"
-	. "  plan_path: .copy-connections/copy_plan.yaml\n  plan_checksum: $plan_sum\nstatus: pass\n";
+	. "  plan_path: .copy-connections/copy_plan.yaml\n  plan_checksum: $plan_sum\n"
+	. "status: pass\n";
 my $findings = "connection_findings:\n  - source_id: src_postgres\n    target_name: postgres_app\n"
 	. "    findings:\n      - severity: blocking\n        code: SOURCE_IN_ERROR\n"
 	. "        message: the source connection is broken\n";
@@ -381,20 +397,25 @@ my $other = b2sum("$plan# edited after validation\n");
 report_edit('checksum-mismatch', $hex, $other, 'changed|mismatch|validate');
 report_edit('checksum-blake2b-512-mismatch', $plan_sum, 'blake2b-512:' . ('ab' x 64),
 	    'changed|mismatch|validate');
-report_edit('checksum-sha256-mismatch', $plan_sum, 'sha256:' . ('0f' x 32), 'changed|mismatch|validate');
+report_edit('checksum-sha256-mismatch', $plan_sum, 'sha256:' . ('0f' x 32),
+	    'changed|mismatch|validate');
 report_edit('checksum-md5', $plan_sum, 'md5:' . ('0f' x 16), 'blake2b-256.*sha256|accepted');
 report_edit('checksum-sha1', $plan_sum, 'sha1:' . ('0f' x 20), 'blake2b-256.*sha256|accepted');
 report_edit('checksum-no-algorithm', $plan_sum, $hex, 'blake2b-256.*sha256|accepted');
-report_edit('checksum-short', $plan_sum, substr($plan_sum, 0, -1), 'blake2b-256.*sha256|accepted|hex');
+report_edit('checksum-short', $plan_sum, substr($plan_sum, 0, -1),
+	    'blake2b-256.*sha256|accepted|hex');
 report_edit('checksum-long', $plan_sum, "${plan_sum}0", 'blake2b-256.*sha256|accepted|hex');
-report_edit('checksum-not-hex', $plan_sum, 'blake2b-256:' . ('g' x 64), 'blake2b-256.*sha256|accepted|hex');
-report_edit('checksum-prefix-only', $plan_sum, '"blake2b-256:"', 'blake2b-256.*sha256|accepted|hex');
+report_edit('checksum-not-hex', $plan_sum, 'blake2b-256:' . ('g' x 64),
+	    'blake2b-256.*sha256|accepted|hex');
+report_edit('checksum-prefix-only', $plan_sum, '"blake2b-256:"',
+	    'blake2b-256.*sha256|accepted|hex');
 report_edit('checksum-empty', $plan_sum, '""', 'plan_checksum');
 report_edit('checksum-number', $plan_sum, '12345', 'plan_checksum');
 report_edit('checksum-null', $plan_sum, '~', 'plan_checksum');
 report_edit('checksum-sequence', $plan_sum, "[$plan_sum]", 'plan_checksum');
 report_edit('checksum-missing', "  plan_checksum: $plan_sum\n", '', 'plan_checksum');
-report_edit('checksum-with-spaces', $plan_sum, "\"$plan_sum \"", 'blake2b-256.*sha256|accepted|hex|plan_checksum');
+report_edit('checksum-with-spaces', $plan_sum, "\"$plan_sum \"",
+	    'blake2b-256.*sha256|accepted|hex|plan_checksum');
 report_edit('status-fail', "status: pass\n", "status: fail\n$findings",
 	    'SOURCE_IN_ERROR');
 report_edit('status-fail-without-findings', "status: pass\n", "status: fail\n", 'fail');
@@ -419,7 +440,8 @@ report_edit('metadata-string', "metadata:\n  validated_at: \"2026-11-01T10:00:00
 my @report_types = (
 	['connection-findings-mapping', "connection_findings:\n  - source_id",
 	 "connection_findings:\n  first:\n    source_id", 'connection_findings'],
-	['findings-string', "    findings:\n      - severity", "    findings: bad\n    was:\n      - severity",
+	['findings-string', "    findings:\n      - severity",
+	 "    findings: bad\n    was:\n      - severity",
 	 'findings'],
 	['severity-unknown', 'severity: blocking', 'severity: catastrophic', 'severity'],
 	['severity-number', 'severity: blocking', 'severity: 3', 'severity'],
@@ -428,20 +450,23 @@ my @report_types = (
 	['message-mapping', 'message: the source connection is broken', 'message: {text: broken}',
 	 'message'],
 	['context-string', "        message: the source connection is broken\n",
-	 "        message: the source connection is broken\n        context: audit_log\n", 'context'],
+	 "        message: the source connection is broken\n        context: audit_log\n",
+	 'context'],
 	['finding-item-string', "    findings:\n      - severity: blocking\n",
 	 "    findings:\n      - just a note\n      - severity: blocking\n", 'findings'],
 );
 for (@report_types) {
 	my ($name, $from, $to, $regex) = @$_;
-	report_case("type-$name", edit("${report}$findings" =~ s/status: pass\n/status: pass-with-warnings\n/r,
-		    $from, $to) =~ s/severity: blocking/severity: warning/r, "${POS}.*($regex)");
+	my $warned = "${report}$findings" =~ s/status: pass\n/status: pass-with-warnings\n/r;
+	my $text = edit($warned, $from, $to) =~ s/severity: blocking/severity: warning/r;
+	report_case("type-$name", $text, "${POS}.*($regex)");
 }
 report_case('type-acknowledgments-mapping', edit($report, "status: pass\n",
 	    "status: pass-with-warnings\nacknowledgments_required:\n  code: NONPORTABLE_FIELD\n"),
 	    "${POS}.*acknowledgments_required");
 report_case('type-acknowledgment-code-number', edit($report, "status: pass\n",
-	    "status: pass-with-warnings\nacknowledgments_required:\n  - code: 17\n    message: x\n"),
+	    "status: pass-with-warnings\nacknowledgments_required:\n"
+	    . "  - code: 17\n    message: x\n"),
 	    "${POS}.*code");
 report_case('type-destination-findings-string', edit($report, "status: pass\n",
 	    "status: pass\ndestination_findings: none\n"), "${POS}.*destination_findings");
@@ -555,10 +580,13 @@ my @state_types = (
 	['serial-negative', '"serial": 1,', '"serial": -5,', 'serial'],
 	['serial-float', '"serial": 1,', '"serial": 1.5,', 'serial'],
 	['serial-huge', '"serial": 1,', '"serial": 1' . ('0' x 40) . ',', 'serial'],
-	['plan-checksum-number', qr/"plan_checksum": "[^"]*"/, '"plan_checksum": 7', 'plan_checksum'],
+	['plan-checksum-number', qr/"plan_checksum": "[^"]*"/, '"plan_checksum": 7',
+	 'plan_checksum'],
 	['validation-array', qr/"validation": \{.*?\n  \}/s, '"validation": []', 'validation'],
-	['validation-status-unknown', '"status": "pass-with-warnings"', '"status": "fail"', 'status'],
-	['acknowledged-string', qr/"acknowledged": \[.*?\]/s, '"acknowledged": "all"', 'acknowledged'],
+	['validation-status-unknown', '"status": "pass-with-warnings"', '"status": "fail"',
+	 'status'],
+	['acknowledged-string', qr/"acknowledged": \[.*?\]/s, '"acknowledged": "all"',
+	 'acknowledged'],
 	['acknowledged-number-item', qr/"acknowledged": \[.*?\]/s, '"acknowledged": [1]',
 	 'acknowledged'],
 	['target-array', qr/"target": \{.*?\n  \}/s, '"target": ["decent_dropsy"]', 'target'],
@@ -581,7 +609,8 @@ my @state_types = (
 	 'http_status'],
 	['resource-duplicate', qr/"kind": "connection",\n      "name": "stripe_raw"/,
 	 qq("kind": "connection",\n      "name": "postgres_app"), 'twice|duplicate|postgres_app'],
-	['member-unknown', '"serial": 1,', qq("serial": 1,\n  "comment": "hand-edited",), 'comment'],
+	['member-unknown', '"serial": 1,', qq("serial": 1,\n  "comment": "hand-edited",),
+	 'comment'],
 	['member-duplicate', '"serial": 1,', qq("serial": 1,\n  "serial": 2,), 'duplicate|serial'],
 	['invalid-utf8-in-name', '"group_name": "Warehouse', "\"group_name\": \"Ware\xff\xfehouse",
 	 'UTF-8'],
