@@ -91,7 +91,7 @@ PROVE_OPTS ?= -j2
 # valgrind (t/lib-valgrind.sh), and the C unit tests run under it here; a
 # memory error or a definite leak fails the check. Slow; not with SANITIZE=1.
 VALGRIND_CMD = valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-               --show-leak-kinds=definite --quiet
+               --show-leak-kinds=definite --quiet --suppressions=$(CURDIR)/t/valgrind.supp
 check: all
 	SANITIZE=$(SANITIZE) CCAPPLY_VALGRIND=$(VALGRIND) LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp \
 		$(PROVE) $(PROVE_OPTS) --exec bash t/*.t

@@ -72,6 +72,11 @@ void pacer_release(struct pacer *p);
 double pacer_delay(const struct pacer *p, double now);
 /* Spend a token at `now`. Call only when pacer_delay(p, now) == 0. */
 void pacer_spend(struct pacer *p, double now);
+/* Move the token spent last to `now`: called when the create's answer
+ * arrives, because the server counts a create when it commits it, not when
+ * it was sent; counting from the send let the N+1th create reach the
+ * server inside the window and draw a 429. */
+void pacer_restamp(struct pacer *p, double now);
 
 /* xorshift64* — a per-client random source (no global state). A zero seed is
  * replaced by a fixed non-zero constant. */

@@ -479,6 +479,8 @@ static enum write_outcome call_write_once(struct client *c, const struct call *k
 		if (k->paced && wait_pacer(c, k, err))
 			return W_FAILED;
 		send_once(c, k, data, st, err, &rs, &v);
+		if (k->paced) /* the server counts the create when it commits it */
+			pacer_restamp(&c->pacer, client_now());
 		switch (v) {
 		case V_OK:
 			out = W_DONE;

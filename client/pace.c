@@ -64,6 +64,17 @@ void pacer_spend(struct pacer *p, double now)
 	p->next = (p->next + 1) % p->count;
 }
 
+void pacer_restamp(struct pacer *p, double now)
+{
+	size_t last;
+
+	if (p->used == 0)
+		return;
+	last = p->used < p->count ? p->used - 1 : (p->next + p->count - 1) % p->count;
+	if (now > p->spent[last])
+		p->spent[last] = now;
+}
+
 uint64_t client_rng_seed(uint64_t seed)
 {
 	return seed ? seed : UINT64_C(0x9E3779B97F4A7C15);

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fuzz/known.h"
 #include "fuzz/memfile.h"
 #include "lib/buf.h"
 #include "lib/json.h"
@@ -49,8 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct plan *p;
 	struct err err;
 
-	if (known_bug(data, size))
-		return 0;
 	if (plan_load(memfile_put(data, size), &p, &err))
 		return 0;
 	if (!p)

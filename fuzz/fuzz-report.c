@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fuzz/known.h"
 #include "fuzz/memfile.h"
 #include "planner/planner.h"
 
@@ -23,8 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char **codes = NULL;
 	size_t n, i;
 
-	if (known_bug(data, size))
-		return 0;
 	if (report_load(memfile_put(data, size), &r, &err))
 		return 0;
 	if (!r)

@@ -28,10 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf text = BUF_INIT;
 	struct err err;
 
-	if (known_bug(data, size))
-		return 0;
 	if (yaml_load_path(memfile_put(data, size), NULL, &v, &err))
 		return 0;
+	if (known_deeper_than_json(v)) {
+		value_free(v);
+		return 0;
+	}
 	json_write(&text, v, JSON_COMPACT);
 	if (json_parse(text.data, text.len, &again, &err))
 		abort(); /* the YAML loader made a value JSON cannot carry */

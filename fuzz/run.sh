@@ -11,9 +11,10 @@
 #   - crash, leak and timeout inputs written to build/fuzz/crashes/NAME/;
 #   - its log in build/fuzz/logs/NAME.log.
 # FUZZ_PARALLEL=N runs N targets at a time (default 1); FUZZ_FLAGS adds
-# libFuzzer options. Leaks inside libfyaml are suppressed (fuzz/lsan.supp). Prints one line per target (executions, exec/s,
-# coverage, features, corpus size, findings) and exits 1 when any target found
-# something, listing the inputs to minimise and add to testdata/fuzz/regress/.
+# libFuzzer options. Leaks inside libfyaml are suppressed (fuzz/lsan.supp).
+# Prints one line per target (executions, exec/s, coverage, features, corpus
+# size, findings) and exits 1 when any target found something, listing the
+# inputs to minimise and add to testdata/fuzz/regress/.
 set -u
 
 seconds=${1:?usage: fuzz/run.sh SECONDS NAME...}
@@ -44,7 +45,8 @@ summarise() {
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 	corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
 	found=$(found_files "$name" | wc -l)
-	printf '%-8s %12s %8s %6s %7s %6s %8s %s\n' "$name" "$(stat_of "$name" number_of_executed_units)" \
+	printf '%-8s %12s %8s %6s %7s %6s %8s %s\n' "$name" \
+		"$(stat_of "$name" number_of_executed_units)" \
 		"$(stat_of "$name" average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
 		"$found" "$([ "$rc" = 0 ] && echo ok || echo "exit $rc")"
 }
@@ -82,8 +84,9 @@ for name in "$@"; do
 	fi
 done
 if [ "$status" != 0 ]; then
-	echo "fuzz: findings (minimise with build/fuzz/fuzz-NAME -minimize_crash=1 -runs=100000 FILE," >&2
-	echo "      then add to testdata/fuzz/regress/):" >&2
+	echo "fuzz: findings (minimise: build/fuzz/fuzz-NAME -minimize_crash=1" \
+	     "-max_total_time=60 -exact_artifact_path=OUT FILE;" >&2
+	echo "      then add OUT to testdata/fuzz/regress/, see docs/fuzzing.md):" >&2
 	for name in "$@"; do found_files "$name"; done | sed 's/^/  /' >&2
 fi
 exit "$status"

@@ -18,7 +18,8 @@ trap 'rm -rf "$probe_dir"' EXIT
 probe() {
 	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
-		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+		'{ (void)d; (void)n; return 0; }' \
 		>"$probe_dir/probe.c"
 	"$CC" -fsanitize=fuzzer,address,undefined -o "$probe_dir/probe" "$probe_dir/probe.c" \
 		>"$probe_dir/log" 2>&1

@@ -56,7 +56,7 @@
 #include "lib/err.h"
 #include "lib/value.h"
 
-#define YAML_MAX_DEPTH 1000
+#define YAML_MAX_DEPTH 500 /* below JSON_MAX_DEPTH: what is loaded can be written and read back */
 #define YAML_DEFAULT_MAX_ALIAS_NODES 1000000
 /* The input is read and checked in chunks of this many bytes (tests place
  * multi-byte characters across their boundaries). */

@@ -66,8 +66,10 @@ export FIVETRAN_APIKEY=sim-key FIVETRAN_APISECRET=sim-secret NO_COLOR=1 LC_ALL=C
 # ------------------------------------------------------------------ measuring
 
 HAVE_GNU_TIME=
-[ -z "${BENCH_NO_GNU_TIME:-}" ] && [ -x /usr/bin/time ] && /usr/bin/time -f %e true >/dev/null 2>&1 &&
+if [ -z "${BENCH_NO_GNU_TIME:-}" ] && [ -x /usr/bin/time ] &&
+   /usr/bin/time -f %e true >/dev/null 2>&1; then
 	HAVE_GNU_TIME=1
+fi
 
 # measure OUT CMD...: run CMD (stdout to OUT.stdout, stderr to OUT.stderr) and
 # write "wall_s user_s sys_s maxrss_kb status" to OUT. BENCH_NO_GNU_TIME=1
@@ -91,7 +93,8 @@ measure() {
 	sub=$!
 	while kill -0 "$sub" 2>/dev/null; do
 		for pid in $(pgrep -P "$sub" 2>/dev/null); do
-			h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+			h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' \
+				"/proc/$pid/status" 2>/dev/null)
 			[ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
 		done
 		sleep 0.01
@@ -104,11 +107,25 @@ field() { awk -v n="$2" '{ print $n }' "$1"; }
 # calc EXPR: floating point arithmetic ("?" in, "?" out)
 calc() { case "$*" in *'?'*) echo '?' ;; *) awk "BEGIN { printf \"%.3g\", $* }" ;; esac; }
 # ratio A B: A / B with two decimals
-ratio() { case "$1$2" in *'?'*) echo '?' ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;; esac; }
-mb() { case "$1" in '?') echo '?' ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }' ;; esac; }
+ratio() {
+	case "$1$2" in
+	*'?'*) echo '?' ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;;
+	esac
+}
+# mb KB: kilobytes as megabytes
+mb() {
+	case "$1" in
+	'?') echo '?' ;;
+	*) awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }' ;;
+	esac
+}
 
 # Median of the numbers on stdin.
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 ROWS=()
 COMMANDS=()
@@ -136,7 +153,10 @@ sim_start() {
 	SIM_PIDS+=($!)
 	for i in $(seq 200); do
 		[ -s "$WORK/$name.port" ] && break
-		kill -0 "${SIM_PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.sim.log" >&2; return 1; }
+		if ! kill -0 "${SIM_PIDS[-1]}" 2>/dev/null; then
+			cat "$WORK/$name.sim.log" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
 	[ -s "$WORK/$name.port" ] || { echo "bench: ccapply-sim did not start" >&2; return 1; }
@@ -166,14 +186,17 @@ sim_count() {
 # validation report; prints its path.
 workspace() {
 	local dir="$BENCH_DIR/scale-$1-$2" gen="$TESTDATA/gen-scale.pl"
-	if ! [ -f "$dir/.copy-connections/validation_report.yaml" ] || [ "$gen" -nt "$dir/seed.json" ]; then
+	local report="$dir/.copy-connections/validation_report.yaml"
+	if ! [ -f "$report" ] || [ "$gen" -nt "$dir/seed.json" ]; then
 		rm -rf "$dir"
 		"$gen" "$dir" --live "$1" --planned "$2" || return 1
-		printf 'schema_version: 1\nmetadata:\n  validated_at: "2026-11-01T10:00:00Z"\n' \
-			>"$dir/.copy-connections/validation_report.yaml"
-		printf '  plan_path: .copy-connections/copy_plan.yaml\n  plan_checksum: %s\nstatus: pass\n' \
-			"$("$BIN/ccapply" checksum "$dir/.copy-connections/copy_plan.yaml")" \
-			>>"$dir/.copy-connections/validation_report.yaml"
+		{
+			printf 'schema_version: 1\nmetadata:\n'
+			printf '  validated_at: "2026-11-01T10:00:00Z"\n'
+			printf '  plan_path: .copy-connections/copy_plan.yaml\n'
+			printf '  plan_checksum: %s\nstatus: pass\n' \
+				"$("$BIN/ccapply" checksum "$dir/.copy-connections/copy_plan.yaml")"
+		} >"$report"
 	fi
 	echo "$dir"
 }
@@ -196,7 +219,8 @@ bench_plan_load() {
 	fi
 	size=$(wc -c <"$plan")
 	cat "$plan" >/dev/null # into the page cache: measure parsing, not the disk
-	cmdline "bin/test-tool plan-load $plan   (x$BENCH_RUNS, median wall; testdata/gen-big-plan.pl > $plan)"
+	cmdline "testdata/gen-big-plan.pl > $plan"
+	cmdline "bin/test-tool plan-load $plan   (x$BENCH_RUNS, median wall)"
 	walls=()
 	rss=0
 	for i in $(seq "$BENCH_RUNS"); do
@@ -204,7 +228,9 @@ bench_plan_load() {
 		[ "$(field "$WORK/load.$i" 5)" = 0 ] ||
 			{ cat "$WORK/load.$i.stderr" >&2; die "plan-load failed"; }
 		walls+=("$(field "$WORK/load.$i" 1)")
-		[ "$(field "$WORK/load.$i" 4)" -gt "$rss" ] 2>/dev/null && rss=$(field "$WORK/load.$i" 4)
+		if [ "$(field "$WORK/load.$i" 4)" -gt "$rss" ] 2>/dev/null; then
+			rss=$(field "$WORK/load.$i" 4)
+		fi
 	done
 	LOAD_WALL=$(printf '%s\n' "${walls[@]}" | median)
 	row "plan load, $(calc "$size / 1048576") MiB: wall (median of $BENCH_RUNS)" \
@@ -212,7 +238,7 @@ bench_plan_load() {
 	row "plan load: peak RSS (max of $BENCH_RUNS)" "$(mb "$rss")" "<= 32 MB" \
 		"$(verdict "$(calc "$rss / 1024")" 32)"
 	row "plan load: throughput" "$(calc "$size / 1048576 / $LOAD_WALL") MiB/s" "" ""
-	cmdline "bin/test-tool yaml-events $plan   (x$BENCH_RUNS: libfyaml's parser alone, events discarded)"
+	cmdline "bin/test-tool yaml-events $plan   (x$BENCH_RUNS: libfyaml alone, events discarded)"
 	walls=()
 	for i in $(seq "$BENCH_RUNS"); do
 		measure "$WORK/events.$i" "$BIN/test-tool" yaml-events "$plan"
@@ -226,14 +252,16 @@ bench_plan_load() {
 	if [ "$BENCH_PYYAML" = 0 ]; then
 		row "PyYAML CLoader, same file" "skipped" "" "BENCH_PYYAML=0"
 	elif python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
-		echo "bench: loading the same file with PyYAML's C loader (this takes a while) ..." >&2
-		cmdline "python3 -c 'import sys, yaml; yaml.load(open(sys.argv[1], \"rb\"), Loader=yaml.CLoader)' $plan"
-		measure "$WORK/pyyaml" python3 -c \
-			'import sys, yaml; yaml.load(open(sys.argv[1], "rb"), Loader=yaml.CLoader)' "$plan"
+		local load='import sys, yaml
+yaml.load(open(sys.argv[1], "rb"), Loader=yaml.CLoader)'
+		echo "bench: loading the file with PyYAML's C loader (a minute or more) ..." >&2
+		cmdline "python3 -c '${load//$'\n'/; }' $plan"
+		measure "$WORK/pyyaml" python3 -c "$load" "$plan"
 		if [ "$(field "$WORK/pyyaml" 5)" = 0 ]; then
-			local pw
+			local pw version
 			pw=$(field "$WORK/pyyaml" 1)
-			row "PyYAML $(python3 -c 'import yaml; print(yaml.__version__)') CLoader: wall" \
+			version=$(python3 -c 'import yaml; print(yaml.__version__)')
+			row "PyYAML $version CLoader: wall" \
 				"$pw s" "" "$(ratio "$pw" "$LOAD_WALL")x ccapply's time"
 			row "PyYAML CLoader: peak RSS" "$(mb "$(field "$WORK/pyyaml" 4)")" "" \
 				"$(ratio "$(field "$WORK/pyyaml" 4)" "$rss")x ccapply's"
@@ -249,17 +277,22 @@ bench_plan_scale() {
 	local ws requests wall min=$((1 + (5000 + 999) / 1000 + 1 + 2)) floor
 	ws=$(workspace 5000 1000) || die "gen-scale.pl failed"
 	sim_start scale --seed "$ws/seed.json" --latency-ms "$LATENCY_MS" || die "simulator failed"
-	cmdline "bin/ccapply-sim --seed $ws/seed.json --latency-ms $LATENCY_MS   (testdata/gen-scale.pl DIR --live 5000 --planned 1000)"
+	cmdline "testdata/gen-scale.pl $ws --live 5000 --planned 1000"
+	cmdline "bin/ccapply-sim --seed $ws/seed.json --latency-ms $LATENCY_MS"
 	cmdline "bin/ccapply -C $ws plan"
 	measure "$WORK/plan" "$BIN/ccapply" -C "$ws" plan
-	[ "$(field "$WORK/plan" 5)" = 0 ] || { cat "$WORK/plan.stderr" >&2; die "ccapply plan failed"; }
+	if [ "$(field "$WORK/plan" 5)" != 0 ]; then
+		cat "$WORK/plan.stderr" >&2
+		die "ccapply plan failed"
+	fi
 	requests=$(sim_count requests)
 	sim_stop
 	wall=$(field "$WORK/plan" 1)
 	floor=$(calc "$requests * $LATENCY_MS / 1000")
 	row "plan, 5000 live / 1000 planned: requests" "$requests" "$min (SPEC 2)" \
 		"$(verdict "$requests" "$min")"
-	row "plan: wall" "$wall s" "~ $floor s (reqs x ${LATENCY_MS}ms)" "$(ratio "$wall" "$floor")x"
+	row "plan: wall" "$wall s" "~ $floor s (reqs x ${LATENCY_MS}ms)" \
+		"$(ratio "$wall" "$floor")x"
 	row "plan: peak RSS" "$(mb "$(field "$WORK/plan" 4)")" "" ""
 	note "plan's last line: $(tail -n 1 "$WORK/plan.stdout")"
 	note "minimum requests: 1 group + ceil(5000/1000) connection pages + 1 transformations" \
@@ -269,18 +302,21 @@ bench_plan_scale() {
 bench_apply_paced() {
 	local ws dir i status walls=() counts=() wall n429
 	ws=$(workspace 0 60) || die "gen-scale.pl failed"
-	cmdline "bin/ccapply-sim --seed $ws/seed.json --create-limit 20/2   (testdata/gen-scale.pl DIR --live 0 --planned 60)"
-	cmdline "bin/ccapply -C DIR apply --auto-approve --create-rate 20/2   (x$BENCH_APPLY_RUNS, fresh simulator and DIR each time)"
+	cmdline "testdata/gen-scale.pl $ws --live 0 --planned 60"
+	cmdline "bin/ccapply-sim --seed $ws/seed.json --create-limit 20/2"
+	cmdline "bin/ccapply -C DIR apply --auto-approve --create-rate 20/2" \
+		"  (x$BENCH_APPLY_RUNS, fresh simulator and DIR each time)"
 	for i in $(seq "$BENCH_APPLY_RUNS"); do
 		dir=$(fresh_apply_dir "$ws") || die "cannot copy $ws"
 		sim_start paced --seed "$ws/seed.json" --create-limit 20/2 || die "simulator failed"
-		measure "$WORK/paced.$i" "$BIN/ccapply" -C "$dir" apply --auto-approve --create-rate 20/2
+		measure "$WORK/paced.$i" \
+			"$BIN/ccapply" -C "$dir" apply --auto-approve --create-rate 20/2
 		status=$(field "$WORK/paced.$i" 5)
 		counts+=("$(sim_count status:429)")
 		sim_stop
 		walls+=("$(field "$WORK/paced.$i" 1)")
-		[ "$status" = 0 ] ||
-			note "apply 60 run $i exited $status: $(tail -n 2 "$WORK/paced.$i.stderr" | tr '\n' ' ')"
+		[ "$status" = 0 ] || note "apply 60 run $i exited $status:" \
+			"$(tail -n 2 "$WORK/paced.$i.stderr" | tr '\n' ' ')"
 	done
 	wall=$(printf '%s\n' "${walls[@]}" | median)
 	n429=$(printf '%s\n' "${counts[@]}" | sort -n | tail -n 1)
@@ -296,7 +332,8 @@ bench_apply_cpu() {
 	ws=$(workspace 0 1000) || die "gen-scale.pl failed"
 	dir=$(fresh_apply_dir "$ws") || die "cannot copy $ws"
 	sim_start cpu --seed "$ws/seed.json" --create-limit none || die "simulator failed"
-	cmdline "bin/ccapply-sim --seed $ws/seed.json --create-limit none   (testdata/gen-scale.pl DIR --live 0 --planned 1000)"
+	cmdline "testdata/gen-scale.pl $ws --live 0 --planned 1000"
+	cmdline "bin/ccapply-sim --seed $ws/seed.json --create-limit none"
 	cmdline "bin/ccapply -C DIR apply --auto-approve --create-rate 100000/1"
 	measure "$WORK/cpu" "$BIN/ccapply" -C "$dir" apply --auto-approve --create-rate 100000/1
 	status=$(field "$WORK/cpu" 5)
@@ -308,23 +345,29 @@ bench_apply_cpu() {
 	row "apply 1000: ccapply peak RSS" "$(mb "$(field "$WORK/cpu" 4)")" "<= 32 MB" \
 		"$(verdict "$(calc "$(field "$WORK/cpu" 4) / 1024")" 32)"
 	row "apply 1000: wall" "$(field "$WORK/cpu" 1) s" "" ""
-	[ "$status" = 0 ] || note "apply 1000 exited $status: $(tail -n 2 "$WORK/cpu.stderr" | tr '\n' ' ')"
+	[ "$status" = 0 ] || note "apply 1000 exited $status:" \
+		"$(tail -n 2 "$WORK/cpu.stderr" | tr '\n' ' ')"
 	note "apply 1000 printed: $(grep '^Apply complete' "$WORK/cpu.stdout")"
 }
 
 # ------------------------------------------------------------------- report
 
 machine() {
-	local model mem
+	local model mem commit dirty= timing=/usr/bin/time
 	model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+	if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		dirty=' (with uncommitted changes)'
+	fi
+	if [ -z "$HAVE_GNU_TIME" ]; then
+		timing="bash's time + /proc VmHWM polling"
+		timing="$timing (install the Debian package time for exact figures)"
+	fi
 	echo "machine: $(nproc) CPUs, ${model:-unknown CPU}, $mem RAM, $(uname -sr)"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "ccapply: $("$BIN/ccapply" --version 2>/dev/null | head -n 1)," \
-	     "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-	     "$( [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo '(with uncommitted changes)')"
-	echo "timing: $([ -n "$HAVE_GNU_TIME" ] && echo /usr/bin/time ||
-		echo "bash's time + /proc VmHWM polling (install the Debian package time for exact figures)")"
+	echo "ccapply: $("$BIN/ccapply" --version 2>/dev/null | head -n 1), commit $commit$dirty"
+	echo "timing: $timing"
 }
 
 MACHINE=$(machine)

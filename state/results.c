@@ -42,13 +42,21 @@ static void put_flat_or(struct buf *out, const char *s, const char *fallback)
 
 /* ---- looking up what happened ------------------------------------------ */
 
+/* The state entry for kind/name. The applier keeps the state in plan order,
+ * so the entry is looked for at `hint` first: rendering stays linear in the
+ * number of resources instead of quadratic. */
 static const struct state_resource *find_resource(const struct state *st, const char *kind,
-						  const char *name)
+						  const char *name, size_t hint)
 {
 	size_t i;
 
 	if (!st || !name)
 		return NULL;
+	if (hint < st->n_resources) {
+		const struct state_resource *r = &st->resources[hint];
+		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+			return r;
+	}
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
 		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
@@ -110,9 +118,18 @@ static const char *listing_name(const struct listing *l, size_t index,
 	return NULL;
 }
 
+/* Where the index-th listed resource sits in a state kept in plan order. */
+static size_t expected_position(const struct listing *l, size_t index)
+{
+	const struct plan *p = l->in->plan;
+
+	return strcmp(l->kind, "connection") && p ? p->n_connections + index : index;
+}
+
 static const struct state_resource *listing_resource(const struct listing *l, size_t index)
 {
-	return find_resource(l->in->state, l->kind, listing_name(l, index, NULL));
+	return find_resource(l->in->state, l->kind, listing_name(l, index, NULL),
+			     expected_position(l, index));
 }
 
 struct tally {
@@ -383,7 +400,8 @@ static void put_connections(struct buf *out, const struct results_input *in)
 	for (i = 0; i < n; i++) {
 		const struct plan_connection *c;
 		const char *name = listing_name(&l, i, &c);
-		put_connection(out, in, name, c, find_resource(in->state, "connection", name));
+		put_connection(out, in, name, c, find_resource(in->state, "connection", name,
+							       expected_position(&l, i)));
 		buf_putc(out, '\n');
 	}
 }
@@ -432,7 +450,8 @@ static void put_transformations(struct buf *out, const struct results_input *in)
 		buf_puts(out, "- None in the plan.\n");
 	for (i = 0; i < n; i++) {
 		const char *name = listing_name(&l, i, NULL);
-		put_package(out, in, name, find_resource(in->state, "transformation", name));
+		put_package(out, in, name, find_resource(in->state, "transformation", name,
+							 expected_position(&l, i)));
 	}
 	buf_putc(out, '\n');
 }

@@ -57,10 +57,10 @@ in_flight() {
 # Wait (at most 10 s) until the simulator holds no unanswered request, so a
 # create the killed process left in flight has committed before the next run
 # reads the live state. (Without this the next run's reads, which sleep the
-# same latency, still come after it; settling keeps that independent of the
-# machine's load. No client can tell a transformation create still in flight
-# from a dead process apart from a missing one: the API has no idempotency
-# key, and transformations no unique name.)
+# same latency, still come after it; settling keeps that true on a loaded
+# machine. A transformation create still in flight from a dead process cannot
+# be told from a missing one by any client: the API has no idempotency key and
+# transformations have no unique name.)
 settle() {
 	local i
 	for i in $(seq 1000); do

@@ -227,18 +227,17 @@ test_expect_success 'setup: a server that answers with any bytes' '
 # routes BODYFILE ENDPOINT STATUS — every read plan makes answered well, but
 # ENDPOINT's, which gets STATUS and BODYFILE's bytes.
 routes() {
-	local body=$1 endpoint=$2 status=$3 good=$HOSTILE/base/api e f
+	local body=$1 endpoint=$2 status=$3 good=$HOSTILE/base/api e f s
 	for e in group connections transformations connection groups; do
-		f=$good/$e.json
-		[ $e = "$endpoint" ] && f=$body
+		f=$good/$e.json s=200
+		if [ $e = "$endpoint" ]; then f=$body s=${status:-200}; fi
 		case $e in
-		group) echo "GET /v1/groups/target_group ${status:-200} $f" ;;
-		connections) echo "GET /v1/groups/target_group/connections ${status:-200} $f" ;;
-		transformations) echo "GET /v1/transformations ${status:-200} $f" ;;
-		connection) echo "GET /v1/connections/src_postgres ${status:-200} $f" ;;
-		groups) echo "GET /v1/groups ${status:-200} $f" ;;
+		group) echo "GET /v1/groups/target_group $s $f" ;;
+		connections) echo "GET /v1/groups/target_group/connections $s $f" ;;
+		transformations) echo "GET /v1/transformations $s $f" ;;
+		connection) echo "GET /v1/connections/src_postgres $s $f" ;;
+		groups) echo "GET /v1/groups $s $f" ;;
 		esac
-		[ $e = "$endpoint" ] && status=
 	done
 	echo "GET /v1/groups/source_group 200 $good/source-group.json"
 	echo "GET /v1/connections 200 $good/empty-list.json"

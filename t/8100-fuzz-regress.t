@@ -32,7 +32,8 @@ clean_exit() {
 	[ "$status" -le 1 ] && return 0
 	case $status in
 	124) echo "test-tool $1 $2: still running after ${LIMIT}s (hang)" ;;
-	12[5-9]|1[3-9][0-9]|2[0-9][0-9]) echo "test-tool $1 $2: killed by signal $((status - 128))" ;;
+	12[89]|1[3-9][0-9]|2[0-9][0-9])
+		echo "test-tool $1 $2: killed by signal $((status - 128))" ;;
 	*) echo "test-tool $1 $2: exit $status" ;;
 	esac
 	tail -n 5 err

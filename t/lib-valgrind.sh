@@ -10,8 +10,10 @@
 # the last two. Each wrapper runs
 #
 #     valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
-#              --show-leak-kinds=definite --quiet --log-file=DIR/NAME.%p.log BINARY ARGS
+#              --show-leak-kinds=definite --quiet --suppressions=t/valgrind.supp
+#              --log-file=DIR/NAME.%p.log BINARY ARGS
 #
+# (t/valgrind.supp holds the leaks of third-party libraries we cannot fix.)
 # A memory error or a definite leak makes that process exit 99, which fails
 # the test point that expected 0 — but not one that expected a failure
 # (test_must_fail accepts 99), so the logs are checked too: when the script
@@ -38,6 +40,7 @@ if [ "$CCAPPLY_VALGRIND" = 1 ]; then
 			#!/bin/sh
 			exec valgrind --error-exitcode=99 --leak-check=full --quiet \\
 				--errors-for-leak-kinds=definite --show-leak-kinds=definite \\
+				--suppressions="$TEST_DIRECTORY/valgrind.supp" \\
 				--log-file="$VALGRIND_LOGS/$valgrind_name.%p.log" \\
 				"$valgrind_target" "\$@"
 			EOF
@@ -50,6 +53,9 @@ if [ "$CCAPPLY_VALGRIND" = 1 ]; then
 	BIN=$VALGRIND_BIN
 	PATH="$VALGRIND_BIN:$PATH"
 	export BIN PATH
+	# Time limits meant for native speed: t/8100-fuzz-regress.t's per-input one.
+	: "${FUZZ_REGRESS_TIMEOUT:=60}"
+	export FUZZ_REGRESS_TIMEOUT
 
 	# At exit: any report fails the script (prove sees "Dubious, test returned 1").
 	valgrind_check_logs() {

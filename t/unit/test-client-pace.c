@@ -149,9 +149,34 @@ static void test_sleep(void)
 	is_int(client_sleep_ms(0, NULL), 0, "no flag, no wait");
 }
 
+/* A token counts from when the create's answer arrived, as the server
+ * counts it from its commit. */
+static void test_pacer_restamp(void)
+{
+	struct pacer p;
+	struct err err;
+
+	pacer_init(&p, 2, 10.0, &err);
+	pacer_spend(&p, 0.0);
+	pacer_restamp(&p, 0.5);
+	pacer_spend(&p, 1.0);
+	pacer_restamp(&p, 3.0);
+	ok(pacer_delay(&p, 3.0) > 7.4 && pacer_delay(&p, 3.0) < 7.6,
+	   "the oldest token returns 10 s after its answer (0.5 s), not its send");
+	pacer_spend(&p, 10.5);
+	pacer_restamp(&p, 11.0);
+	ok(pacer_delay(&p, 11.0) > 1.9 && pacer_delay(&p, 11.0) < 2.1,
+	   "once the ring is full the token spent last is the one restamped");
+	pacer_restamp(&p, 1.0);
+	ok(pacer_delay(&p, 11.0) > 1.9 && pacer_delay(&p, 11.0) < 2.1,
+	   "restamping never moves a token back in time");
+	pacer_release(&p);
+}
+
 int main(void)
 {
 	test_pacer_basics();
+	test_pacer_restamp();
 	test_pacer_window_property();
 	test_pacer_rejects();
 	test_backoff();

@@ -683,6 +683,9 @@ api_case('group.id-missing', edit($good{group}, '"id":"target_group",', ''), 'id
 api_case('group.status500-html', "<h1>Internal Server Error</h1>\n", 'HTTP 500');
 api_case('group.status400-code-number', "{\"code\":400,\"message\":[\"bad\"]}\n", 'HTTP 400');
 api_case('group.status401-garbage', random_bytes(64), 'HTTP 401|FIVETRAN_APIKEY');
+api_case('connections.status503-html', "<html>Service Unavailable</html>\n", 'HTTP 503');
+api_case('transformations.status404-not-found',
+	 "{\"code\":\"NotFound\",\"message\":\"Group not found\"}\n", 'HTTP 404');
 for my $ep (qw(connections transformations)) {
 	my $g = $good{$ep};
 	api_case("$ep.items-object", "{\"code\":\"Success\",\"data\":{\"items\":{}}}\n",
