@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
+#include "lib/json.h"
+
 static void list_findings(const struct report *r, enum severity sev)
 {
 	size_t i;
@@ -93,6 +96,16 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	if (rc)
 		cmd_error("%s", err.msg);
 	return rc ? EXIT_ERROR : 0;
+}
+
+void print_json(const struct value *doc)
+{
+	struct buf b = BUF_INIT;
+
+	json_write(&b, doc, JSON_PRETTY);
+	fputs(b.data, stdout);
+	fputc('\n', stdout);
+	buf_free(&b);
 }
 
 const char *color(const struct global_options *g, const char *code)

@@ -41,6 +41,9 @@ int compute_plan(const struct global_options *g, struct client *c, const struct 
 struct value;
 int load_saved_plan(const char *path, struct value **doc);
 
+/* Print doc as pretty JSON and a newline on stdout (--json outputs). */
+void print_json(const struct value *doc);
+
 /* ANSI colour around text when enabled. */
 const char *color(const struct global_options *g, const char *code);
 #define C_RESET "0"

@@ -87,16 +87,6 @@ static int save_plan(const char *path, const struct value *doc, const struct liv
 	return rc ? EXIT_ERROR : 0;
 }
 
-static void print_json(const struct value *doc)
-{
-	struct buf b = BUF_INIT;
-
-	json_write(&b, doc, JSON_PRETTY);
-	fputs(b.data, stdout);
-	fputc('\n', stdout);
-	buf_free(&b);
-}
-
 int cmd_plan(int argc, char **argv, const struct global_options *g)
 {
 	struct planner_inputs in;

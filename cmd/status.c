@@ -812,16 +812,6 @@ static int parse_status_args(int argc, char **argv, bool *json)
 	return -1;
 }
 
-static void print_json(const struct value *doc)
-{
-	struct buf b = BUF_INIT;
-
-	json_write(&b, doc, JSON_PRETTY);
-	fputs(b.data, stdout);
-	fputc('\n', stdout);
-	buf_free(&b);
-}
-
 int cmd_status(int argc, char **argv, const struct global_options *g)
 {
 	struct status_run run;

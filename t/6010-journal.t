@@ -10,31 +10,6 @@ export CCAPPLY_RETRY_BASE_MS=1
 J=ws/.copy-connections/ccapply.journal
 LOCK=ws/.copy-connections/ccapply.lock
 
-count_named() {
-	test-tool api list-group-connections target_group "$1" 2>/dev/null |
-		grep -c "^    \"schema\": \"$1\""
-}
-
-every_connection_once() {
-	for name in postgres_app salesforce_prod stripe_prod; do
-		n=$(count_named $name) &&
-		if [ "$n" -ne 1 ]; then echo "$name exists $n times in the target"; return 1; fi
-	done
-}
-
-posts() {
-	sim_requests | grep -c "\"method\": *\"POST\"" || true
-}
-
-wait_for_posts() {
-	for i in $(seq 100); do
-		[ "$(posts)" -ge "$1" ] && return 0
-		sleep 0.2
-	done
-	echo "no create reached the simulator" >&2
-	return 1
-}
-
 # Wait until the simulator holds connection NAME (at most 20 s).
 wait_for_connection() {
 	for i in $(seq 100); do
@@ -43,12 +18,6 @@ wait_for_connection() {
 	done
 	echo "$1 was never created" >&2
 	return 1
-}
-
-fresh() {
-	sim_stop
-	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none "$@" &&
-	rm -rf ws && plan_workspace ws && write_report ws pass
 }
 
 # Field FIELD of journal line N.
