@@ -545,9 +545,13 @@ static int run_lookup(struct client *c, lookup_fn lookup, const void *ctx,
 	return ret;
 }
 
+/* resend_safe: the API refuses a second resource of the same name (409), so
+ * a create the lookup did not find may be sent again. Transformations have
+ * no such guard: a server that commits after the lookup would end up with
+ * two, so their create is never sent twice; the next apply settles it. */
 static int create_with_lookup(struct client *c, const struct call *k, lookup_fn lookup,
-			      const void *ctx, struct value **out, struct api_status *st,
-			      struct err *err)
+			      const void *ctx, bool resend_safe, struct value **out,
+			      struct api_status *st, struct err *err)
 {
 	bool uncertain = false; /* an earlier send of this create may have landed */
 	int sends = 0;
@@ -582,6 +586,10 @@ static int create_with_lookup(struct client *c, const struct call *k, lookup_fn 
 			return fail(c, err, CLIENT_E_MALFORMED, k, "%s; the lookup does not find "
 				    "the resource either", cause.msg);
 		uncertain = true;
+		if (!resend_safe)
+			return fail(c, err, CLIENT_E_UNKNOWN_OUTCOME, k, "outcome unknown (%s) and "
+				    "a lookup does not find it yet; not sent again, as nothing would "
+				    "stop a duplicate: run apply again to settle it", cause.msg);
 		if (sends >= CREATE_MAX_SENDS) {
 			*err = cause;
 			return err_append(err, "; not created (a lookup after each of %d attempts "
@@ -921,7 +929,7 @@ int client_create_connection(struct client *c, const struct value *body, const c
 			   "the body and a schema name, to be looked up safely");
 	} else {
 		k.paced = true;
-		ret = create_with_lookup(c, &k, lookup_connection, &key, out, st, err);
+		ret = create_with_lookup(c, &k, lookup_connection, &key, true, out, st, err);
 	}
 	call_release(&k);
 	return ret;
@@ -946,7 +954,8 @@ int client_create_transformation(struct client *c, const struct value *body, con
 		ret = fail(c, err, CLIENT_E_CONFIG, &k, "a transformation create needs a group id "
 			   "and transformation_config.package_name, to be looked up safely");
 	} else {
-		ret = create_with_lookup(c, &k, lookup_transformation, &key, out, st, err);
+		ret = create_with_lookup(c, &k, lookup_transformation, &key, false, out, st,
+					 err);
 	}
 	call_release(&k);
 	return ret;

@@ -37,7 +37,7 @@ ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:$SHORT_DELAY de
 	 malformed)
 # A transformation has no unique name, so a create the server commits after
 # the client gave up waiting cannot be told from a lost one: delays past the
-# timeout stay off that endpoint here (see the KNOWN_BUGS point below).
+# timeout stay off that endpoint here (a test below covers that case alone).
 TRANSFORMATION_ACTIONS=(500 503 500-after-commit reset reset-after-commit delay:$SHORT_DELAY
 			malformed)
 
@@ -151,13 +151,11 @@ test_expect_success STATE_VERIFY 'ccapply state verify passes' '
 	ccapply -C ws state verify
 '
 
-# Known bug, reported with issue 8: a transformation create that the server
-# commits after the client's timeout is looked up too early, found absent,
-# and sent again — two transformations. Run with CCAPPLY_TEST_KNOWN_BUGS=1.
-if [ -n "$CCAPPLY_TEST_KNOWN_BUGS" ]; then
-	test_set_prereq KNOWN_BUGS
-fi
-test_expect_success KNOWN_BUGS 'a transformation create slower than the timeout is not duplicated' '
+# A transformation create that the server commits after the client's
+# timeout used to be looked up too early, found absent, and sent again: two
+# transformations. The client no longer re-sends a transformation create
+# whose outcome is unknown; the next apply settles it.
+test_expect_success 'a transformation create slower than the timeout is not duplicated' '
 	sim_stop &&
 	rm -rf small &&
 	perl "$TESTDATA/gen-apply-plan.pl" small --connections 2 --packages 1 &&
