@@ -207,6 +207,7 @@ static int create_connection(struct client *c, struct applier_input *in, const s
 	const struct plan_connection *pc = &in->plan->connections[a->plan_index];
 	struct value *body = plan_connection_request(pc, in->live->group_id);
 	struct value *created = NULL;
+	char *api_name;
 	struct api_status st;
 	struct err err;
 	long long line;
@@ -219,7 +220,9 @@ static int create_connection(struct client *c, struct applier_input *in, const s
 		value_free(body);
 		return JOURNAL_FAILED;
 	}
-	rc = client_create_connection(c, body, pc->target_name, &created, &st, &err);
+	api_name = plan_connection_api_name(pc);
+	rc = client_create_connection(c, body, api_name, &created, &st, &err);
+	free(api_name);
 	value_free(body);
 	rc = record_create(r, rc, created, &st, &err);
 	return journal_after(in, line, r, rc, &st, fatal) ? JOURNAL_FAILED : rc;

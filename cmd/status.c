@@ -371,6 +371,23 @@ static struct value *connection_health(const struct value *item, bool *broken)
 	return h;
 }
 
+/* Is schema the live name of the connection recorded as r? Fivetran names a
+ * connector with a `table` "<schema>.<table>" (plan_connection_api_name). */
+static bool is_its_name(const struct status_run *run, const struct state_resource *r,
+			const char *schema)
+{
+	const struct plan_connection *pc = planned_connection(run->plan, r->name);
+	char *expected;
+	bool same;
+
+	if (!pc)
+		return !strcmp(schema, r->name);
+	expected = plan_connection_api_name(pc);
+	same = !strcmp(schema, expected);
+	free(expected);
+	return same;
+}
+
 static int check_connection(struct status_run *run, const struct state_resource *r,
 			    struct check *f)
 {
@@ -392,7 +409,7 @@ static int check_connection(struct status_run *run, const struct state_resource 
 		f->state = "moved";
 		f->moved_to = group_id;
 		remember_group(run, group_id);
-	} else if (schema && strcmp(schema, r->name)) {
+	} else if (schema && !is_its_name(run, r, schema)) {
 		f->state = "renamed";
 		f->live_name = schema;
 	} else {

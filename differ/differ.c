@@ -204,7 +204,10 @@ static void diff_connection(const struct plan *plan, size_t index, const struct 
 			    const struct name_index *by_name, struct action *a)
 {
 	const struct plan_connection *c = &plan->connections[index];
-	const struct value *item = index_find(by_name, c->target_name);
+	char *api_name = plan_connection_api_name(c);
+	const struct value *item = index_find(by_name, api_name);
+
+	free(api_name);
 
 	a->kind = RESOURCE_CONNECTION;
 	a->plan_index = index;

@@ -2,7 +2,8 @@
  * differ.h — (desired, live) → one action per planned resource (SPEC §2).
  *
  * Owns: the live-state model a diff reads, the action list, and the rules:
- *   connection  no live connection whose schema == target_name  → create
+ *   connection  no live connection whose schema == its name      → create
+ *               (target_name, or schema.table: plan_connection_api_name)
  *               same name, same service, plan config ⊆ live      → noop ALREADY_EXISTS
  *               same name, other service or config               → skip NAME_TAKEN_CONFIG_DIFFERS
  *   transformation  a dependency not in the plan                 → skip MISSING_DEPENDENCY

@@ -164,11 +164,20 @@ const char *const *plan_secret_keys(const struct plan *p);
  * state digest agree on exactly what is sent. The caller frees them.
  * Connection: group_id, service, run_setup_tests false, paused true, the
  * plan's top-level create fields, and config verbatim except credential
- * fields and all-asterisk values set to "" and the name key set to
- * target_name. */
+ * fields and all-asterisk values set to "" and the name key set from
+ * target_name (see plan_connection_api_name). */
 struct value *plan_connection_request(const struct plan_connection *c, const char *group_id);
 /* "schema_prefix" when the plan's config has one, else "schema". */
 const char *plan_connection_name_key(const struct plan_connection *c);
+/* The name Fivetran gives the connection: its `schema` field in API
+ * responses, what plan matches live connections by and what a lookup after an
+ * unknown outcome asks for. It is target_name, except for a connector whose
+ * config has a non-empty `table` (or `table_group_name`) and no
+ * `schema_prefix`: Fivetran names those "<schema>.<table>". Then a target_name
+ * already ending in ".<table>" is the whole name (and the part before it is
+ * sent as `schema`); any other target_name is sent as `schema` and the name is
+ * "<target_name>.<table>". The caller frees the result. */
+char *plan_connection_api_name(const struct plan_connection *c);
 /* QUICKSTART transformation, paused, INTEGRATED schedule. */
 struct value *plan_transformation_request(const char *package_name, char *const *connection_ids,
 					  size_t n_connection_ids);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "lib/buf.h"
 #include "planner/planner.h"
 
 bool value_is_masked(const struct value *v)
@@ -23,6 +24,52 @@ bool value_is_masked(const struct value *v)
 const char *plan_connection_name_key(const struct plan_connection *c)
 {
 	return value_get(c->config, "schema_prefix") ? "schema_prefix" : "schema";
+}
+
+/* The table a schema.table connector names itself after, or NULL. */
+static const char *table_suffix(const struct plan_connection *c)
+{
+	static const char *const keys[] = { "table", "table_group_name" };
+	size_t i;
+
+	if (value_get(c->config, "schema_prefix"))
+		return NULL;
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		const char *table = value_get_string(c->config, keys[i]);
+		if (table && *table)
+			return table;
+	}
+	return NULL;
+}
+
+/* Does target_name end in ".<table>" with something before the dot? */
+static bool names_its_table(const char *target_name, const char *table)
+{
+	size_t n = strlen(target_name), t = strlen(table);
+
+	return n > t + 1 && target_name[n - t - 1] == '.' && !strcmp(target_name + n - t, table);
+}
+
+char *plan_connection_api_name(const struct plan_connection *c)
+{
+	const char *table = table_suffix(c);
+	struct buf name = BUF_INIT;
+
+	buf_puts(&name, c->target_name);
+	if (table && !names_its_table(c->target_name, table))
+		buf_printf(&name, ".%s", table);
+	return buf_detach(&name);
+}
+
+/* The value the name key is sent with: target_name without the ".<table>"
+ * Fivetran adds itself. */
+static struct value *sent_name(const struct plan_connection *c)
+{
+	const char *table = table_suffix(c);
+
+	if (table && names_its_table(c->target_name, table))
+		return value_new_string(c->target_name, strlen(c->target_name) - strlen(table) - 1);
+	return value_new_cstring(c->target_name);
 }
 
 /* Blank every credential field and every masked value, at any depth. */
@@ -68,7 +115,7 @@ struct value *plan_connection_request(const struct plan_connection *c, const cha
 	size_t i;
 
 	blank_secrets(c, config);
-	set_member(config, plan_connection_name_key(c), value_new_cstring(c->target_name));
+	set_member(config, plan_connection_name_key(c), sent_name(c));
 	value_object_put_c(body, "group_id", value_new_cstring(group_id));
 	value_object_put_c(body, "service", value_new_cstring(c->source_service));
 	value_object_put_c(body, "run_setup_tests", value_new_bool(false));

@@ -206,6 +206,24 @@ static const struct connection_row connection_rows[] = {
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"sync_frequency\":1440,"
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
 	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 sync_frequency=360/1440" },
+	{ "a connector with a table is matched by schema.table",
+	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
+	    NULL, { NULL } },
+	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}},"
+	  "{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
+	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
+	  "noop ALREADY_EXISTS id=c8" },
+	{ "a target_name that already names the table is the whole name",
+	  { "src", "google_sheets", "sheets_copy.budget",
+	    "{\"schema\":\"sheets\",\"table\":\"budget\"}", NULL, { NULL } },
+	  "[{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
+	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
+	  "noop ALREADY_EXISTS id=c8" },
+	{ "a table connector whose schema.table is free: create",
+	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
+	    NULL, { NULL } },
+	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}}]",
+	  "create -" },
 	{ "a create field the list does not echo is not a difference",
 	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}",
 	    "{\"pause_after_trial\":true}", { NULL } },
@@ -361,6 +379,45 @@ static void test_request_body_schema(void)
 	plan_free(p);
 }
 
+/* Which name Fivetran gives a connection, and what apply sends as its name. */
+static void test_connection_naming(void)
+{
+	static const struct {
+		const char *target_name, *config, *api_name, *key, *sent;
+	} rows[] = {
+		{ "pg_copy", "{\"schema_prefix\":\"pg\"}", "pg_copy", "schema_prefix", "pg_copy" },
+		{ "stripe_copy", "{\"schema\":\"stripe\"}", "stripe_copy", "schema", "stripe_copy" },
+		{ "s_copy", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.t", "schema", "s_copy" },
+		{ "s_copy.t", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.t", "schema", "s_copy" },
+		{ "s_copy.u", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.u.t", "schema",
+		  "s_copy.u" },
+		{ ".t", "{\"schema\":\"s\",\"table\":\"t\"}", ".t.t", "schema", ".t" },
+		{ "f_copy", "{\"schema\":\"f\",\"table_group_name\":\"g\"}", "f_copy.g", "schema",
+		  "f_copy" },
+		{ "s_copy", "{\"schema\":\"s\",\"table\":\"\"}", "s_copy", "schema", "s_copy" },
+		{ "p_copy", "{\"schema_prefix\":\"p\",\"table\":\"t\"}", "p_copy", "schema_prefix",
+		  "p_copy" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct conn_spec spec = { "src", "svc", rows[i].target_name, rows[i].config, NULL,
+					  { NULL } };
+		struct plan *p = make_plan(&spec, 1, NULL, 0);
+		struct value *body = plan_connection_request(&p->connections[0], "g1");
+		char *api_name = plan_connection_api_name(&p->connections[0]);
+
+		is_str(api_name, rows[i].api_name, "%s with %s: Fivetran names it %s",
+		       rows[i].target_name, rows[i].config, rows[i].api_name);
+		is_str(value_get_string(value_get(body, "config"), rows[i].key), rows[i].sent,
+		       "%s with %s: sent as %s %s", rows[i].target_name, rows[i].config, rows[i].key,
+		       rows[i].sent);
+		free(api_name);
+		value_free(body);
+		plan_free(p);
+	}
+}
+
 int main(void)
 {
 	test_connection_rows();
@@ -368,5 +425,6 @@ int main(void)
 	test_summary_and_order();
 	test_request_body();
 	test_request_body_schema();
+	test_connection_naming();
 	return done_testing();
 }
