@@ -23,6 +23,7 @@
 const char *sim_fault_action_name(enum sim_fault_action a)
 {
 	switch (a) {
+	case SIM_FAULT_400: return "400";
 	case SIM_FAULT_500: return "500";
 	case SIM_FAULT_503: return "503";
 	case SIM_FAULT_500_AFTER_COMMIT: return "500-after-commit";
@@ -37,7 +38,7 @@ const char *sim_fault_action_name(enum sim_fault_action a)
 static int parse_action(struct sim_fault *f, const char *text, struct err *err)
 {
 	static const enum sim_fault_action plain[] = {
-		SIM_FAULT_500, SIM_FAULT_503, SIM_FAULT_500_AFTER_COMMIT, SIM_FAULT_RESET,
+		SIM_FAULT_400, SIM_FAULT_500, SIM_FAULT_503, SIM_FAULT_500_AFTER_COMMIT, SIM_FAULT_RESET,
 		SIM_FAULT_RESET_AFTER_COMMIT, SIM_FAULT_MALFORMED,
 	};
 	size_t i;
@@ -63,7 +64,7 @@ static int parse_action(struct sim_fault *f, const char *text, struct err *err)
 		f->delay_ms = (unsigned long)llround(s * 1000.0);
 		return 0;
 	}
-	return err_set(err, "unknown action '%s' (expected 500, 503, 500-after-commit, reset, "
+	return err_set(err, "unknown action '%s' (expected 400, 500, 503, 500-after-commit, reset, "
 		       "reset-after-commit, delay:SECONDS or malformed)", text);
 }
 

@@ -185,6 +185,11 @@ static bool answer_api(struct exchange *x, const struct req_ctx *ctx)
 		sim_sleep_ms(sim, sim->opt.latency_ms);
 	if (x->fault && action == SIM_FAULT_DELAY)
 		sim_sleep_ms(sim, x->fault->delay_ms);
+	if (x->fault && action == SIM_FAULT_400) {
+		sim_respond_error(&x->resp, 400, "InvalidInput", "Injected fault: %s "
+				  "(the request is refused, nothing is done)", x->fault->spec);
+		return true;
+	}
 	if (x->fault && (action == SIM_FAULT_500 || action == SIM_FAULT_503)) {
 		sim_respond_error(&x->resp, action == SIM_FAULT_500 ? 500 : 503,
 				  action == SIM_FAULT_500 ? "InternalServerError" :

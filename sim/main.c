@@ -67,6 +67,7 @@ static const char usage_text[] =
 "                        (no query; a '*' segment matches any one segment), act;\n"
 "                        '#K+=' acts on the K-th and every later one. Repeatable;\n"
 "                        each rule counts its own matches. ACTION is one of:\n"
+"                          400                 refuse: 400 InvalidInput, nothing done\n"
 "                          500, 503            answer that, with a JSON error\n"
 "                          500-after-commit    do the work (a create happens),\n"
 "                                              then answer 500\n"

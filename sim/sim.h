@@ -86,6 +86,7 @@
 /* ------------------------------------------------------------ faults.c */
 
 enum sim_fault_action {
+	SIM_FAULT_400,
 	SIM_FAULT_500,
 	SIM_FAULT_503,
 	SIM_FAULT_500_AFTER_COMMIT,

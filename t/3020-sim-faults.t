@@ -58,6 +58,17 @@ test_expect_success 'a 500 or 503 fault on a create commits nothing' '
 	test "$(connection_count)" = 5
 '
 
+test_expect_success '400: the K-th create is refused as invalid and nothing is made' '
+	sim_start --seed "$SEED" --fault "POST /v1/connections#2=400" &&
+	before=$(connection_count) &&
+	req POST /v1/connections "$(new_conn one)" && test "$(cat code)" = 201 &&
+	req POST /v1/connections "$(new_conn two)" && test "$(cat code)" = 400 &&
+	test "$(sim_json code out)" = InvalidInput &&
+	test_grep "Injected fault" out &&
+	test "$(connection_count)" = $((before + 1)) &&
+	req POST /v1/connections "$(new_conn two)" && test "$(cat code)" = 201
+'
+
 test_expect_success '500-after-commit: answers 500 but the connection exists' '
 	sim_stop && sim_start --seed "$SEED" --fault "POST /v1/connections#1=500-after-commit" &&
 	req POST /v1/connections "$(new_conn made_anyway)" && test "$(cat code)" = 500 &&

@@ -72,12 +72,9 @@ test_expect_success 'name taken with a different config: skipped, never modified
 '
 
 test_expect_success 'one connection rejected (400) while the rest succeed; its package skipped' '
-	fresh &&
-	sed "/target_name: stripe_prod/a\\    sync_frequency: 7" "$TESTDATA/plans/basic/copy_plan.yaml" \
-		>ws/.copy-connections/copy_plan.yaml &&
-	write_report ws pass &&
+	fresh --fault "POST /v1/connections#3=400" &&
 	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
-	test_grep "^connection stripe_prod: failed: HTTP 400 InvalidInput: Field .sync_frequency." out &&
+	test_grep "^connection stripe_prod: failed: HTTP 400 InvalidInput: Injected fault" out &&
 	test_grep "^transformation stripe: skipped DEPENDENCY_FAILED$" out &&
 	test_grep "^transformation salesforce: created" out &&
 	test "$(count_named stripe_prod)" -eq 0 &&

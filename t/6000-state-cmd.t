@@ -114,15 +114,14 @@ test_expect_success 'show --json: the entry with the members of the state file' 
 
 test_expect_success 'show of a failed resource includes its error' '
 	sim_stop &&
-	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
+	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none \
+		--fault "POST /v1/connections#3=400" &&
 	rm -rf ws2 && plan_workspace ws2 &&
-	sed "/target_name: stripe_prod/a\\    sync_frequency: 7" \
-		"$TESTDATA/plans/basic/copy_plan.yaml" >ws2/.copy-connections/copy_plan.yaml &&
 	write_report ws2 pass &&
 	test_expect_code 3 ccapply -C ws2 apply --auto-approve >/dev/null &&
 	ccapply -C ws2 state show stripe_prod >out &&
 	test_grep "^  outcome  *failed$" out &&
-	test_grep "^  error  *HTTP 400 InvalidInput: .*sync_frequency" out &&
+	test_grep "^  error  *HTTP 400 InvalidInput: Injected fault" out &&
 	ccapply -C ws2 state show stripe_prod --json >show.json &&
 	test "$(sim_json error.http_status show.json)" = 400 &&
 	test "$(sim_json error.code show.json)" = InvalidInput &&

@@ -84,10 +84,7 @@ test_expect_success 'no credentials or config values in the journal' '
 '
 
 test_expect_success 'a failed create is journaled with its status and code' '
-	fresh &&
-	sed "/target_name: stripe_prod/a\\    sync_frequency: 7" "$TESTDATA/plans/basic/copy_plan.yaml" \
-		>ws/.copy-connections/copy_plan.yaml &&
-	write_report ws pass &&
+	fresh --fault "POST /v1/connections#3=400" &&
 	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
 	grep "\"name\":\"stripe_prod\"" $J | sed -n 2p >line &&
 	test "$(sim_json result line)" = failed &&

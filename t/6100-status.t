@@ -288,10 +288,9 @@ test_expect_success 'status does not need the validation report (no gates)' '
 test_expect_success 'skipped and failed resources: listed as not created, not checked' '
 	reset_account &&
 	rm -rf ws2 && plan_workspace ws2 &&
-	sed "/target_name: stripe_prod/a\\    sync_frequency: 7" "$TESTDATA/plans/basic/copy_plan.yaml" \
-		>ws2/.copy-connections/copy_plan.yaml &&
 	write_report ws2 pass &&
-	sim_stop && sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
+	sim_stop && sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none \
+		--fault "POST /v1/connections#3=400" &&
 	test_expect_code 3 ccapply -C ws2 apply --auto-approve >apply.out &&
 	ccapply -C ws2 status >out &&
 	test_grep "^  ? connection \"stripe_prod\" (stripe): not created by ccapply (failed), not checked$" out &&

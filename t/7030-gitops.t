@@ -84,18 +84,12 @@ gl_run_job() {
 }
 
 # A bare "remote" holding the demo's .copy-connections/ on main, and a clone of it
-# in "work"; PLAN_EDIT (a sed script) changes the plan first, with a new checksum.
+# in "work".
 fresh_remote() {
 	rm -rf origin.git work seed &&
 	git init -q --bare -b main origin.git &&
 	git init -q -b main seed &&
 	cp -R "$DEMO_DATA/.copy-connections" seed/ &&
-	if [ -n "${PLAN_EDIT:-}" ]; then
-		sed -i "$PLAN_EDIT" seed/.copy-connections/copy_plan.yaml &&
-		sum=$(ccapply checksum seed/.copy-connections/copy_plan.yaml) &&
-		sed -i "s/^  plan_checksum: .*/  plan_checksum: $sum/" \
-			seed/.copy-connections/validation_report.yaml
-	fi &&
 	git -C seed add .copy-connections &&
 	git -C seed -c user.name=t -c user.email=t@example.com commit -q -m "copy plan" &&
 	git -C seed push -q "$TRASH/origin.git" main &&
@@ -174,8 +168,8 @@ test_expect_success 'GitHub, again: plan says changes=false, apply commits nothi
 '
 
 test_expect_success 'GitHub, a resource fails: the record is committed and the job fails (3)' '
-	sim_start --seed "$DEMO_DATA/seed.json" &&
-	PLAN_EDIT="/^    target_name: stripe\$/a\\    sync_frequency: 7" fresh_remote &&
+	sim_start --seed "$DEMO_DATA/seed.json" --fault "POST /v1/connections#3=400" &&
+	fresh_remote &&
 	before=$(commits) &&
 	test_expect_code 3 gh_run_job apply >apply.log 2>&1 &&
 	test_grep "^connection stripe: failed: HTTP 400" apply.log &&
