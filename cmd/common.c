@@ -12,24 +12,51 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 
-static void list_findings(const struct report *r, enum severity sev)
+/* Report text on stderr on one line: line breaks and tabs become spaces,
+ * other control characters (C0, DEL, C1) are escaped, since the report is
+ * untrusted input and must not drive the terminal. */
+static void put_report_text(const char *s)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			fputc(' ', stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			fprintf(stderr, "\\u%04x", *++p);
+		else
+			fputc(*p, stderr);
+	}
+}
+
+/* The blocking findings under a header, one line each. None, no header:
+ * the gate's message already says the report lists none. */
+static void list_blocking_findings(const struct report *r)
+{
+	size_t i, n = 0;
 
 	for (i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
-		if (f->severity != sev)
+		const char *about = f->target_name ? f->target_name : f->source_id;
+		if (f->severity != SEVERITY_BLOCKING)
 			continue;
-		fprintf(stderr, "  - %s", f->code);
-		if (f->target_name || f->source_id)
-			fprintf(stderr, " (connection %s)", f->target_name ? f->target_name :
-				f->source_id);
-		else if (f->package_name)
-			fprintf(stderr, " (package %s)", f->package_name);
-		else if (f->field)
-			fprintf(stderr, " (destination field %s)", f->field);
-		if (f->message)
-			fprintf(stderr, ": %s", f->message);
+		if (n++ == 0)
+			fputs("Blocking findings:\n", stderr);
+		fputs("  - ", stderr);
+		put_report_text(f->code);
+		if (about || f->package_name || f->field) {
+			fputs(about ? " (connection " : f->package_name ? " (package " :
+			      " (destination field ", stderr);
+			put_report_text(about ? about : f->package_name ? f->package_name :
+					f->field);
+			fputc(')', stderr);
+		}
+		if (f->message) {
+			fputs(": ", stderr);
+			put_report_text(f->message);
+		}
 		fputc('\n', stderr);
 	}
 }
@@ -40,10 +67,8 @@ int load_inputs(const struct global_options *g, struct planner_inputs *in, struc
 	if (!planner_load(g->dir, in, err))
 		return 0;
 	cmd_error("%s", err->msg);
-	if (in->refused_at == GATE_STATUS_FAIL) {
-		fputs("Blocking findings:\n", stderr);
-		list_findings(in->report, SEVERITY_BLOCKING);
-	}
+	if (in->refused_at == GATE_STATUS_FAIL)
+		list_blocking_findings(in->report);
 	return EXIT_ERROR;
 }
 

@@ -73,6 +73,30 @@ static int check_checksum(struct planner_inputs *in, const char *plan_path, stru
 	return 0;
 }
 
+static size_t count_blocking(const struct report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_findings; i++)
+		n += r->findings[i].severity == SEVERITY_BLOCKING;
+	return n;
+}
+
+/* Gate 3's message. A fail with no blocking finding leaves nothing to
+ * re-scope, so it sends the user back to validate instead. */
+static void refuse_failed_status(const struct report *r, struct err *err)
+{
+	if (count_blocking(r))
+		err_set(err, "validation failed: %s has status fail\n"
+			"  Re-scope the plan to resolve the blocking findings, then re-validate.",
+			r->path);
+	else
+		err_set(err, "validation failed: %s has status fail but lists no blocking "
+			"findings\n"
+			"  Re-run the validate step and read its output to see why it failed.",
+			r->path);
+}
+
 int planner_load(const char *dir, struct planner_inputs *in, struct err *err)
 {
 	struct buf plan_path = BUF_INIT, report_path = BUF_INIT;
@@ -92,9 +116,7 @@ int planner_load(const char *dir, struct planner_inputs *in, struct err *err)
 	else if (check_checksum(in, plan_path.data, err))
 		;
 	else if (in->report->status == REPORT_FAIL) {
-		err_set(err, "validation failed: %s has status fail\n"
-			"  Re-scope the plan to resolve the blocking findings, then re-validate.",
-			report_path.data);
+		refuse_failed_status(in->report, err);
 		refuse(in, GATE_STATUS_FAIL);
 	} else if (plan_load(plan_path.data, &in->plan, err) ||
 		   plan_check_sound(in->plan, in->report, err)) {

@@ -5,15 +5,31 @@
  * are flattened into one list in file order, each remembering its scope and
  * the connection or package it is about, so the gates and results.md can
  * list them by code without knowing the file's nesting.
+ *
+ * Every field the format (formats/validation_report.schema.yaml) gives a type
+ * is checked for it, and a wrong one is an error at its FILE:LINE:COL that
+ * says what was expected and what was found; keys the format does not name
+ * are accepted, so a newer validator's additions do not break ccapply. Values
+ * quoted back in messages are cut to SHOWN_CHARS characters and have control
+ * characters escaped: a report is untrusted input, and a message must stay
+ * short and must not drive the user's terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/buf.h"
 #include "lib/yaml.h"
 #include "planner/planner.h"
 #include "planner/read.h"
+
+/* Characters of a value quoted back in a message before it is cut with "…". */
+#define SHOWN_CHARS 20
+/* Room for SHOWN_CHARS characters, each at most 6 bytes ("\u009b"), "…" and NUL. */
+#define SHOWN_MAX (SHOWN_CHARS * 6 + 4)
+/* Longest acknowledgment code accepted ("a short code like NAMING_COLLISION"). */
+#define CODE_MAX 100
 
 struct owner {
 	enum finding_scope scope;
@@ -22,27 +38,150 @@ struct owner {
 	const char *package_name;
 };
 
+/* Bytes in the UTF-8 sequence starting with lead byte c (1 for a stray
+ * byte, which the YAML loader never lets through). */
+static size_t utf8_length(unsigned char c)
+{
+	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
+}
+
+/* s[0..len) for a message: at most SHOWN_CHARS characters, then "…" when
+ * cut; C0 and C1 control characters and DEL escaped. Returns out. */
+static const char *shown(const char *s, size_t len, char out[SHOWN_MAX])
+{
+	size_t i = 0, o = 0, chars;
+
+	for (chars = 0; i < len && chars < SHOWN_CHARS; chars++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = utf8_length(c);
+
+		if (n > len - i || c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, SHOWN_MAX - o, "\\x%02x", c);
+			i++;
+		} else if (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0) {
+			o += (size_t)snprintf(out + o, SHOWN_MAX - o, "\\u%04x",
+					      (unsigned char)s[i + 1]);
+			i += 2;
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		}
+	}
+	if (i < len) {
+		memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* What v is, for "found ..." in a message: "the string 'PASS'", "a number
+ * (3)", "a boolean (true)", "null", "a sequence", "a mapping". */
+static const char *described(const struct value *v, char out[SHOWN_MAX + 32])
+{
+	char text[SHOWN_MAX];
+
+	switch (v->type) {
+	case VALUE_STRING:
+		snprintf(out, SHOWN_MAX + 32, "the string '%s'",
+			 shown(v->u.str.ptr, v->u.str.len, text));
+		break;
+	case VALUE_NUMBER:
+		snprintf(out, SHOWN_MAX + 32, "a number (%s)",
+			 shown(v->u.number, strlen(v->u.number), text));
+		break;
+	case VALUE_BOOL:
+		snprintf(out, SHOWN_MAX + 32, "a boolean (%s)", v->u.boolean ? "true" : "false");
+		break;
+	case VALUE_NULL:
+		snprintf(out, SHOWN_MAX + 32, "null");
+		break;
+	default:
+		snprintf(out, SHOWN_MAX + 32, "a %s", value_type_name(v->type));
+		break;
+	}
+	return out;
+}
+
+static bool string_is(const struct value *v, const char *word)
+{
+	return v->u.str.len == strlen(word) && !memcmp(v->u.str.ptr, word, v->u.str.len);
+}
+
+/* obj[key], a required string that must be one of names[0..n); its index in
+ * *out. The message lists the accepted values. */
+static int read_enum(const struct reader *r, const struct value *obj, const char *key,
+		     const char *path, const char *const *names, size_t n, int *out)
+{
+	const struct value *v = value_get(obj, key);
+	char expected[200] = "", found[SHOWN_MAX + 32];
+	bool other_case = false;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+			 i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	if (!v)
+		return rd_fail(r, obj, "%s: required field is missing (expected %s)", path,
+			       expected);
+	if (v->type == VALUE_STRING) {
+		for (i = 0; i < n; i++) {
+			if (string_is(v, names[i])) {
+				*out = (int)i;
+				return 0;
+			}
+			if (v->u.str.len == strlen(names[i]) &&
+			    !strncasecmp(v->u.str.ptr, names[i], v->u.str.len))
+				other_case = true;
+		}
+	}
+	return rd_fail(r, v, "%s: expected %s, found %s%s", path, expected, described(v, found),
+		       other_case ? " (the values are lower case)" : "");
+}
+
 static int read_severity(const struct reader *r, const struct value *item, const char *path,
 			 enum severity *out)
 {
+	static const char *const names[] = { "blocking", "warning", "info" };
 	char field[600];
-	char *s;
-	int rc = 0;
+	int index;
 
 	snprintf(field, sizeof field, "%s.severity", path);
-	if (rd_string(r, item, "severity", field, true, &s))
+	if (read_enum(r, item, "severity", field, names, 3, &index))
 		return -1;
-	if (!strcmp(s, "blocking"))
-		*out = SEVERITY_BLOCKING;
-	else if (!strcmp(s, "warning"))
-		*out = SEVERITY_WARNING;
-	else if (!strcmp(s, "info"))
-		*out = SEVERITY_INFO;
-	else
-		rc = rd_fail(r, value_get(item, "severity"),
-			     "%s: expected blocking, warning or info", field);
-	free(s);
-	return rc;
+	*out = index == 0 ? SEVERITY_BLOCKING : index == 1 ? SEVERITY_WARNING : SEVERITY_INFO;
+	return 0;
+}
+
+static bool is_code_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* obj.code: a required short code like NAMING_COLLISION. The characters are
+ * limited because codes are matched against `apply --ack A,B` (a comma or a
+ * space could never be acknowledged one by one) and printed in prompts. */
+static int read_code(const struct reader *r, const struct value *obj, const char *path,
+		     char **out)
+{
+	char field[640], found[SHOWN_MAX + 32];
+	const struct value *v = value_get(obj, "code");
+	size_t i;
+
+	snprintf(field, sizeof field, "%s.code", path);
+	if (rd_string(r, obj, "code", field, true, out))
+		return -1;
+	for (i = 0; (*out)[i] && is_code_char((*out)[i]); i++)
+		;
+	if (!(*out)[i] && i <= CODE_MAX)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return rd_fail(r, v, "%s: expected a short code like NAMING_COLLISION (at most %d "
+		       "letters, digits, '_', '-' or '.'), found %s", field, CODE_MAX,
+		       described(v, found));
 }
 
 static int read_finding(const struct reader *r, const struct value *item, const char *path,
@@ -57,8 +196,7 @@ static int read_finding(const struct reader *r, const struct value *item, const 
 	f->col = item->col;
 	if (rd_expect(r, item, VALUE_OBJECT, path) || read_severity(r, item, path, &f->severity))
 		return -1;
-	snprintf(field, sizeof field, "%s.code", path);
-	if (rd_string(r, item, "code", field, true, &f->code))
+	if (read_code(r, item, path, &f->code))
 		return -1;
 	snprintf(field, sizeof field, "%s.message", path);
 	if (rd_string(r, item, "message", field, false, &f->message))
@@ -160,8 +298,7 @@ static int read_acks(const struct reader *r, const struct value *root, struct re
 		rep->n_acks = i + 1;
 		if (rd_expect(r, item, VALUE_OBJECT, path))
 			return -1;
-		snprintf(field, sizeof field, "%s.code", path);
-		if (rd_string(r, item, "code", field, true, &rep->acks[i].code))
+		if (read_code(r, item, path, &rep->acks[i].code))
 			return -1;
 		snprintf(field, sizeof field, "%s.message", path);
 		if (rd_string(r, item, "message", field, false, &rep->acks[i].message))
@@ -172,44 +309,96 @@ static int read_acks(const struct reader *r, const struct value *root, struct re
 
 static int read_status(const struct reader *r, const struct value *root, struct report *rep)
 {
-	char *s;
-	int rc = 0;
+	static const char *const names[] = { "pass", "pass-with-warnings", "fail" };
+	int index;
 
-	if (rd_string(r, root, "status", "status", true, &s))
+	if (read_enum(r, root, "status", "status", names, 3, &index))
 		return -1;
-	if (!strcmp(s, "pass"))
-		rep->status = REPORT_PASS;
-	else if (!strcmp(s, "pass-with-warnings"))
-		rep->status = REPORT_PASS_WITH_WARNINGS;
-	else if (!strcmp(s, "fail"))
-		rep->status = REPORT_FAIL;
-	else
-		rc = rd_fail(r, value_get(root, "status"),
-			     "status: expected pass, pass-with-warnings or fail, found '%s'", s);
-	free(s);
-	return rc;
+	rep->status = index == 0 ? REPORT_PASS : index == 1 ? REPORT_PASS_WITH_WARNINGS :
+		      REPORT_FAIL;
+	return 0;
 }
 
-static int read_header(const struct reader *r, const struct value *root, struct report *rep)
+/* schema_version must be the number 1: missing, another number, the string
+ * '1' and every other type each get their own message. */
+static int read_schema_version(const struct reader *r, const struct value *root)
 {
 	const struct value *v = value_get(root, "schema_version");
-	const struct value *meta;
+	char text[SHOWN_MAX], found[SHOWN_MAX + 32];
 
-	if (v && (v->type != VALUE_NUMBER || strcmp(v->u.number, "1")))
-		return rd_fail(r, v, "schema_version: unsupported version (this ccapply reads 1)");
-	meta = value_get(root, "metadata");
+	if (!v)
+		return rd_fail(r, root, "schema_version: required field is missing "
+			       "(expected `schema_version: 1` at the top of the report)");
+	if (v->type == VALUE_NUMBER && !strcmp(v->u.number, "1"))
+		return 0;
+	if (v->type == VALUE_NUMBER)
+		return rd_fail(r, v, "schema_version: unsupported version %s "
+			       "(this ccapply reads 1)", shown(v->u.number, strlen(v->u.number), text));
+	if (v->type == VALUE_STRING && string_is(v, "1"))
+		return rd_fail(r, v, "schema_version: expected the number 1, found the string '1' "
+			       "(write `schema_version: 1` without quotes)");
+	return rd_fail(r, v, "schema_version: expected the number 1, found %s",
+		       described(v, found));
+}
+
+static int read_metadata(const struct reader *r, const struct value *root, struct report *rep)
+{
+	const struct value *meta = value_get(root, "metadata"), *v;
+	char *plan_path = NULL;
+
 	if (!meta || meta->type == VALUE_NULL)
-		return rd_fail(r, root, "metadata.plan_checksum: required field is missing");
+		return rd_fail(r, meta ? meta : root,
+			       "metadata.plan_checksum: required field is missing");
 	if (rd_expect(r, meta, VALUE_OBJECT, "metadata"))
 		return -1;
 	if (rd_string(r, meta, "plan_checksum", "metadata.plan_checksum", true, &rep->plan_checksum))
 		return -1;
 	if (rd_string(r, meta, "validated_at", "metadata.validated_at", false, &rep->validated_at))
 		return -1;
+	if (rd_string(r, meta, "plan_path", "metadata.plan_path", false, &plan_path))
+		return -1;
+	free(plan_path);
 	v = value_get(meta, "plan_checksum");
 	rep->checksum_line = v->line;
 	rep->checksum_col = v->col;
 	return 0;
+}
+
+/* summary: optional (older reports lack it), but when present a mapping of
+ * whole-number counts. Not compared with the findings: the findings are
+ * what the gates act on. */
+static int read_summary(const struct reader *r, const struct value *root)
+{
+	static const char *const keys[] = { "blocking", "warnings", "info" };
+	char found[SHOWN_MAX + 32];
+	const struct value *summary;
+	int failed = 0;
+	size_t i;
+
+	summary = rd_optional(r, root, "summary", VALUE_OBJECT, "summary", &failed);
+	if (failed)
+		return -1;
+	for (i = 0; summary && i < sizeof keys / sizeof keys[0]; i++) {
+		const struct value *v = value_get(summary, keys[i]);
+		if (!v || (v->type == VALUE_NUMBER &&
+			   strspn(v->u.number, "0123456789") == strlen(v->u.number)))
+			continue;
+		return rd_fail(r, v, "summary.%s: expected a count (a whole number, 0 or more), "
+			       "found %s", keys[i], described(v, found));
+	}
+	return 0;
+}
+
+/* The YAML loader's message for a second document speaks of plan files;
+ * keep its position and say what this file is. */
+static void name_report_in_yaml_error(struct err *err)
+{
+	static const char phrase[] = "more than one document";
+	char *at = strstr(err->msg, phrase);
+
+	if (at)
+		snprintf(at, sizeof err->msg - (size_t)(at - err->msg),
+			 "%s (a validation report holds exactly one)", phrase);
 }
 
 int report_load(const char *path, struct report **out, struct err *err)
@@ -222,15 +411,20 @@ int report_load(const char *path, struct report **out, struct err *err)
 	int rc, failed = 0;
 
 	*out = NULL;
-	if (yaml_load_path(path, NULL, &root, err))
+	if (yaml_load_path(path, NULL, &root, err)) {
+		name_report_in_yaml_error(err);
 		return -1;
+	}
 	rep = xcalloc(1, sizeof *rep);
 	rep->path = xstrdup(path);
 	if (root->type != VALUE_OBJECT) {
+		char found[SHOWN_MAX + 32];
 		rc = rd_fail(&r, root, "expected a mapping at the top of the report, found %s",
-			     value_type_name(root->type));
+			     root->type == VALUE_NULL ? "an empty document" :
+			     described(root, found));
 	} else {
-		rc = read_header(&r, root, rep) || read_status(&r, root, rep) ? -1 : 0;
+		rc = read_schema_version(&r, root) || read_metadata(&r, root, rep) ||
+		     read_status(&r, root, rep) || read_summary(&r, root) ? -1 : 0;
 		list = rc ? NULL : rd_optional(&r, root, "destination_findings", VALUE_ARRAY,
 					       "destination_findings", &failed);
 		if (failed)

@@ -427,7 +427,7 @@ report_edit('status-missing', "status: pass\n", '', 'status');
 report_edit('status-sequence', 'status: pass', 'status: [pass]', 'status');
 report_edit('version-2', 'schema_version: 1', 'schema_version: 2', 'schema_version');
 report_edit('version-string', 'schema_version: 1', "schema_version: '1'", 'schema_version');
-gap(sub { report_edit('version-missing', "schema_version: 1\n", '', 'schema_version') });
+report_edit('version-missing', "schema_version: 1\n", '', 'schema_version');
 report_edit('metadata-missing', "metadata:\n  validated_at: \"2026-11-01T10:00:00Z\"\n"
 	    . "  plan_path: .copy-connections/copy_plan.yaml\n  plan_checksum: $plan_sum\n", '',
 	    'metadata|plan_checksum');
