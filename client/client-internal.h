@@ -10,7 +10,9 @@
  *   pace.c   — the create pacer, backoff with full jitter, the per-client
  *              random source, Retry-After parsing and interruptible waits;
  *   redact.c — recognising credential keys, redacting value trees and
- *              scrubbing the API secret out of text, and the trace writer.
+ *              scrubbing the API secret out of text, and the trace writer;
+ *   shape.c  — the fields of each kind of API object ccapply reads, and
+ *              their types: what a response must look like to be used.
  * http.c (one HTTP exchange over the shared curl handle) and client.c (the
  * calls in client.h: retries, pagination, unknown-outcome lookups) are the
  * impure rest.
@@ -147,6 +149,51 @@ void http_release(struct http *h);
  * http_response_release. Traces the request and the response when enabled. */
 void http_exchange(struct http *h, const struct http_request *rq, struct http_response *rs);
 void http_response_release(struct http_response *rs);
+
+/* --- shape.c ------------------------------------------------------------- */
+
+/* The fields of one kind of API object that ccapply reads, each with the JSON
+ * type it must have; members not listed are ignored (the API may add fields).
+ * See shape.c for the rule that decides what is required. */
+enum shape_type {
+	SHAPE_STRING,
+	SHAPE_BOOL,
+	SHAPE_OBJECT,
+	SHAPE_STRING_ARRAY, /* an array whose every element is a string */
+};
+
+enum shape_presence {
+	SHAPE_OPTIONAL,    /* checked only when present */
+	SHAPE_REQUIRED,    /* must be present (when its parent is) */
+	SHAPE_REQUIRED_IF, /* required when the object's string when_key is when_value */
+};
+
+struct shape_field {
+	const char *path; /* "key", or "parent.key" with the parent listed earlier */
+	enum shape_type type;
+	enum shape_presence presence;
+	const char *when_key, *when_value; /* SHAPE_REQUIRED_IF only */
+};
+
+struct shape {
+	const struct shape_field *fields;
+	size_t n;
+};
+
+extern const struct shape shape_group;          /* GroupResponse */
+extern const struct shape shape_connection;     /* ConnectorResponse */
+extern const struct shape shape_transformation; /* QUICKSTART/DBT_CORE TransformationResponse */
+extern const struct shape shape_created;        /* a create's answer: its id */
+
+/* Check v against s. where names v in the message ("data", "data.items[3]").
+ * 0, or -1 with one line appended to problem, for example
+ * "data.items[3].schema: expected a string, found a number" or
+ * "data.items[0]: expected an object, found null". */
+int shape_check(const struct shape *s, const struct value *v, const char *where,
+		struct buf *problem);
+
+/* A JSON type with its article, for messages: "a string", "an object", "null". */
+const char *shape_json_type(enum value_type t);
 
 /* --- redact.c ------------------------------------------------------------ */
 

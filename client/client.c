@@ -17,7 +17,14 @@
  *     attempt landed after all (a slow server): one more lookup adopts it.
  *     A 409 on a first send is an ordinary error: a resource that merely
  *     has the same name is never adopted.
- * Lists follow next_cursor with limit=1000 and concatenate the items.
+ * Lists follow next_cursor with limit=1000 and concatenate the items; the
+ * cursors already used are remembered, so a server whose cursors go round in
+ * a circle is caught at the first repeat.
+ * Every 2xx answer is checked before anyone reads it (check_data): the
+ * envelope here, the objects against the call's shape (shape.c). A failed
+ * check is V_MALFORMED, an error naming the endpoint, the HTTP status, the
+ * item and the field; for a create it means "committed, answer unreadable",
+ * so the resource is looked up, as for any unknown outcome.
  * Every message that leaves this file has the API secret scrubbed out.
  */
 #include "client/client.h"
@@ -70,7 +77,11 @@ struct call {
 	const struct value *body;
 	bool list;           /* add limit=1000 and the cursor */
 	const char *cursor;  /* list page cursor, NULL for the first page */
+	int page;            /* list page number (1-based), for messages */
 	bool paced;          /* a connection create: take a pacer token per send */
+	/* What the answer's data must look like (each item's, for a list);
+	 * NULL: any object. */
+	const struct shape *shape;
 };
 
 enum verdict {
@@ -101,6 +112,26 @@ static int fail(struct client *c, struct err *err, int code, const struct call *
 	client_scrub_str(err->msg, sizeof err->msg, c->api_secret);
 	err->code = code;
 	return -1;
+}
+
+/* A 2xx (or cut-off) answer that is not what the API promises:
+ * "METHOD /path: HTTP 200: malformed response: <what>". */
+static int malformed(struct client *c, struct err *err, const struct call *k, long status,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int malformed(struct client *c, struct err *err, const struct call *k, long status,
+		     const char *fmt, ...)
+{
+	char text[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (status > 0)
+		return fail(c, err, CLIENT_E_MALFORMED, k, "HTTP %ld: malformed response: %s",
+			    status, text);
+	return fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: %s", text);
 }
 
 /* Add text at the end of an error message (truncating); returns -1. */
@@ -178,6 +209,22 @@ static void call_ready(struct call *k)
 		buf_printf(&k->label, "?%s", buf_str(&k->filters));
 }
 
+/* A GET of every page of path, with up to two filters (a NULL value is left
+ * out), each item checked against shape. Release with call_release(). */
+static void list_call_init(struct call *k, const char *path, const char *key1, const char *val1,
+			   const char *key2, const char *val2, const struct shape *shape)
+{
+	call_init(k, "GET");
+	buf_puts(&k->path, path);
+	if (key1)
+		call_filter(k, key1, val1);
+	if (key2)
+		call_filter(k, key2, val2);
+	k->list = true;
+	k->shape = shape;
+	call_ready(k);
+}
+
 static void build_url(const struct client *c, const struct call *k, struct buf *url)
 {
 	char sep = '?';
@@ -210,26 +257,84 @@ static void status_text(struct client *c, struct api_status *st, const struct va
 /* --- one exchange and its verdict ---------------------------------------- */
 
 /* Take `data` out of a 2xx body; V_OK or V_MALFORMED. */
-static enum verdict take_data(struct client *c, const struct call *k, struct value *root,
-			      struct value **data, struct err *err)
+static enum verdict take_data(struct client *c, const struct call *k, long status,
+			      struct value *root, struct value **data, struct err *err)
 {
 	size_t i;
 
 	if (root->type != VALUE_OBJECT) {
-		fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: a %s, not a JSON object",
-		     value_type_name(root->type));
+		malformed(c, err, k, status, "expected a JSON object, found %s",
+			  shape_json_type(root->type));
 		return V_MALFORMED;
 	}
 	for (i = 0; i < root->u.obj.n; i++) {
 		struct member *m = &root->u.obj.items[i];
 
-		if (!strcmp(m->key, "data") && m->val->type == VALUE_OBJECT) {
-			*data = m->val;
-			m->val = value_new_null();
-			return V_OK;
+		if (strcmp(m->key, "data"))
+			continue;
+		if (m->val->type != VALUE_OBJECT) {
+			malformed(c, err, k, status, "data: expected an object, found %s",
+				  shape_json_type(m->val->type));
+			return V_MALFORMED;
+		}
+		*data = m->val;
+		m->val = value_new_null();
+		return V_OK;
+	}
+	malformed(c, err, k, status, "data: missing (expected an object)");
+	return V_MALFORMED;
+}
+
+/* One page of a list: data.items an array of objects of the call's shape,
+ * data.next_cursor a string, null or absent. */
+static int check_page(struct client *c, const struct call *k, long status,
+		      const struct value *data, struct err *err)
+{
+	const struct value *items = value_get(data, "items");
+	const struct value *next = value_get(data, "next_cursor");
+	struct buf where = BUF_INIT, problem = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	if (!items)
+		return malformed(c, err, k, status, "data.items: missing (expected an array)");
+	if (items->type != VALUE_ARRAY)
+		return malformed(c, err, k, status, "data.items: expected an array, found %s",
+				 shape_json_type(items->type));
+	if (next && next->type != VALUE_STRING && next->type != VALUE_NULL)
+		return malformed(c, err, k, status, "data.next_cursor: expected a string or "
+				 "null, found %s", shape_json_type(next->type));
+	for (i = 0; k->shape && i < items->u.arr.n && !ret; i++) {
+		buf_reset(&where);
+		buf_printf(&where, "data.items[%zu]", i);
+		if (shape_check(k->shape, items->u.arr.items[i], buf_str(&where), &problem)) {
+			if (k->page > 1)
+				buf_printf(&problem, " (page %d)", k->page);
+			ret = malformed(c, err, k, status, "%s", buf_str(&problem));
 		}
 	}
-	fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: no \"data\" object");
+	buf_free(&where);
+	buf_free(&problem);
+	return ret;
+}
+
+/* The data object of a 2xx answer is what the call reads: V_OK or
+ * V_MALFORMED (data freed). */
+static enum verdict check_data(struct client *c, const struct call *k, long status,
+			       struct value **data, struct err *err)
+{
+	struct buf problem = BUF_INIT;
+	int ret = 0;
+
+	if (k->list)
+		ret = check_page(c, k, status, *data, err);
+	else if (k->shape && shape_check(k->shape, *data, "data", &problem))
+		ret = malformed(c, err, k, status, "%s", buf_str(&problem));
+	buf_free(&problem);
+	if (ret == 0)
+		return V_OK;
+	value_free(*data);
+	*data = NULL;
 	return V_MALFORMED;
 }
 
@@ -267,7 +372,7 @@ static enum verdict interpret(struct client *c, const struct call *k,
 	st->http_status = (int)rs->status;
 	st->code[0] = st->message[0] = '\0';
 	if (rs->too_large) {
-		fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: %s", rs->error);
+		malformed(c, err, k, rs->status, "%s", rs->error);
 		return V_MALFORMED;
 	}
 	if (rs->failed) {
@@ -280,10 +385,12 @@ static enum verdict interpret(struct client *c, const struct call *k,
 		status_text(c, st, root);
 	if (rs->status >= 200 && rs->status <= 299) {
 		if (!parsed) {
-			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: %s", perr.msg);
+			malformed(c, err, k, rs->status, "%s", perr.msg);
 			return V_MALFORMED;
 		}
-		v = take_data(c, k, root, data, err);
+		v = take_data(c, k, rs->status, root, data, err);
+		if (v == V_OK)
+			v = check_data(c, k, rs->status, data, err);
 	} else {
 		v = judge_status(c, k, rs, st, err);
 	}
@@ -399,54 +506,165 @@ static int call_read(struct client *c, const struct call *k, struct value **data
 	}
 }
 
-/* All pages of a list: data.items concatenated, following data.next_cursor. */
+/* --- pagination ---------------------------------------------------------- */
+
+/* The cursors a list has been fetched with, to catch a server whose cursors
+ * go round in a circle (a -> b -> a) at the first repeat instead of after
+ * MAX_PAGES requests: a small open-addressing hash set (FNV-1a). */
+struct cursor_seen {
+	char *cursor; /* NULL: free slot */
+	int page;     /* the page fetched with it */
+};
+
+struct cursor_set {
+	struct cursor_seen *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
+static uint64_t hash_cursor(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct cursor_seen *cursor_slot(const struct cursor_set *set, const char *cursor)
+{
+	size_t i = (size_t)hash_cursor(cursor) & (set->cap - 1);
+
+	while (set->slots[i].cursor && strcmp(set->slots[i].cursor, cursor))
+		i = (i + 1) & (set->cap - 1);
+	return &set->slots[i];
+}
+
+static const struct cursor_seen *cursor_set_find(const struct cursor_set *set,
+						 const char *cursor)
+{
+	const struct cursor_seen *slot;
+
+	if (!set->cap)
+		return NULL;
+	slot = cursor_slot(set, cursor);
+	return slot->cursor ? slot : NULL;
+}
+
+/* Add a cursor (not yet in the set); the set takes ownership of it. */
+static void cursor_set_add(struct cursor_set *set, char *cursor, int page)
+{
+	size_t i;
+
+	if ((set->n + 1) * 2 > set->cap) {
+		struct cursor_set bigger = { NULL, set->cap ? set->cap * 2 : 16, set->n };
+
+		bigger.slots = xcalloc(bigger.cap, sizeof *bigger.slots);
+		for (i = 0; i < set->cap; i++)
+			if (set->slots[i].cursor)
+				*cursor_slot(&bigger, set->slots[i].cursor) = set->slots[i];
+		free(set->slots);
+		*set = bigger;
+	}
+	*cursor_slot(set, cursor) = (struct cursor_seen){ cursor, page };
+	set->n++;
+}
+
+static void cursor_set_release(struct cursor_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slots[i].cursor);
+	free(set->slots);
+	memset(set, 0, sizeof *set);
+}
+
+/* A cursor is shown in a message only when it is short and plain. */
+static bool printable_cursor(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (*s < 0x21 || *s > 0x7e || *s == '"' || n >= 64)
+			return false;
+	return n > 0;
+}
+
+/* Page `page` (already fetched) names `next` as the following page's cursor:
+ * 0 to go on, or -1 when that cursor was used before or there are too many
+ * pages. */
+static int check_cursor(struct client *c, const struct call *k, const struct cursor_set *seen,
+			const char *next, int page, const struct api_status *st,
+			struct err *err)
+{
+	const struct cursor_seen *earlier = cursor_set_find(seen, next);
+	char shown[80] = "";
+
+	if (earlier) {
+		if (printable_cursor(next))
+			snprintf(shown, sizeof shown, " \"%s\"", next);
+		return malformed(c, err, k, st->http_status, "data.next_cursor%s on page %d "
+				 "repeats the cursor of page %d: the pages go round in a "
+				 "circle", shown, page, earlier->page);
+	}
+	if (page >= MAX_PAGES)
+		return malformed(c, err, k, st->http_status, "more than %d pages: "
+				 "data.next_cursor never ends", MAX_PAGES);
+	return 0;
+}
+
+/* Move the items of a (checked) page to the end of all. */
+static void take_items(struct value *all, struct value *data)
+{
+	struct value *page = value_get_mut(data, "items");
+	size_t i;
+
+	for (i = 0; i < page->u.arr.n; i++)
+		value_array_push(all, page->u.arr.items[i]);
+	page->u.arr.n = 0; /* moved into `all` */
+}
+
+/* All pages of a list: data.items concatenated, following data.next_cursor
+ * (each page checked by check_page() on its way in). */
 static int call_list(struct client *c, struct call *k, struct value **items,
 		     struct api_status *st, struct err *err)
 {
 	struct value *all = value_new_array();
-	char *cursor = NULL;
-	int pages = 0, ret = -1;
+	struct cursor_set seen = { NULL, 0, 0 };
+	const char *cursor = NULL;
+	int page, ret = -1;
 
-	for (;;) {
+	for (page = 1;; page++) {
 		struct value *data = NULL;
-		struct value *page;
-		const struct value *next;
-		size_t i;
+		const char *next;
+		char *copy;
 
 		k->cursor = cursor;
+		k->page = page;
 		if (call_read(c, k, &data, st, err))
 			break;
-		page = value_get_mut(data, "items");
-		next = value_get(data, "next_cursor");
-		if (!page || page->type != VALUE_ARRAY) {
-			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: data.items is "
-			     "not an array");
-		} else if (next && next->type != VALUE_STRING && next->type != VALUE_NULL) {
-			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: "
-			     "data.next_cursor is not a string");
-		} else if (++pages > MAX_PAGES || (next && next->type == VALUE_STRING && cursor &&
-						   !strcmp(cursor, next->u.str.ptr))) {
-			fail(c, err, CLIENT_E_MALFORMED, k, "malformed response: next_cursor "
-			     "does not advance");
-		} else {
-			for (i = 0; i < page->u.arr.n; i++)
-				value_array_push(all, page->u.arr.items[i]);
-			page->u.arr.n = 0; /* moved into `all` */
-			free(cursor);
-			cursor = next && next->type == VALUE_STRING && next->u.str.len ?
-				xstrdup(next->u.str.ptr) : NULL;
+		take_items(all, data);
+		next = value_get_string(data, "next_cursor");
+		if (!next || !*next) {
 			value_free(data);
-			if (!cursor) {
-				ret = 0;
-				break;
-			}
-			continue;
+			ret = 0;
+			break;
 		}
+		if (check_cursor(c, k, &seen, next, page, st, err)) {
+			value_free(data);
+			break;
+		}
+		copy = xstrdup(next);
+		cursor_set_add(&seen, copy, page + 1);
+		cursor = copy;
 		value_free(data);
-		break;
 	}
-	free(cursor);
+	cursor_set_release(&seen);
 	k->cursor = NULL;
+	k->page = 0;
 	if (ret) {
 		value_free(all);
 		return -1;
@@ -602,45 +820,58 @@ static int create_with_lookup(struct client *c, const struct call *k, lookup_fn 
 
 /* --- lookups after an unknown outcome ------------------------------------ */
 
+/* Is this (shape-checked) list item the resource the lookup wants? */
+typedef bool (*item_match_fn)(const struct value *item, const void *key);
+
+/* List every page of k and take out the first item that matches: 0 with
+ * *found (NULL when none does), or -1 when the list could not be read. */
+static int find_in_list(struct client *c, struct call *k, item_match_fn match, const void *key,
+			struct value **found, struct api_status *st, struct err *err)
+{
+	struct value *items = NULL;
+	size_t i;
+
+	*found = NULL;
+	if (call_list(c, k, &items, st, err))
+		return -1;
+	for (i = 0; i < items->u.arr.n; i++) {
+		if (match(items->u.arr.items[i], key)) {
+			*found = items->u.arr.items[i];
+			items->u.arr.items[i] = value_new_null();
+			break;
+		}
+	}
+	value_free(items);
+	return 0;
+}
+
 struct connection_key {
 	const char *group_id;
 	const char *schema;
 };
+
+/* The API filters by group and name; check anyway, in case a filter was
+ * ignored. (Items are shape-checked: id, schema and group_id are strings.) */
+static bool connection_matches(const struct value *item, const void *ctx)
+{
+	const struct connection_key *key = ctx;
+
+	return !strcmp(value_get_string(item, "schema"), key->schema) &&
+	       !strcmp(value_get_string(item, "group_id"), key->group_id);
+}
 
 static int lookup_connection(struct client *c, const void *ctx, struct value **found,
 			     struct api_status *st, struct err *err)
 {
 	const struct connection_key *key = ctx;
 	struct call k;
-	struct value *items = NULL;
-	size_t i;
 	int ret;
 
-	*found = NULL;
-	call_init(&k, "GET");
-	call_path(&k, "/v1/connections", NULL, NULL);
-	call_filter(&k, "group_id", key->group_id);
-	call_filter(&k, "schema", key->schema);
-	k.list = true;
-	call_ready(&k);
-	ret = call_list(c, &k, &items, st, err);
+	list_call_init(&k, "/v1/connections", "group_id", key->group_id, "schema", key->schema,
+		       &shape_connection);
+	ret = find_in_list(c, &k, connection_matches, key, found, st, err);
 	call_release(&k);
-	if (ret)
-		return -1;
-	for (i = 0; i < items->u.arr.n && !*found; i++) {
-		struct value *item = items->u.arr.items[i];
-		const char *schema = value_get_string(item, "schema");
-		const char *group = value_get_string(item, "group_id");
-
-		/* The API filters; check anyway, in case a filter was ignored. */
-		if ((!schema || !strcmp(schema, key->schema)) &&
-		    (!group || !strcmp(group, key->group_id)) && value_get_string(item, "id")) {
-			*found = item;
-			items->u.arr.items[i] = value_new_null();
-		}
-	}
-	value_free(items);
-	return 0;
+	return ret;
 }
 
 struct transformation_key {
@@ -675,15 +906,15 @@ static bool same_id_set(const struct value *a, const struct value *b)
 	return true;
 }
 
-static bool transformation_matches(const struct value *item,
-				   const struct transformation_key *key)
+/* A QUICKSTART transformation of the package, on the same connections.
+ * (Items are shape-checked: a QUICKSTART one has a package_name.) */
+static bool transformation_matches(const struct value *item, const void *ctx)
 {
-	const char *type = value_get_string(item, "type");
+	const struct transformation_key *key = ctx;
 	const struct value *config = value_get(item, "transformation_config");
-	const char *package = value_get_string(config, "package_name");
 
-	return (!type || !strcmp(type, "QUICKSTART")) && package &&
-	       !strcmp(package, key->package_name) && value_get_string(item, "id") &&
+	return !strcmp(value_get_string(item, "type"), "QUICKSTART") &&
+	       !strcmp(value_get_string(config, "package_name"), key->package_name) &&
 	       same_id_set(value_get(config, "connection_ids"), key->connection_ids);
 }
 
@@ -692,29 +923,13 @@ static int lookup_transformation(struct client *c, const void *ctx, struct value
 {
 	const struct transformation_key *key = ctx;
 	struct call k;
-	struct value *items = NULL;
-	size_t i;
 	int ret;
 
-	*found = NULL;
-	call_init(&k, "GET");
-	call_path(&k, "/v1/transformations", NULL, NULL);
-	call_filter(&k, "group_id", key->group_id);
-	call_filter(&k, "type", "QUICKSTART");
-	k.list = true;
-	call_ready(&k);
-	ret = call_list(c, &k, &items, st, err);
+	list_call_init(&k, "/v1/transformations", "group_id", key->group_id, "type",
+		       "QUICKSTART", &shape_transformation);
+	ret = find_in_list(c, &k, transformation_matches, key, found, st, err);
 	call_release(&k);
-	if (ret)
-		return -1;
-	for (i = 0; i < items->u.arr.n && !*found; i++) {
-		if (transformation_matches(items->u.arr.items[i], key)) {
-			*found = items->u.arr.items[i];
-			items->u.arr.items[i] = value_new_null();
-		}
-	}
-	value_free(items);
-	return 0;
+	return ret;
 }
 
 /* --- setup --------------------------------------------------------------- */
@@ -796,8 +1011,10 @@ static void status_reset(struct api_status *st)
 	memset(st, 0, sizeof *st);
 }
 
-static int get_one(struct client *c, const char *prefix, const char *id, const char *suffix,
-		   struct value **out, struct api_status *st, struct err *err)
+/* GET prefix + escaped id; the data checked against shape (NULL: any). */
+static int get_one(struct client *c, const char *prefix, const char *id,
+		   const struct shape *shape, struct value **out, struct api_status *st,
+		   struct err *err)
 {
 	struct call k;
 	int ret;
@@ -805,7 +1022,8 @@ static int get_one(struct client *c, const char *prefix, const char *id, const c
 	status_reset(st);
 	*out = NULL;
 	call_init(&k, "GET");
-	call_path(&k, prefix, id, suffix);
+	call_path(&k, prefix, id, NULL);
+	k.shape = shape;
 	call_ready(&k);
 	ret = call_read(c, &k, out, st, err);
 	call_release(&k);
@@ -814,21 +1032,14 @@ static int get_one(struct client *c, const char *prefix, const char *id, const c
 
 /* A list with up to two filters (NULL values are left out). */
 static int list_all(struct client *c, const char *path, const char *key1, const char *val1,
-		    const char *key2, const char *val2, struct value **items,
-		    struct api_status *st, struct err *err)
+		    const char *key2, const char *val2, const struct shape *shape,
+		    struct value **items, struct api_status *st, struct err *err)
 {
 	struct call k;
 	int ret;
 
 	*items = NULL;
-	call_init(&k, "GET");
-	buf_puts(&k.path, path);
-	if (key1)
-		call_filter(&k, key1, val1);
-	if (key2)
-		call_filter(&k, key2, val2);
-	k.list = true;
-	call_ready(&k);
+	list_call_init(&k, path, key1, val1, key2, val2, shape);
 	ret = call_list(c, &k, items, st, err);
 	call_release(&k);
 	return ret;
@@ -837,14 +1048,14 @@ static int list_all(struct client *c, const char *path, const char *key1, const 
 int client_get_group(struct client *c, const char *group_id, struct value **out,
 		     struct api_status *st, struct err *err)
 {
-	return get_one(c, "/v1/groups/", group_id, NULL, out, st, err);
+	return get_one(c, "/v1/groups/", group_id, &shape_group, out, st, err);
 }
 
 int client_list_groups(struct client *c, struct value **items, struct api_status *st,
 		       struct err *err)
 {
 	status_reset(st);
-	return list_all(c, "/v1/groups", NULL, NULL, NULL, NULL, items, st, err);
+	return list_all(c, "/v1/groups", NULL, NULL, NULL, NULL, &shape_group, items, st, err);
 }
 
 int client_get_destination(struct client *c, const char *destination_id, struct value **out,
@@ -863,7 +1074,8 @@ int client_list_group_connections(struct client *c, const char *group_id, const 
 	buf_puts(&path, "/v1/groups/");
 	client_url_escape(&path, group_id);
 	buf_puts(&path, "/connections");
-	ret = list_all(c, buf_str(&path), "schema", schema, NULL, NULL, items, st, err);
+	ret = list_all(c, buf_str(&path), "schema", schema, NULL, NULL, &shape_connection, items,
+		       st, err);
 	buf_free(&path);
 	return ret;
 }
@@ -871,15 +1083,15 @@ int client_list_group_connections(struct client *c, const char *group_id, const 
 int client_get_connection(struct client *c, const char *connection_id, struct value **out,
 			  struct api_status *st, struct err *err)
 {
-	return get_one(c, "/v1/connections/", connection_id, NULL, out, st, err);
+	return get_one(c, "/v1/connections/", connection_id, &shape_connection, out, st, err);
 }
 
 int client_list_transformations(struct client *c, const char *group_id, const char *type,
 				struct value **items, struct api_status *st, struct err *err)
 {
 	status_reset(st);
-	return list_all(c, "/v1/transformations", "group_id", group_id, "type", type, items, st,
-			err);
+	return list_all(c, "/v1/transformations", "group_id", group_id, "type", type,
+			&shape_transformation, items, st, err);
 }
 
 int client_get_package_metadata(struct client *c, const char *package_definition_id,
@@ -897,6 +1109,7 @@ static int write_begin(struct client *c, struct call *k, const char *path,
 	call_init(k, "POST");
 	buf_puts(&k->path, path);
 	k->body = body;
+	k->shape = &shape_created;
 	call_ready(k);
 	if (c->read_only) {
 		fail(c, err, CLIENT_E_READ_ONLY, k, "refused: this client is read-only; "

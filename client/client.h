@@ -15,10 +15,21 @@
  *  - A create whose outcome is unknown (timeout, connection reset, 5xx) is
  *    never re-sent before the resource has been looked up by name; if the
  *    lookup finds it, it is adopted (result.adopted = true).
- *  - Every list call follows next_cursor to the end, limit=1000.
+ *  - Every list call follows next_cursor to the end, limit=1000; a cursor
+ *    that comes back a second time (a -> b -> a) is an error, not a loop.
+ *  - Every answer is checked before it is returned: the envelope (`data` an
+ *    object; for lists data.items an array, data.next_cursor a string, null
+ *    or absent) and, in each group, connection and transformation (each list
+ *    item, or the single object), the fields ccapply reads, with their types
+ *    (client-internal.h, shape.c). Extra fields are ignored. So callers may
+ *    rely on, for example, every connection item having string id, group_id,
+ *    service and schema. A create's answer must carry its id.
  *  - Errors are values: err->msg reads "METHOD /path: HTTP 404 NotFound:
- *    <Fivetran message>" (or "...: <network error>"), and the optional
- *    struct api_status gives the pieces to callers that record them.
+ *    <Fivetran message>" (or "...: <network error>", or for an answer that
+ *    is not what the API promises "METHOD /path?query: HTTP 200: malformed
+ *    response: data.items[3].schema: expected a string, found a number"),
+ *    and the optional struct api_status gives the pieces to callers that
+ *    record them.
  *
  * Who may call: cmd/ (to create and configure), applier/ and the live-state
  * readers. planner/ and differ/ never do (they are pure).

@@ -1,6 +1,8 @@
 /*
  * live.c — the live-state reads behind plan, apply and status (see live.h).
- * Each read is one client call; pagination and retries live in the client.
+ * Each read is one client call; pagination, retries and the checks that
+ * every object has the fields read here, with their types, live in the
+ * client (client.h).
  */
 #include "client/live.h"
 
@@ -87,14 +89,11 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	memset(out, 0, sizeof *out);
 	if (read_target_group(c, plan, &group, err))
 		return -1;
+	/* The client checked the group's shape: id and name are strings. */
 	id = value_get_string(group, "id");
 	name = value_get_string(group, "name");
-	if (!id) {
-		value_free(group);
-		return err_set(err, "target group: the API answered without an id");
-	}
 	out->group_id = xstrdup(id);
-	out->group_name = xstrdup(name ? name : id);
+	out->group_name = xstrdup(name);
 	value_free(group);
 	if (client_list_group_connections(c, out->group_id, NULL, &out->connections, &st, err) ||
 	    client_list_transformations(c, out->group_id, "QUICKSTART", &out->transformations,

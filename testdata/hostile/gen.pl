@@ -698,11 +698,9 @@ for my $ep (qw(connections transformations)) {
 	api_case("$ep.next-cursor-object", edit($g, ']}}', '],"next_cursor":{}}}'),
 		 'malformed.*next_cursor');
 }
-# Accepted today: list items are not validated, so a malformed item (which
-# may be one of ours) reads as absent and plan proposes to create it again.
-# Names with ".item-" or "group.id-": the client passes these bodies on as
-# data; it is plan that must refuse them.
-gap(sub {
+# Malformed list items: a wrong-typed item must not read as absent (plan
+# would propose to create it again); the client refuses the whole answer.
+{
 	for my $ep (qw(connections transformations)) {
 		api_case("$ep.item-number", "{\"code\":\"Success\",\"data\":{\"items\":[1]}}\n",
 			 'malformed.*item');
@@ -725,7 +723,7 @@ gap(sub {
 		 'malformed.*connection_ids');
 	api_case('transformations.item-package-number', edit($good{transformations},
 		 '"package_name":"legacy"', '"package_name":42'), 'malformed.*package_name');
-});
+}
 api_case('connection.truncated', substr($good{connection}, 0, 100), "malformed.*$JPOS");
 api_case('connection.data-number', "{\"code\":\"Success\",\"data\":5}\n", 'malformed.*data');
 api_case('groups.items-object', "{\"code\":\"Success\",\"data\":{\"items\":{}}}\n",
