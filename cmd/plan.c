@@ -137,8 +137,8 @@ int load_saved_plan(const char *path, struct value **doc)
 		cmd_error("cannot read plan file %s: %s", path, strerror(errno));
 		return EXIT_ERROR;
 	}
-	if (json_parse(b.data, b.len, doc, &err)) {
-		cmd_error("%s: not a ccapply plan file: %s", path, err.msg);
+	if (json_parse_named(path, b.data, b.len, doc, &err)) {
+		cmd_error("%s (not a ccapply plan file)", err.msg);
 		buf_free(&b);
 		return EXIT_ERROR;
 	}

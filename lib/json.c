@@ -313,6 +313,7 @@ struct reader {
 	size_t cur_off;       /* position cursor: cur_line/cur_col are at cur_off */
 	int cur_line, cur_col;
 	struct err *err;
+	const char *name;     /* the file, for "NAME:L:C: " in errors; NULL: none */
 	size_t err_off;       /* where the reported error is */
 	bool out_of_tokens;   /* the walk found no token where a value begins */
 };
@@ -354,6 +355,8 @@ static int fail(struct reader *r, size_t off, const char *fmt, ...)
 	va_end(ap);
 	r->err_off = off;
 	locate(r, off, &line, &col);
+	if (r->name)
+		return err_set(r->err, "%s:%d:%d: %s", r->name, line, col, what);
 	return err_set(r->err, "line %d, column %d: %s", line, col, what);
 }
 
@@ -1163,9 +1166,16 @@ static struct value *read_document(struct reader *r)
 
 int json_parse(const char *data, size_t len, struct value **out, struct err *err)
 {
+	return json_parse_named(NULL, data, len, out, err);
+}
+
+int json_parse_named(const char *name, const char *data, size_t len, struct value **out,
+		     struct err *err)
+{
 	struct reader r;
 
 	memset(&r, 0, sizeof r);
+	r.name = name;
 	r.data = data ? data : "";
 	r.len = data ? len : 0;
 	r.cur_line = 1;

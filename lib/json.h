@@ -38,9 +38,13 @@
 size_t utf8_sequence(const unsigned char *s, size_t n);
 
 /* Parse exactly one JSON text from data[0..len). On error returns -1 and sets
- * err to "line L, column C: what was wrong" (callers prefix the file or
- * endpoint). Node positions (line/col) are filled in. */
+ * err to "line L, column C: what was wrong" (callers prefix the endpoint).
+ * Node positions (line/col) are filled in. */
 int json_parse(const char *data, size_t len, struct value **out, struct err *err);
+/* The same for the contents of the file `name`: errors read "NAME:L:C: what
+ * was wrong", the form every input file's errors take (as lib/yaml.h's). */
+int json_parse_named(const char *name, const char *data, size_t len, struct value **out,
+		     struct err *err);
 
 enum json_flags {
 	JSON_COMPACT = 0,

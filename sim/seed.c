@@ -36,7 +36,7 @@ static int seed_fail(struct seed *sd, const struct value *at, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return err_set(sd->err, "%s: line %d, column %d: %s", sd->path, at->line, at->col, msg);
+	return err_set(sd->err, "%s:%d:%d: %s", sd->path, at->line, at->col, msg);
 }
 
 /* Check fields and report the offender at its position as "what[i]: …". */
@@ -434,9 +434,9 @@ int sim_seed_load(struct sim_store *store, const char *path, struct err *err)
 		buf_free(&text);
 		return -1;
 	}
-	if (json_parse(buf_str(&text), text.len, &root, err)) {
+	if (json_parse_named(path, buf_str(&text), text.len, &root, err)) {
 		buf_free(&text);
-		return err_prefix(err, "%s", path);
+		return -1;
 	}
 	buf_free(&text);
 	rc = load_root(&sd, root);

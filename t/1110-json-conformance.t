@@ -31,9 +31,9 @@ run_family() {
 }
 
 must_accept() { [ "$1" -eq 0 ]; }
-# Rejected cleanly: exactly 1, and the message has the FILE: line L, column C: form.
+# Rejected cleanly: exactly 1, and the message has the FILE:LINE:COL: form.
 must_reject() {
-	[ "$1" -eq 1 ] && grep -q "^$2: line [0-9]*, column [0-9]*: ." n_.err
+	[ "$1" -eq 1 ] && grep -q "^$2:[0-9]*:[0-9]*: ." n_.err
 }
 no_crash() { [ "$1" -le 1 ]; }
 

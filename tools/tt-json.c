@@ -29,10 +29,10 @@ static int load_json(const char *path, struct value **out)
 		buf_free(&b);
 		return 2;
 	}
-	rc = json_parse(b.data, b.len, out, &err);
+	rc = json_parse_named(path, b.data, b.len, out, &err);
 	buf_free(&b);
 	if (rc) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
+		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
 	return 0;
