@@ -9,8 +9,9 @@
  *
  * Memory stays proportional to what is kept:
  *  - Subtrees under a key the caller discards are parsed and checked but no
- *    values are built for them (nor is a value's text fetched from libfyaml
- *    when no check needs it). The only state they need is the key names of
+ *    values are built for them (nor is a scalar's text fetched from libfyaml
+ *    when no check needs it: a quoted string its shape allows, say). The
+ *    only state they need is the key names of
  *    the mappings that are open right now (duplicate detection), kept in one
  *    shared stack of bytes (loader.keys) that each mapping truncates back when
  *    it closes. A mapping with more than KEY_SCAN_LIMIT keys also gets a hash
@@ -27,11 +28,27 @@
  *    count one more node per BYTES_PER_NODE bytes of text, so a bomb built
  *    from a long string is bounded in bytes as well as in nodes.
  *
+ * Discarded values are checked against options.discard_shape as they stream
+ * past (see yaml.h): each frame carries the shape of its collection, a
+ * mapping frame also the shape of its pending key's value, so a node's
+ * expected shape is known when it starts, with no tree. An alias is checked
+ * by walking its copy against the shape (shapes are shallow, so is that
+ * walk). Error paths ("connections[0].schema_config.tables[3]") are built
+ * from the stack only when an error needs one.
+ *
  * Scalar resolution is the YAML 1.2 core schema (plain scalars only; quoted
  * and block scalars are strings). Numbers become canonical JSON number text:
  * "+" dropped, leading zeros stripped, ".5" → "0.5", "1." → "1.0", exponent
  * kept as written, 0o/0x integers converted to decimal on digit strings (any
- * size up to RADIX_DIGITS_MAX digits; longer literals are an error).
+ * size up to RADIX_DIGITS_MAX digits; longer literals are an error). A float
+ * whose magnitude a double cannot hold is an error (float_overflows()).
+ *
+ * Speed: a 100 MB plan is millions of events, so the per-event path avoids
+ * calls and allocations: the reader checks printable ASCII eight bytes at a
+ * time, the core schema dispatches on a scalar's first character, the top
+ * frame is looked up once per scalar, a shaped mapping tries the member after
+ * the last one matched first, and the position of the last event (for errors
+ * with no node) is asked of libfyaml only when an error needs it.
  *
  * Mapping keys become object member names by their JSON text: a string key
  * is its text, null is "null", booleans "true"/"false", numbers their
@@ -52,6 +69,7 @@
 #include "lib/yaml.h"
 
 #include <errno.h>
+#include <float.h>
 #include <libfyaml.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -65,7 +83,7 @@
 #define KEY_SCAN_LIMIT 8        /* mappings with more keys get a hash index */
 #define RADIX_DIGITS_MAX 1024   /* longest 0o/0x literal we convert to decimal */
 #define QUOTE_MAX 40            /* scalar text quoted in messages is cut here */
-#define SPECIAL_FLOAT_MAX 5     /* longest .inf/.nan spelling: "-.inf" */
+#define PATH_KEY_MAX 40         /* a key in a shape error's path is cut here */
 #define BYTES_PER_NODE 64       /* alias bound: a long text counts as len/64 more nodes */
 
 enum core_tag {
@@ -109,6 +127,12 @@ struct frame {
 	size_t key_off;        /* the pending key's entry in loader.keys */
 	size_t *index;         /* hash of (key entry offset + 1); NULL while small */
 	size_t index_cap;
+	size_t items;          /* sequence: items so far (the open one's index) */
+	/* Shape checks (see yaml.h): this collection's shape (NULL: none), and
+	 * for a mapping the shape of the pending key's value. Never ANY. */
+	const struct yaml_shape *shape;
+	const struct yaml_shape *value_shape;
+	const struct yaml_shape *next_member; /* see member_shape() */
 };
 
 /* A scalar after resolution; text points into the event or loader.number. */
@@ -131,6 +155,7 @@ struct loader {
 	/* Keys of the open mappings, each entry [size_t len][bytes][NUL]. */
 	struct buf keys;
 	struct buf number; /* scratch: canonical number text */
+	struct buf scratch; /* scratch: float range checks */
 	struct anchor_table anchors;
 	struct value **owned;
 	size_t nowned, owned_cap;
@@ -139,7 +164,10 @@ struct loader {
 	int documents;
 	bool second_document; /* report it at the next known position */
 	bool done;
-	struct pos last;      /* end of the last event with a position */
+	/* The end of the last event with a position, known lazily (see
+	 * note_handled()): prev's end when prev is set, else last. */
+	struct fy_event *prev;
+	struct pos last;
 	struct fy_event *event; /* the event being handled */
 	struct input *in;       /* the reader feeding libfyaml */
 	struct err *err;
@@ -216,9 +244,18 @@ static void earliest(struct fy_token *t, int lead, struct pos *best, bool *have)
 
 /* Where a node starts: the earliest of its anchor ("&name": the mark is on
  * the name), tag and own token (a quoted scalar's mark is after the quote). */
+static struct pos last_pos(const struct loader *ld)
+{
+	struct pos p;
+
+	if (ld->prev && mark_pos(fy_event_end_mark(ld->prev), &p))
+		return p;
+	return ld->last;
+}
+
 static struct pos node_pos(const struct loader *ld, struct fy_event *e)
 {
-	struct pos p = ld->last;
+	struct pos p = last_pos(ld);
 	bool have = false;
 	struct fy_token *t = fy_event_get_token(e);
 	int lead = 0;
@@ -308,18 +345,31 @@ static bool text_is(const char *s, size_t len, const char *const *words)
 	return false;
 }
 
+/* null, Null, NULL, ~ or empty. (Asked of most scalars: no loops.) */
 static bool is_null_text(const char *s, size_t len)
 {
-	static const char *const words[] = { "", "~", "null", "Null", "NULL", NULL };
-	return text_is(s, len, words);
+	switch (len) {
+	case 0:
+		return true;
+	case 1:
+		return s[0] == '~';
+	case 4:
+		return !memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4);
+	default:
+		return false;
+	}
 }
 
-/* 1 true, 0 false, -1 not a boolean. */
+/* 1 true, 0 false, -1 not a boolean (true/True/TRUE, false/False/FALSE). */
 static int bool_text(const char *s, size_t len)
 {
-	static const char *const t[] = { "true", "True", "TRUE", NULL };
-	static const char *const f[] = { "false", "False", "FALSE", NULL };
-	return text_is(s, len, t) ? 1 : text_is(s, len, f) ? 0 : -1;
+	if (len == 4)
+		return !memcmp(s, "true", 4) || !memcmp(s, "True", 4) ||
+		       !memcmp(s, "TRUE", 4) ? 1 : -1;
+	if (len == 5)
+		return !memcmp(s, "false", 5) || !memcmp(s, "False", 5) ||
+		       !memcmp(s, "FALSE", 5) ? 0 : -1;
+	return -1;
 }
 
 static bool is_special_float(const char *s, size_t len)
@@ -457,12 +507,75 @@ static bool core_float(const char *s, size_t len, struct buf *out)
 	return true;
 }
 
+/* Digits of s from i on; a run longer than cap counts as cap (exponents:
+ * beyond any double's range either way). */
+static long long digits_value(const char *s, size_t len, size_t i, long long cap)
+{
+	long long v = 0;
+
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v >= cap ? cap : v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* Whether the core-schema float s (already matched by core_float) is too
+ * large in magnitude for a double, i.e. a JSON reader would get infinity.
+ * Its value is D × 10^E, D the digits before and after the point; with n
+ * significant digits it lies in [10^(n-1+E), 10^(n+E)), so only a number in
+ * [1e308, 1e309) needs a closer look: strtod() on "De<E>", text with no
+ * decimal point, which no locale reads differently. A number too small for
+ * a double (1e-400) is not an error: it is near zero, as written. */
+static bool float_overflows(const char *s, size_t len, struct buf *scratch)
+{
+	const long long cap = 1000000000000000LL;
+	size_t i = 0, in_fraction = 0, nfrac = 0, n = 0;
+	long long e = 0, magnitude;
+	bool started = false;
+	char exp_text[32];
+	double d;
+
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i++;
+	buf_reset(scratch);
+	for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			in_fraction = 1;
+			continue;
+		}
+		nfrac += in_fraction;
+		if (!started && s[i] == '0')
+			continue;
+		started = true;
+		n++;
+		buf_putc(scratch, s[i]);
+	}
+	if (!n)
+		return false; /* zero */
+	if (i < len) { /* the exponent */
+		bool neg = s[++i] == '-';
+		i += s[i] == '-' || s[i] == '+';
+		e = digits_value(s, len, i, cap);
+		if (neg)
+			e = -e;
+	}
+	e -= (long long)(nfrac < (size_t)cap ? nfrac : (size_t)cap);
+	magnitude = (long long)(n < (size_t)cap ? n : (size_t)cap) + e; /* value < 10^magnitude */
+	if (magnitude <= 308)
+		return false;
+	if (magnitude > 309)
+		return true;
+	snprintf(exp_text, sizeof exp_text, "e%lld", e);
+	buf_puts(scratch, exp_text);
+	d = strtod(buf_str(scratch), NULL);
+	return d > DBL_MAX;
+}
+
+static int fail_number(struct loader *ld, const char *what, const char *s, size_t len);
+
 static int fail_special_float(struct loader *ld, const char *s, size_t len)
 {
-	char q[QUOTE_MAX + 8];
-
-	return fail_node(ld, "%s is not a number JSON can represent "
-		       "(.inf and .nan are not allowed)", quote(s, len, q));
+	return fail_number(ld, "is not a number JSON can represent (.inf and .nan are not "
+			   "allowed)", s, len);
 }
 
 static int fail_tag(struct loader *ld, enum core_tag tag, const char *what,
@@ -491,14 +604,25 @@ static int resolve_int(struct loader *ld, const char *s, size_t len,
 	return rc;
 }
 
-static bool resolve_float(struct loader *ld, const char *s, size_t len, struct resolved *r)
+/* A core-schema float: 1 resolved, 0 not one, -1 error set (too large for
+ * a double). */
+static int resolve_float(struct loader *ld, const char *s, size_t len, struct resolved *r)
 {
 	if (!core_float(s, len, &ld->number))
-		return false;
+		return 0;
+	if (float_overflows(s, len, &ld->scratch))
+		return fail_number(ld, "is out of range: too large for a number (it overflows "
+				   "a double, which JSON readers would take as infinity)", s, len);
 	r->type = VALUE_NUMBER;
 	r->text = ld->number.data;
 	r->len = ld->number.len;
-	return true;
+	return 1;
+}
+
+/* Whether a plain scalar starting with c can be a number, .inf or .nan. */
+static bool may_be_number(char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
 /* Whether a plain scalar starting with c can be anything but a string. */
@@ -520,22 +644,26 @@ static int resolve_plain(struct loader *ld, const char *s, size_t len,
 	int b, rc;
 
 	/* Dispatch on the first character: most plain scalars are words that
-	 * can be nothing but strings. */
-	if (len && !may_be_typed(s[0]))
-		return 0;
-	if (is_null_text(s, len)) {
-		r->type = VALUE_NULL;
-		return 0;
-	}
-	if ((b = bool_text(s, len)) >= 0) {
-		r->type = VALUE_BOOL;
-		r->boolean = b;
+	 * can be nothing but strings, and a word starting with n can only be
+	 * null, one starting with t or f only a boolean. */
+	if (!len || s[0] == '~' || s[0] == 'n' || s[0] == 'N') {
+		if (is_null_text(s, len))
+			r->type = VALUE_NULL;
 		return 0;
 	}
+	if (s[0] == 't' || s[0] == 'T' || s[0] == 'f' || s[0] == 'F') {
+		if ((b = bool_text(s, len)) >= 0) {
+			r->type = VALUE_BOOL;
+			r->boolean = b;
+		}
+		return 0;
+	}
+	if (!may_be_number(s[0]))
+		return 0;
 	if ((rc = resolve_int(ld, s, len, r)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (resolve_float(ld, s, len, r))
-		return 0;
+	if ((rc = resolve_float(ld, s, len, r)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (is_special_float(s, len))
 		return fail_special_float(ld, s, len);
 	return 0; /* stays a string */
@@ -568,8 +696,8 @@ static int resolve_scalar(struct loader *ld, const char *s, size_t len,
 			return -1;
 		return rc ? 0 : fail_tag(ld, tag, "an integer", s, len);
 	case TAG_FLOAT:
-		if (resolve_float(ld, s, len, r))
-			return 0;
+		if ((rc = resolve_float(ld, s, len, r)) != 0)
+			return rc < 0 ? -1 : 0;
 		if (is_special_float(s, len))
 			return fail_special_float(ld, s, len);
 		return fail_tag(ld, tag, "a number", s, len);
@@ -769,6 +897,21 @@ static void index_rebuild(struct loader *ld, struct frame *f, size_t cap)
 		index_insert(ld, f, off);
 }
 
+/* Append the entry [len][s][NUL] to the key stack, in one step: every key
+ * of the document passes here. */
+static void keys_push(struct buf *keys, const char *s, size_t len)
+{
+	size_t end = keys->len + sizeof len + len + 1;
+
+	if (end + 1 > keys->cap)
+		keys->data = xgrow(keys->data, &keys->cap, end + 1, 1);
+	memcpy(keys->data + keys->len, &len, sizeof len);
+	memcpy(keys->data + keys->len + sizeof len, s, len);
+	keys->data[end - 1] = '\0';
+	keys->data[end] = '\0'; /* struct buf's invariant */
+	keys->len = end;
+}
+
 static bool key_seen(struct loader *ld, struct frame *f, const char *s, size_t len)
 {
 	size_t off, i;
@@ -786,6 +929,289 @@ static bool key_seen(struct loader *ld, struct frame *f, const char *s, size_t l
 	return false;
 }
 
+/* --- shapes --------------------------------------------------------------- */
+
+/* Whether s[0..len) is the C string word. */
+static bool bytes_are(const char *s, size_t len, const char *word)
+{
+	return len && word[0] == s[0] && strlen(word) == len && !memcmp(word, s, len);
+}
+
+/* shape, or NULL when it checks nothing. */
+static const struct yaml_shape *checked_shape(const struct yaml_shape *shape)
+{
+	return shape && shape->kind != YAML_SHAPE_ANY ? shape : NULL;
+}
+
+/* Whether key (len bytes, NUL-terminated) is word: strcmp() decides on the
+ * first differing byte; a key holding a NUL must not pass for its prefix. */
+static bool key_is(const char *key, size_t len, const char *word)
+{
+	return !strcmp(word, key) && strlen(word) == len;
+}
+
+/* The shape of member key of f's mapping shape; NULL when not listed.
+ * Documents write members in the same order each time, mostly the shape's
+ * order, so the member after the last one found is tried first. */
+static const struct yaml_shape *member_shape(struct frame *f, const char *key, size_t len)
+{
+	const struct yaml_shape *c = f->next_member;
+
+	if (!c || !c->key || !key_is(key, len, c->key))
+		for (c = f->shape->children; c->key && !key_is(key, len, c->key); c++)
+			;
+	if (!c->key)
+		return NULL;
+	f->next_member = c + 1;
+	return checked_shape(c);
+}
+
+/* The shape the node about to start in frame f's slot must have (NULL:
+ * unchecked). Keys have none. */
+static const struct yaml_shape *frame_shape(const struct frame *f)
+{
+	if (!f)
+		return NULL;
+	if (f->is_map)
+		return f->expect_key ? NULL : f->value_shape;
+	return f->shape ? checked_shape(f->shape->items) : NULL;
+}
+
+static const struct yaml_shape *slot_shape(const struct loader *ld)
+{
+	return frame_shape(ld->depth ? &ld->stack[ld->depth - 1] : NULL);
+}
+
+/* Whether node r fits shape (non-NULL, see checked_shape()); item: it is a
+ * sequence item (where null is not "not set"). */
+static bool shape_accepts(const struct yaml_shape *shape, const struct resolved *r, bool item)
+{
+	const char *const *w;
+
+	switch (r->type) {
+	case VALUE_NULL:
+		return !item;
+	case VALUE_OBJECT:
+		return shape->kind == YAML_SHAPE_MAPPING;
+	case VALUE_ARRAY:
+		return shape->kind == YAML_SHAPE_SEQUENCE;
+	case VALUE_BOOL:
+		return shape->kind == YAML_SHAPE_BOOL;
+	case VALUE_NUMBER:
+		return false;
+	case VALUE_STRING:
+		if (shape->kind == YAML_SHAPE_STRING)
+			return true;
+		if (shape->kind != YAML_SHAPE_ENUM)
+			return false;
+		for (w = shape->allowed; *w; w++)
+			if (bytes_are(r->text, r->len, *w))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+static void path_truncate(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->data)
+		b->data[len] = '\0';
+}
+
+/* Append ".key" to a path (no dot at its start): as it is when short and
+ * plain, else quoted and cut, control characters shown as '?'. */
+static void path_key(struct buf *b, const char *s, size_t len)
+{
+	char q[QUOTE_MAX + 8];
+	size_t i;
+
+	if (b->len)
+		buf_putc(b, '.');
+	if (len > PATH_KEY_MAX || memchr(s, '"', len) || memchr(s, '.', len)) {
+		buf_puts(b, quote(s, len, q));
+		return;
+	}
+	for (i = 0; i < len; i++)
+		buf_putc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i]);
+}
+
+/* The path of the slot being filled, from the root: each open mapping adds
+ * its pending key, each open sequence its item's index
+ * ("connections[0].schema_config.tables[3]"). */
+static void slot_path(const struct loader *ld, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < ld->depth; i++) {
+		const struct frame *f = &ld->stack[i];
+		if (f->is_map)
+			path_key(b, entry_text(ld, f->key_off), entry_len(ld, f->key_off));
+		else
+			buf_printf(b, "[%zu]", f->items);
+	}
+}
+
+/* A number the scalar being resolved cannot be: the error names the path of
+ * its slot when it is a value below the root ("connections[0].config.port:
+ * \"1e400\" is out of range..."); a key's error is at its position only. */
+static bool in_key_slot(struct loader *ld);
+
+static int fail_number(struct loader *ld, const char *what, const char *s, size_t len)
+{
+	struct buf path = BUF_INIT;
+	char q[QUOTE_MAX + 8];
+
+	if (ld->depth && !in_key_slot(ld)) {
+		slot_path(ld, &path);
+		buf_puts(&path, ": ");
+	}
+	fail_node(ld, "%s%s %s", buf_str(&path), quote(s, len, q), what);
+	buf_free(&path);
+	return -1;
+}
+
+/* What shape wants, for messages. */
+static void shape_expected(const struct yaml_shape *shape, struct buf *b)
+{
+	const char *const *w;
+
+	switch (shape->kind) {
+	case YAML_SHAPE_MAPPING:
+		buf_puts(b, "a mapping");
+		break;
+	case YAML_SHAPE_SEQUENCE:
+		buf_puts(b, "a sequence");
+		break;
+	case YAML_SHAPE_STRING:
+		buf_puts(b, "a string");
+		break;
+	case YAML_SHAPE_BOOL:
+		buf_puts(b, "true or false");
+		break;
+	default:
+		buf_puts(b, "one of ");
+		for (w = shape->allowed; *w; w++)
+			buf_printf(b, "%s%s", w == shape->allowed ? "" : ", ", *w);
+		break;
+	}
+}
+
+/* What was found instead, with a hint where the core schema surprises. */
+static void shape_found(const struct yaml_shape *shape, const struct resolved *r, struct buf *b)
+{
+	char q[QUOTE_MAX + 8];
+
+	switch (r->type) {
+	case VALUE_NULL:
+		buf_puts(b, "null");
+		break;
+	case VALUE_OBJECT:
+		buf_puts(b, "a mapping");
+		break;
+	case VALUE_ARRAY:
+		buf_puts(b, "a sequence");
+		break;
+	case VALUE_BOOL:
+		buf_printf(b, "the boolean %s", r->boolean ? "true" : "false");
+		if (shape->kind == YAML_SHAPE_STRING || shape->kind == YAML_SHAPE_ENUM)
+			buf_puts(b, " (quote it to make it a string)");
+		break;
+	case VALUE_NUMBER: /* canonical text: ASCII */
+		buf_printf(b, "the number %.*s%s", r->len > QUOTE_MAX ? QUOTE_MAX : (int)r->len,
+			   r->text, r->len > QUOTE_MAX ? "..." : "");
+		if (shape->kind == YAML_SHAPE_STRING || shape->kind == YAML_SHAPE_ENUM)
+			buf_puts(b, " (quote it to make it a string)");
+		break;
+	case VALUE_STRING:
+		buf_puts(b, quote(r->text, r->len, q));
+		if (shape->kind == YAML_SHAPE_BOOL && bool_text(r->text, r->len) >= 0)
+			buf_puts(b, " (quoted or tagged as a string, so not a boolean)");
+		break;
+	}
+}
+
+/* The current slot's node (or, suffix non-NULL, a node below it that an
+ * alias brought in) does not fit shape. */
+static int fail_shape(struct loader *ld, const struct yaml_shape *shape,
+		      const struct resolved *found, const char *suffix)
+{
+	struct buf path = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+
+	slot_path(ld, &path);
+	if (suffix)
+		buf_puts(&path, suffix);
+	shape_expected(shape, &want);
+	shape_found(shape, found, &got);
+	fail_node(ld, "%s: expected %s, found %s", buf_str(&path), buf_str(&want), buf_str(&got));
+	buf_free(&path);
+	buf_free(&want);
+	buf_free(&got);
+	return -1;
+}
+
+/* Check a node of the current slot, already resolved, against its shape. */
+static int check_slot(struct loader *ld, const struct yaml_shape *shape, const struct resolved *r)
+{
+	const struct frame *f = top(ld);
+
+	if (!shape || shape_accepts(shape, r, f && !f->is_map))
+		return 0;
+	return fail_shape(ld, shape, r, NULL);
+}
+
+static void resolved_of(const struct value *v, struct resolved *r)
+{
+	memset(r, 0, sizeof *r);
+	r->type = v->type;
+	if (v->type == VALUE_BOOL) {
+		r->boolean = v->u.boolean;
+	} else if (v->type == VALUE_NUMBER) {
+		r->text = v->u.number;
+		r->len = strlen(v->u.number);
+	} else if (v->type == VALUE_STRING) {
+		r->text = v->u.str.ptr;
+		r->len = v->u.str.len;
+	}
+}
+
+/* Check an alias's copy v against shape: the same rules as the streaming
+ * check, on the tree (shapes are shallow, so the recursion is). suffix is the
+ * path below the slot, for messages. */
+static int check_tree(struct loader *ld, const struct value *v, const struct yaml_shape *shape,
+		      bool item, struct buf *suffix)
+{
+	const struct yaml_shape *c;
+	struct resolved r;
+	size_t i, mark = suffix->len;
+	int rc = 0;
+
+	if (!shape)
+		return 0;
+	resolved_of(v, &r);
+	if (!shape_accepts(shape, &r, item))
+		return fail_shape(ld, shape, &r, buf_str(suffix));
+	if (v->type == VALUE_OBJECT && shape->children) {
+		for (c = shape->children; c->key && !rc; c++) {
+			const struct value *m = value_get(v, c->key);
+			if (!m)
+				continue;
+			buf_putc(suffix, '.'); /* the slot's path comes first */
+			buf_puts(suffix, c->key);
+			rc = check_tree(ld, m, checked_shape(c), false, suffix);
+			path_truncate(suffix, mark);
+		}
+	} else if (v->type == VALUE_ARRAY && checked_shape(shape->items)) {
+		for (i = 0; i < v->u.arr.n && !rc; i++) {
+			buf_printf(suffix, "[%zu]", i);
+			rc = check_tree(ld, v->u.arr.items[i], checked_shape(shape->items), true,
+					suffix);
+			path_truncate(suffix, mark);
+		}
+	}
+	return rc;
+}
+
 /* Record the key of the current mapping member; decide whether its value is
  * kept. */
 static int add_key(struct loader *ld, const char *s, size_t len)
@@ -797,9 +1223,7 @@ static int add_key(struct loader *ld, const char *s, size_t len)
 	if (key_seen(ld, f, s, len))
 		return fail_node(ld, "duplicate key %s", quote(s, len, q));
 	f->key_off = ld->keys.len;
-	buf_append(&ld->keys, &len, sizeof len);
-	buf_append(&ld->keys, s, len);
-	buf_putc(&ld->keys, '\0');
+	keys_push(&ld->keys, s, len);
 	f->nkeys++;
 	f->nodes += len / BYTES_PER_NODE;
 	if (f->index && 2 * f->nkeys > f->index_cap)
@@ -811,23 +1235,42 @@ static int add_key(struct loader *ld, const char *s, size_t len)
 	f->expect_key = false;
 	f->value_discarded = f->node && o && o->discard &&
 			     o->discard(entry_text(ld, f->key_off), ld->depth - 1, o->ctx);
+	/* Inside a shaped value its shape rules (even should the caller
+	 * discard a key of an anchored mapping there); elsewhere a discarded
+	 * value gets the caller's shape. */
+	if (f->shape)
+		f->value_shape = f->shape->children ?
+				 member_shape(f, entry_text(ld, f->key_off), len) : NULL;
+	else if (f->value_discarded)
+		f->value_shape = checked_shape(o->discard_shape);
 	return 0;
 }
 
 /* --- placing nodes -------------------------------------------------------- */
 
-static bool in_key_slot(struct loader *ld)
+/* The slot of the node about to start, in frame f (the top one; NULL at the
+ * root): a key? kept? (Every event asks: the _frame forms let one lookup of
+ * the top frame serve several questions.) */
+static bool frame_key_slot(const struct frame *f)
 {
-	struct frame *f = top(ld);
 	return f && f->is_map && f->expect_key;
 }
 
 /* Whether the node about to start goes into the result (or into an anchored
  * node being built). */
+static bool frame_kept(const struct frame *f)
+{
+	return !f || (f->node && !(f->is_map && f->value_discarded));
+}
+
+static bool in_key_slot(struct loader *ld)
+{
+	return frame_key_slot(top(ld));
+}
+
 static bool slot_kept(struct loader *ld)
 {
-	struct frame *f = top(ld);
-	return !f || (f->node && !(f->is_map && f->value_discarded));
+	return frame_kept(top(ld));
 }
 
 /* A finished node (v NULL when not built) fills the current value slot. A
@@ -836,7 +1279,7 @@ static bool slot_kept(struct loader *ld)
 static void place_value(struct loader *ld, struct value *v, size_t nodes, size_t height)
 {
 	struct frame *f = top(ld);
-	bool kept = slot_kept(ld);
+	bool kept = frame_kept(f);
 
 	if (!f) {
 		ld->root = v;
@@ -856,6 +1299,9 @@ static void place_value(struct loader *ld, struct value *v, size_t nodes, size_t
 	if (f->is_map) {
 		f->expect_key = true;
 		f->value_discarded = false;
+		f->value_shape = NULL;
+	} else {
+		f->items++;
 	}
 }
 
@@ -863,40 +1309,60 @@ static void place_value(struct loader *ld, struct value *v, size_t nodes, size_t
 
 static int check_escaped_space(struct loader *ld, struct fy_token *value);
 
+/* A scalar in a discarded value slot (not a key, no anchor) needs no look at
+ * when it is a string its shape allows, or a plain word that cannot be a
+ * number (numbers can be out of range). The text is fetched only when
+ * needed: text is non-NULL when it has been. */
+static bool discarded_scalar_fine(enum core_tag tag, bool plain, const struct yaml_shape *shape,
+				  const char *text, size_t len)
+{
+	if (tag == TAG_STR || tag == TAG_NONSPECIFIC || (tag == TAG_NONE && !plain))
+		return !shape || shape->kind == YAML_SHAPE_STRING;
+	if (tag != TAG_NONE || !text || !len)
+		return false;
+	return shape ? shape->kind == YAML_SHAPE_STRING && !may_be_typed(text[0])
+		     : !may_be_number(text[0]);
+}
+
 static int on_scalar(struct loader *ld, struct fy_event *e)
 {
 	struct fy_token *anchor = e->scalar.anchor;
-	enum core_tag tag = classify_tag(e->scalar.tag);
+	enum core_tag tag = e->scalar.tag ? classify_tag(e->scalar.tag) : TAG_NONE;
 	bool plain = fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN;
+	const struct frame *f = top(ld);
+	bool key = frame_key_slot(f), kept = !key && frame_kept(f);
+	const struct yaml_shape *shape = key ? NULL : frame_shape(f);
+	bool discarded = !anchor && !key && !kept;
 	struct resolved r;
 	struct value *v = NULL;
-	const char *s;
+	const char *s = NULL;
 	size_t len = 0, weight;
 
 	if (check_escaped_space(ld, e->scalar.value))
 		return -1;
-	if (!anchor && (tag == TAG_NONE || tag == TAG_NONSPECIFIC) && !slot_kept(ld) &&
-	    !in_key_slot(ld) && (!plain || tag == TAG_NONSPECIFIC ||
-				 fy_token_get_text_length(e->scalar.value) > SPECIAL_FLOAT_MAX)) {
-		/* Discarded, and nothing to check: only a plain .inf/.nan could be
-		 * wrong here. Its weight matters to no anchor (those are built). */
+	/* Discarded: its weight matters to no anchor (those are built). */
+	if (discarded && discarded_scalar_fine(tag, plain, shape, NULL, 0)) {
 		place_value(ld, NULL, 1, 0);
 		return 0;
 	}
 	s = fy_token_get_text(e->scalar.value, &len);
 	if (!s)
 		s = "", len = 0;
-	if (resolve_scalar(ld, s, len, plain, tag, &r))
+	if (discarded && discarded_scalar_fine(tag, plain, shape, s, len)) {
+		place_value(ld, NULL, 1, 0);
+		return 0;
+	}
+	if (resolve_scalar(ld, s, len, plain, tag, &r) || (shape && check_slot(ld, shape, &r)))
 		return -1;
 	weight = 1 + len / BYTES_PER_NODE;
-	if (anchor || (slot_kept(ld) && !in_key_slot(ld)))
+	if (anchor || kept)
 		v = resolved_value(&r, node_pos(ld, e));
 	if (anchor) {
 		char *name = token_strdup(anchor);
 		anchor_set(ld, name, v, weight, 0);
 		free(name);
 	}
-	if (in_key_slot(ld)) {
+	if (key) {
 		const char *k;
 		size_t klen;
 		key_name(NULL, &r, &k, &klen);
@@ -936,6 +1402,13 @@ static int on_alias(struct loader *ld, struct fy_event *e)
 	}
 	if (ld->depth + a->height > YAML_MAX_DEPTH)
 		return fail_node(ld, "nesting deeper than %d levels", YAML_MAX_DEPTH);
+	if (slot_shape(ld)) {
+		struct buf suffix = BUF_INIT;
+		rc = check_tree(ld, a->val, slot_shape(ld), !top(ld)->is_map, &suffix);
+		buf_free(&suffix);
+		if (rc)
+			return rc;
+	}
 	place_value(ld, slot_kept(ld) ? value_clone(a->val) : NULL, a->nodes, a->height);
 	return 0;
 }
@@ -945,19 +1418,25 @@ static int on_collection_start(struct loader *ld, struct fy_event *e, bool is_ma
 	struct fy_token *anchor = is_map ? e->mapping_start.anchor : e->sequence_start.anchor;
 	enum core_tag tag = classify_tag(is_map ? e->mapping_start.tag : e->sequence_start.tag);
 	const char *kind = is_map ? "mapping" : "sequence";
-	struct pos p = node_pos(ld, e);
+	const struct yaml_shape *shape;
+	struct resolved found = { is_map ? VALUE_OBJECT : VALUE_ARRAY, false, NULL, 0 };
+	struct pos p;
 	struct frame *f;
 
 	if (tag != TAG_NONE && tag != TAG_NONSPECIFIC && tag != (is_map ? TAG_MAP : TAG_SEQ))
 		return fail_node(ld, "%s tag on a %s", tag_name(tag), kind);
 	if (in_key_slot(ld))
 		return fail_node(ld, "a mapping key must be a scalar, not a %s", kind);
+	shape = slot_shape(ld);
+	if (shape && check_slot(ld, shape, &found))
+		return -1;
 	if (ld->depth >= YAML_MAX_DEPTH)
 		return fail_node(ld, "nesting deeper than %d levels", YAML_MAX_DEPTH);
 	ld->stack = xgrow(ld->stack, &ld->stack_cap, ld->depth + 1, sizeof *ld->stack);
 	f = &ld->stack[ld->depth];
 	memset(f, 0, sizeof *f);
 	if (anchor || slot_kept(ld)) {
+		p = node_pos(ld, e); /* only built nodes need theirs */
 		f->node = is_map ? value_new_object() : value_new_array();
 		f->node->line = p.line;
 		f->node->col = p.col;
@@ -967,6 +1446,7 @@ static int on_collection_start(struct loader *ld, struct fy_event *e, bool is_ma
 		anchor_set(ld, f->anchor, NULL, 0, 0); /* open: aliasing it is recursion */
 	}
 	f->is_map = is_map;
+	f->shape = shape;
 	f->expect_key = is_map;
 	f->nodes = 1;
 	f->keys_base = ld->keys.len;
@@ -997,7 +1477,7 @@ static int on_document_start(struct loader *ld, struct fy_event *e)
 	if (++ld->documents < 2)
 		return 0;
 	if (mark_pos(fy_event_start_mark(e), &p))
-		return fail_at(ld, p, "more than one document (a plan file holds exactly one)");
+		return fail_at(ld, p, "more than one document (each input file holds exactly one)");
 	ld->second_document = true; /* implicit start: report at its first node */
 	return 0;
 }
@@ -1007,7 +1487,7 @@ static int on_document_start(struct loader *ld, struct fy_event *e)
  * reach the first document's root. */
 static int fail_second_document(struct loader *ld, struct fy_event *e)
 {
-	struct pos p = ld->last;
+	struct pos p = last_pos(ld);
 
 	switch (e->type) {
 	case FYET_SCALAR:
@@ -1020,7 +1500,7 @@ static int fail_second_document(struct loader *ld, struct fy_event *e)
 		mark_pos(fy_event_start_mark(e), &p);
 		break;
 	}
-	return fail_at(ld, p, "more than one document (a plan file holds exactly one)");
+	return fail_at(ld, p, "more than one document (each input file holds exactly one)");
 }
 
 static int on_event(struct loader *ld, struct fy_event *e)
@@ -1238,6 +1718,27 @@ static bool quiet_ascii(unsigned c)
 	return c >= 0x20 && c < 0x7F && c != '\\';
 }
 
+/* The end of the run of quiet_ascii() bytes starting at b[i], before n.
+ * Eight bytes at a time: a word holds none of the other bytes when no byte
+ * is below 0x20, none above 0x7E and none is '\\' (the usual "has a byte
+ * less than / more than / equal to" bit tricks; they can only err towards
+ * the byte loop, which then decides). */
+static size_t quiet_run(const unsigned char *b, size_t i, size_t n)
+{
+	const uint64_t ones = ~(uint64_t)0 / 255, high = ones * 0x80;
+	uint64_t w, x;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, b + i, sizeof w);
+		x = w ^ (ones * '\\');
+		if ((((w - ones * 0x20) & ~w) | (w + ones) | w | ((x - ones) & ~x)) & high)
+			break;
+	}
+	while (i < n && quiet_ascii(b[i]))
+		i++;
+	return i;
+}
+
 /* Check buf[from, end), continuing the character the tail before from began.
  * Moves in->good to the end of the last complete character, stopping at the
  * first bad one. */
@@ -1251,9 +1752,7 @@ static void input_check(struct input *in, size_t from)
 		if (!in->need && quiet_ascii(c) && !in->odd_backslashes &&
 		    !in->after_escaped_space) {
 			/* the common case: a run of printable ASCII */
-			size_t run = i + 1;
-			while (run < n && quiet_ascii(b[run]))
-				run++;
+			size_t run = quiet_run(b, i + 1, n);
 			in->col += (int)(run - i);
 			track_directive(in, b + i, run - i);
 			if (in->bad)
@@ -1405,7 +1904,7 @@ static int syntax_error(struct loader *ld, struct fy_diag *diag, struct buf *pri
 {
 	struct fy_diag_error *de;
 	void *iter = NULL;
-	struct pos p = ld->last;
+	struct pos p = last_pos(ld);
 	const char *msg;
 
 	while ((de = fy_diag_errors_iterate(diag, &iter)))
@@ -1422,26 +1921,71 @@ static int syntax_error(struct loader *ld, struct fy_diag *diag, struct buf *pri
 	return fail_at(ld, p, "%s", de->msg && *de->msg ? de->msg : "invalid YAML");
 }
 
+/* Whether libfyaml 0.7.12 always gives event e an end mark: collections,
+ * aliases and scalars with a token do; empty scalars and implicit document
+ * boundaries may have none. */
+static bool surely_marked(const struct fy_event *e)
+{
+	switch (e->type) {
+	case FYET_MAPPING_START:
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_START:
+	case FYET_SEQUENCE_END:
+	case FYET_ALIAS:
+		return true;
+	case FYET_SCALAR:
+		return e->scalar.value != NULL;
+	default:
+		return false;
+	}
+}
+
+/* Event e has been handled. Errors with no node of their own are placed at
+ * the end of the last event with a position; working that out for every
+ * event costs more than a per cent of a load, so a surely marked event is
+ * kept (as loader.prev) until the next one is handled, and asked only when
+ * an error needs it. Any other event is asked at once. */
+static void note_handled(struct loader *ld, struct fy_parser *fyp, struct fy_event *e)
+{
+	struct pos p;
+	bool sure = surely_marked(e);
+
+	if (ld->prev) {
+		if (!sure && mark_pos(fy_event_end_mark(ld->prev), &p))
+			ld->last = p;
+		fy_parser_event_free(fyp, ld->prev);
+		ld->prev = NULL;
+	}
+	if (sure) {
+		ld->prev = e;
+		return;
+	}
+	if (mark_pos(fy_event_end_mark(e), &p))
+		ld->last = p;
+	fy_parser_event_free(fyp, e);
+}
+
 static int parse_events(struct loader *ld, struct fy_parser *fyp, struct fy_diag *diag,
 			struct buf *printed)
 {
 	struct fy_event *e;
-	struct pos p;
 	int rc = 0;
 
 	while (!rc && !ld->done) {
 		e = fy_parser_parse(fyp);
 		if (!e) {
 			if (fy_parser_get_stream_error(fyp) || fy_diag_got_error(diag))
-				return syntax_error(ld, diag, printed);
+				rc = syntax_error(ld, diag, printed);
 			break;
 		}
 		ld->event = e;
 		rc = on_event(ld, e);
-		if (mark_pos(fy_event_end_mark(e), &p))
-			ld->last = p;
-		fy_parser_event_free(fyp, e);
+		note_handled(ld, fyp, e);
 	}
+	ld->event = NULL;
+	if (ld->prev)
+		fy_parser_event_free(fyp, ld->prev);
+	ld->prev = NULL;
 	return rc;
 }
 
@@ -1461,6 +2005,7 @@ static void loader_free(struct loader *ld)
 	anchors_free(&ld->anchors);
 	buf_free(&ld->keys);
 	buf_free(&ld->number);
+	buf_free(&ld->scratch);
 }
 
 int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,

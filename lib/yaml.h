@@ -43,6 +43,31 @@
  * kept part may copy it), so anchored content inside a discarded value costs
  * memory until the load ends.
  *
+ * Discarded values can still be checked for shape: options.discard_shape
+ * (struct yaml_shape) says what every discarded value must look like, and the
+ * loader checks it while streaming, building nothing. A shape is a kind
+ * (mapping, sequence, string, boolean, or a string from a fixed list), plus
+ * the shapes of a mapping's known members and of a sequence's items.
+ * The rules:
+ *  - Types are the core schema's: a quoted "true" is a string, not a
+ *    boolean; a plain 12 is a number, not a string.
+ *  - null is accepted as the value of a mapping member (it means "not set",
+ *    as an absent key does) and as the discarded value itself, never as a
+ *    sequence item.
+ *  - Members a mapping shape does not list are allowed and unchecked
+ *    (forward compatibility: a newer writer may add fields); listed members
+ *    may be absent. YAML_SHAPE_ANY checks nothing below it.
+ *  - An alias is checked by what it stands for.
+ *  - An error names the path from the document's root and what was found:
+ *    "FILE:LINE:COL: connections[0].schema_config.tables[3].sync_mode:
+ *    expected one of SOFT_DELETE, HISTORY, LIVE, found "FOO"".
+ *
+ * Numbers: a core-schema float whose magnitude overflows a double (1e400,
+ * -1e400, also !!float 1000...0 of 400 digits) is an error like .inf, in kept
+ * and discarded values alike; one that underflows (1e-400) loads as written.
+ * Integers (decimal, 0o, 0x) are kept as exact decimal text of any length, so
+ * ids longer than a double's precision survive.
+ *
  * Who may call: planner/, state/, tools/. Ownership: *out belongs to the
  * caller (value_free()).
  */
@@ -62,6 +87,26 @@
  * multi-byte characters across their boundaries). */
 #define YAML_READ_CHUNK 65536
 
+/* What a discarded value must look like (see the file comment). */
+enum yaml_shape_kind {
+	YAML_SHAPE_ANY,      /* anything: nothing checked */
+	YAML_SHAPE_MAPPING,
+	YAML_SHAPE_SEQUENCE,
+	YAML_SHAPE_STRING,
+	YAML_SHAPE_BOOL,
+	YAML_SHAPE_ENUM,     /* a string equal to one of allowed */
+};
+
+struct yaml_shape {
+	/* In a children list: the member this entry describes. The list ends
+	 * with an entry whose key is NULL. Unused for the top shape and items. */
+	const char *key;
+	enum yaml_shape_kind kind;
+	const char *const *allowed;         /* ENUM: NULL-terminated list */
+	const struct yaml_shape *children;  /* MAPPING: known members, or NULL */
+	const struct yaml_shape *items;     /* SEQUENCE: each item, or NULL: unchecked */
+};
+
 struct yaml_options {
 	/* key: the mapping key (its scalar text); depth: how many collections
 	 * (mappings AND sequences) enclose the mapping holding the key: 0 for
@@ -74,6 +119,8 @@ struct yaml_options {
 	 * extra node per 64 bytes of text, so long strings cannot multiply
 	 * memory unnoticed. */
 	size_t max_alias_nodes;
+	/* The shape every discarded value must have; NULL: unchecked. */
+	const struct yaml_shape *discard_shape;
 };
 
 /* Load the single document in f. filename is used in messages only. An empty

@@ -7,6 +7,25 @@
  * naming file:line:col and the field path on any mismatch. Unknown keys are
  * ignored, so newer scope steps can add fields without breaking older
  * ccapply releases.
+ *
+ * schema_config is never kept, but it is checked while it streams past
+ * (schema_config_shape below, applied by lib/yaml.c): a mapping or null;
+ * schema_change_handling one of ALLOW_ALL, ALLOW_COLUMNS, BLOCK_ALL; tables
+ * a sequence of mappings, each with name_in_source and name_in_destination
+ * strings, enabled a boolean, sync_mode one of SOFT_DELETE, HISTORY, LIVE and
+ * columns a sequence of mappings with name_in_source and name_in_destination
+ * strings and enabled and hashed booleans. Every one of those keys may be
+ * absent or null (null means not set, as elsewhere in the plan); other keys
+ * are allowed and unchecked, for the same forward compatibility.
+ *
+ * The top-level create fields beside config (SPEC §3) are checked against
+ * what NewConnectorRequestV1 accepts (fivetran-openapi.json, with erratum 1:
+ * sync_frequency's enum is integers), one table row per field: its type
+ * (string, 32-bit integer or boolean) and, where the definition gives one,
+ * its list of values; daily_sync_time also its documented form, a whole hour
+ * "00:00" to "23:00". A quoted number is a string and refused for an integer
+ * field: the API takes JSON numbers. A null create field means not set and
+ * is left out of the request, like an absent one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +36,88 @@
 #include "planner/planner.h"
 #include "planner/read.h"
 
+enum create_field_type { FIELD_STRING, FIELD_INT32, FIELD_BOOL };
+
+struct create_field {
+	const char *name;
+	enum create_field_type type;
+	/* The values NewConnectorRequestV1 lists (as JSON text for numbers),
+	 * NULL-terminated; NULL: any value of the type. */
+	const char *const *allowed;
+	/* A further rule from the field's description, and how to say it. */
+	bool (*valid)(const char *s, size_t len);
+	const char *valid_what;
+};
+
+static const char *const sync_frequencies[] = {
+	"1", "5", "15", "30", "60", "120", "180", "360", "480", "720", "1440", NULL,
+};
+static const char *const schedule_types[] = { "auto", "manual", NULL };
+static const char *const delay_sensitivities[] = {
+	"LOW", "NORMAL", "HIGH", "CUSTOM", "SYNC_FREQUENCY", NULL,
+};
+static const char *const networking_methods[] = {
+	"Directly", "PrivateLink", "SshTunnel", "ProxyAgent", NULL,
+};
+static const char *const schema_namings[] = { "FIVETRAN_NAMING", "SOURCE_NAMING", NULL };
+
+/* "HH:00", HH from 00 to 23: "in one hour increments starting from 00:00 to
+ * 23:00". */
+static bool whole_hour(const char *s, size_t len)
+{
+	return len == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
+	       (s[0] - '0') * 10 + (s[1] - '0') <= 23 && !memcmp(s + 2, ":00", 3);
+}
+
 /* Top-level fields of NewConnectorRequestV1 a plan may set beside config
- * (SPEC §3). */
-static const char *const create_field_names[] = {
-	"sync_frequency", "schedule_type", "daily_sync_time", "data_delay_sensitivity",
-	"data_delay_threshold", "networking_method", "proxy_agent_id", "private_link_id",
-	"hybrid_deployment_agent_id", "pause_after_trial", "destination_schema_names",
+ * (SPEC §3), as that definition types them. */
+static const struct create_field create_fields[] = {
+	{ "sync_frequency", FIELD_INT32, sync_frequencies, NULL, NULL },
+	{ "schedule_type", FIELD_STRING, schedule_types, NULL, NULL },
+	{ "daily_sync_time", FIELD_STRING, NULL, whole_hour, "a whole hour from \"00:00\" to "
+	  "\"23:00\"" },
+	{ "data_delay_sensitivity", FIELD_STRING, delay_sensitivities, NULL, NULL },
+	{ "data_delay_threshold", FIELD_INT32, NULL, NULL, NULL },
+	{ "networking_method", FIELD_STRING, networking_methods, NULL, NULL },
+	{ "proxy_agent_id", FIELD_STRING, NULL, NULL, NULL },
+	{ "private_link_id", FIELD_STRING, NULL, NULL, NULL },
+	{ "hybrid_deployment_agent_id", FIELD_STRING, NULL, NULL, NULL },
+	{ "pause_after_trial", FIELD_BOOL, NULL, NULL, NULL },
+	{ "destination_schema_names", FIELD_STRING, schema_namings, NULL, NULL },
+};
+
+/* What schema_config may hold (see the file comment). */
+static const char *const change_handlings[] = { "ALLOW_ALL", "ALLOW_COLUMNS", "BLOCK_ALL", NULL };
+static const char *const sync_modes[] = { "SOFT_DELETE", "HISTORY", "LIVE", NULL };
+
+static const struct yaml_shape column_members[] = {
+	{ "name_in_source", YAML_SHAPE_STRING, NULL, NULL, NULL },
+	{ "name_in_destination", YAML_SHAPE_STRING, NULL, NULL, NULL },
+	{ "enabled", YAML_SHAPE_BOOL, NULL, NULL, NULL },
+	{ "hashed", YAML_SHAPE_BOOL, NULL, NULL, NULL },
+	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+};
+static const struct yaml_shape column_shape = {
+	NULL, YAML_SHAPE_MAPPING, NULL, column_members, NULL,
+};
+static const struct yaml_shape table_members[] = {
+	{ "name_in_source", YAML_SHAPE_STRING, NULL, NULL, NULL },
+	{ "name_in_destination", YAML_SHAPE_STRING, NULL, NULL, NULL },
+	{ "enabled", YAML_SHAPE_BOOL, NULL, NULL, NULL },
+	{ "sync_mode", YAML_SHAPE_ENUM, sync_modes, NULL, NULL },
+	{ "columns", YAML_SHAPE_SEQUENCE, NULL, NULL, &column_shape },
+	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+};
+static const struct yaml_shape table_shape = {
+	NULL, YAML_SHAPE_MAPPING, NULL, table_members, NULL,
+};
+static const struct yaml_shape schema_config_members[] = {
+	{ "schema_change_handling", YAML_SHAPE_ENUM, change_handlings, NULL, NULL },
+	{ "tables", YAML_SHAPE_SEQUENCE, NULL, NULL, &table_shape },
+	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+};
+static const struct yaml_shape schema_config_shape = {
+	NULL, YAML_SHAPE_MAPPING, NULL, schema_config_members, NULL,
 };
 
 /* schema_config sits in connections[i]: root mapping (0) > sequence (1) >
@@ -61,6 +156,100 @@ static int read_auth_style(const struct reader *r, const struct value *item, con
 	return 0;
 }
 
+/* "a, b or c" */
+static void list_values(struct buf *b, const char *const *values)
+{
+	const char *const *w;
+
+	for (w = values; *w; w++)
+		buf_printf(b, "%s%s", w == values ? "" : w[1] ? ", " : " or ", *w);
+}
+
+/* Canonical integer text (as the YAML loader writes integers: -?[0-9]+,
+ * no leading zeros) of a value that fits in 32 bits. */
+static bool is_int32_text(const char *s, size_t len)
+{
+	const char *d = s + (len && s[0] == '-');
+	size_t n = len - (size_t)(d - s);
+
+	if (!n || n > 10)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return false;
+	return n < 10 || memcmp(d, d == s ? "2147483647" : "2147483648", 10) <= 0;
+}
+
+/* Optional decimal integer text, as someone might quote a number: " 360". */
+static bool looks_like_integer(const char *s, size_t len)
+{
+	size_t i = len && (s[0] == '-' || s[0] == '+');
+
+	if (i == len)
+		return false;
+	for (; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static bool is_allowed(const char *const *allowed, const char *s, size_t len)
+{
+	for (; *allowed; allowed++)
+		if (strlen(*allowed) == len && !memcmp(*allowed, s, len))
+			return true;
+	return false;
+}
+
+/* A create field's value v (not null) is what NewConnectorRequestV1 takes. */
+static int check_create_field(const struct reader *r, const struct create_field *cf,
+			      const struct value *v, const char *path)
+{
+	const char *text = v->type == VALUE_NUMBER ? v->u.number :
+			   v->type == VALUE_STRING ? v->u.str.ptr : "";
+	size_t len = v->type == VALUE_STRING ? v->u.str.len : strlen(text);
+	const char *hint = "";
+	char found[RD_DESCRIBE_MAX];
+	struct buf want = BUF_INIT;
+	bool fits = false;
+
+	switch (cf->type) {
+	case FIELD_BOOL:
+		fits = v->type == VALUE_BOOL;
+		if (v->type == VALUE_STRING && (!strcmp(text, "true") || !strcmp(text, "false")))
+			hint = " (quoted or tagged as a string, so not a boolean)";
+		break;
+	case FIELD_STRING:
+		fits = v->type == VALUE_STRING && (!cf->valid || cf->valid(text, len)) &&
+		       (!cf->allowed || is_allowed(cf->allowed, text, len));
+		if (v->type == VALUE_NUMBER || v->type == VALUE_BOOL)
+			hint = " (quote it to make it a string)";
+		break;
+	case FIELD_INT32:
+		fits = v->type == VALUE_NUMBER && (cf->allowed ? is_allowed(cf->allowed, text, len)
+							       : is_int32_text(text, len));
+		if (v->type == VALUE_STRING && looks_like_integer(text, len))
+			hint = " (quoted or tagged as a string: the API takes a number)";
+		break;
+	}
+	if (fits)
+		return 0;
+	if (cf->allowed) {
+		buf_puts(&want, "one of ");
+		list_values(&want, cf->allowed);
+	} else if (cf->valid) {
+		buf_puts(&want, cf->valid_what);
+	} else {
+		buf_puts(&want, cf->type == FIELD_BOOL ? "true or false" :
+			  cf->type == FIELD_INT32 ? "a whole number from -2147483648 to 2147483647" :
+			  "a string");
+	}
+	rd_fail(r, v, "%s: expected %s, found %s%s", path, buf_str(&want),
+		rd_describe(v, found, sizeof found), hint);
+	buf_free(&want);
+	return -1;
+}
+
 static int read_connection(const struct reader *r, const struct value *item, size_t index,
 			   struct plan_connection *c)
 {
@@ -95,10 +284,14 @@ static int read_connection(const struct reader *r, const struct value *item, siz
 	if (read_auth_style(r, item, path, c))
 		return -1;
 	c->create_fields = value_new_object();
-	for (i = 0; i < sizeof create_field_names / sizeof create_field_names[0]; i++) {
-		const struct value *v = value_get(item, create_field_names[i]);
-		if (v)
-			value_object_put_c(c->create_fields, create_field_names[i], value_clone(v));
+	for (i = 0; i < sizeof create_fields / sizeof create_fields[0]; i++) {
+		const struct value *v = value_get(item, create_fields[i].name);
+		if (!v || v->type == VALUE_NULL)
+			continue;
+		snprintf(field, sizeof field, "%s.%s", path, create_fields[i].name);
+		if (check_create_field(r, &create_fields[i], v, field))
+			return -1;
+		value_object_put_c(c->create_fields, create_fields[i].name, value_clone(v));
 	}
 	return 0;
 }
@@ -283,7 +476,7 @@ const char *const *plan_secret_keys(const struct plan *p)
 
 int plan_load(const char *path, struct plan **out, struct err *err)
 {
-	struct yaml_options opts = { discard_schema_config, NULL, 0 };
+	struct yaml_options opts = { discard_schema_config, NULL, 0, &schema_config_shape };
 	struct reader r = { path, err };
 	struct value *root = NULL;
 	struct plan *p;

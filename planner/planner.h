@@ -10,9 +10,10 @@
  * Invariants of a loaded plan: schema_version is 1; every connection has a
  * non-empty source_id, source_service and target_name, and target names are
  * unique; config is a mapping (empty when the plan has none); create_fields
- * holds only the top-level create fields SPEC §3 lists. schema_config
- * subtrees are checked for syntax by the YAML loader but never kept, so
- * memory does not grow with them.
+ * holds only the top-level create fields SPEC §3 lists, each of the type
+ * NewConnectorRequestV1 gives it. schema_config subtrees are checked for
+ * syntax and shape by the YAML loader as it streams past them (plan.c) but
+ * never kept, so memory does not grow with them.
  *
  * Gates run in SPEC order: (1) both files present, (2) the report's checksum
  * is in an accepted form and equals the plan's, (3) the report's status is

@@ -44,6 +44,37 @@ static const char *found_name(const struct value *v)
 	return "something else";
 }
 
+const char *rd_describe(const struct value *v, char *out, size_t cap)
+{
+	const size_t cut = 40;
+	size_t i, n, o = 0;
+
+	switch (v->type) {
+	case VALUE_BOOL:
+		snprintf(out, cap, "the boolean %s", v->u.boolean ? "true" : "false");
+		return out;
+	case VALUE_NUMBER:
+		snprintf(out, cap, "the number %.*s%s", (int)cut, v->u.number,
+			 strlen(v->u.number) > cut ? "..." : "");
+		return out;
+	case VALUE_STRING:
+		break;
+	default:
+		snprintf(out, cap, "%s", found_name(v));
+		return out;
+	}
+	n = v->u.str.len > cut ? cut : v->u.str.len;
+	while (n < v->u.str.len && n && ((unsigned char)v->u.str.ptr[n] & 0xC0) == 0x80)
+		n--; /* cut between UTF-8 characters */
+	if (cap < n + 8)
+		n = cap > 8 ? cap - 8 : 0;
+	out[o++] = '"';
+	for (i = 0; i < n; i++)
+		out[o++] = (unsigned char)v->u.str.ptr[i] < 0x20 ? '?' : v->u.str.ptr[i];
+	snprintf(out + o, cap - o, "%s", n < v->u.str.len ? "...\"" : "\"");
+	return out;
+}
+
 int rd_expect(const struct reader *r, const struct value *v, enum value_type t, const char *path)
 {
 	if (v->type == t)

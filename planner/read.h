@@ -21,6 +21,11 @@ struct reader {
 /* Report a problem at node `at` (its line:col; 1:1 when unknown). Returns -1. */
 int rd_fail(const struct reader *r, const struct value *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* What v is, for "found ..." in messages: null, a mapping, a sequence, the
+ * boolean true, the number 12, or a string's text quoted (cut, control
+ * characters shown as '?'). Written into out, which it returns. */
+#define RD_DESCRIBE_MAX 80
+const char *rd_describe(const struct value *v, char *out, size_t cap);
 /* v must be of type t; path names it in the message. */
 int rd_expect(const struct reader *r, const struct value *v, enum value_type t, const char *path);
 /* obj[key] as a newly allocated string. Absent or null: *out = NULL, and an

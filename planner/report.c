@@ -389,18 +389,6 @@ static int read_summary(const struct reader *r, const struct value *root)
 	return 0;
 }
 
-/* The YAML loader's message for a second document speaks of plan files;
- * keep its position and say what this file is. */
-static void name_report_in_yaml_error(struct err *err)
-{
-	static const char phrase[] = "more than one document";
-	char *at = strstr(err->msg, phrase);
-
-	if (at)
-		snprintf(at, sizeof err->msg - (size_t)(at - err->msg),
-			 "%s (a validation report holds exactly one)", phrase);
-}
-
 int report_load(const char *path, struct report **out, struct err *err)
 {
 	static const struct owner destination_owner = { SCOPE_DESTINATION, NULL, NULL, NULL };
@@ -411,10 +399,8 @@ int report_load(const char *path, struct report **out, struct err *err)
 	int rc, failed = 0;
 
 	*out = NULL;
-	if (yaml_load_path(path, NULL, &root, err)) {
-		name_report_in_yaml_error(err);
+	if (yaml_load_path(path, NULL, &root, err))
 		return -1;
-	}
 	rep = xcalloc(1, sizeof *rep);
 	rep->path = xstrdup(path);
 	if (root->type != VALUE_OBJECT) {

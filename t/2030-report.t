@@ -99,7 +99,7 @@ test_expect_success 'a second YAML document is refused as a report, not as a pla
 	report one </dev/null &&
 	{ cat one.yaml && echo "---" && cat one.yaml; } >two.yaml &&
 	refused two &&
-	test_grep "^two.yaml:5:1: more than one document (a validation report holds exactly one)$" err &&
+	test_grep "^two.yaml:5:1: more than one document (each input file holds exactly one)$" err &&
 	test_grep ! "plan file" err
 '
 

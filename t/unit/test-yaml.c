@@ -180,7 +180,7 @@ static const struct row tag_errors[] = {
 	{ "a: !!map []\n", "t.yaml:1:4: !!map tag on a sequence" },
 	{ "a: !!str [1]\n", "t.yaml:1:4: !!str tag on a sequence" },
 	{ "a:\n  b: !!int {}\n", "t.yaml:2:6: !!int tag on a mapping" },
-	{ "a: !!float .inf\n", "t.yaml:1:4: \".inf\" is not a number JSON can represent" },
+	{ "a: !!float .inf\n", "t.yaml:1:4: a: \".inf\" is not a number JSON can represent" },
 };
 
 static const struct row aliases[] = {
@@ -225,11 +225,11 @@ static const struct row structure_errors[] = {
 	{ "? {a: 1}\n: b\n", "t.yaml:1:3: a mapping key must be a scalar, not a mapping" },
 	{ "x:\n  [a, b]: c\n", "t.yaml:2:3: a mapping key must be a scalar, not a sequence" },
 	/* .inf and .nan */
-	{ "a: .inf\n", "t.yaml:1:4: \".inf\" is not a number JSON can represent" },
-	{ "a: [1, -.Inf]\n", "t.yaml:1:8: \"-.Inf\" is not a number JSON can represent" },
-	{ "- +.INF\n", "t.yaml:1:3: \"+.INF\" is not a number JSON can represent" },
-	{ "- .nan\n", "t.yaml:1:3: \".nan\" is not a number JSON can represent" },
-	{ "a:\n  b: .NaN\n", "t.yaml:2:6: \".NaN\" is not a number JSON can represent" },
+	{ "a: .inf\n", "t.yaml:1:4: a: \".inf\" is not a number JSON can represent" },
+	{ "a: [1, -.Inf]\n", "t.yaml:1:8: a[1]: \"-.Inf\" is not a number JSON can represent" },
+	{ "- +.INF\n", "t.yaml:1:3: [0]: \"+.INF\" is not a number JSON can represent" },
+	{ "- .nan\n", "t.yaml:1:3: [0]: \".nan\" is not a number JSON can represent" },
+	{ "a:\n  b: .NaN\n", "t.yaml:2:6: a.b: \".NaN\" is not a number JSON can represent" },
 	{ ".NAN: 1\n", "t.yaml:1:1: \".NAN\" is not a number JSON can represent" },
 	/* more than one document: at the second one's start */
 	{ "a: 1\n---\nb: 2\n", "t.yaml:2:1: more than one document" },
@@ -337,7 +337,7 @@ static bool never_discard(const char *key, size_t depth, void *ctx)
 static void test_alias_bound(void)
 {
 	struct buf yaml = BUF_INIT, got = BUF_INIT;
-	struct yaml_options small = { NULL, NULL, 1000 };
+	struct yaml_options small = { NULL, NULL, 1000, NULL };
 	char *big_leaf;
 	int rc;
 
@@ -382,7 +382,7 @@ static void test_alias_bound(void)
 	/* aliases inside a discarded subtree count as well */
 	{
 		struct buf doc = BUF_INIT;
-		struct yaml_options opts = { never_discard, NULL, 1000 };
+		struct yaml_options opts = { never_discard, NULL, 1000, NULL };
 		bomb(&yaml, 3, "x");
 		buf_puts(&doc, "skip:\n");
 		buf_puts(&doc, "  ");
@@ -484,7 +484,8 @@ static const struct row discard_errors[] = {
 	{ "c:\n  - schema_config:\n      tables: {a: 1, a: 2}\n",
 	  "t.yaml:3:22: duplicate key \"a\"" },
 	{ "c:\n  - schema_config:\n      tables:\n        - x: .inf\n",
-	  "t.yaml:4:14: \".inf\" is not a number JSON can represent" },
+	  "t.yaml:4:14: c[0].schema_config.tables[0].x: \".inf\" is not a number JSON can "
+	  "represent" },
 	{ "c:\n  - schema_config:\n      t: !!int abc\n",
 	  "t.yaml:3:10: !!int value \"abc\" is not an integer" },
 	{ "c:\n  - schema_config:\n      t: !!map [1]\n", "t.yaml:3:10: !!map tag on a sequence" },
@@ -496,13 +497,13 @@ static const struct row discard_errors[] = {
 	{ "c:\n  - schema_config: a\n    schema_config: b\n",
 	  "t.yaml:3:5: duplicate key \"schema_config\"" },
 	{ "c:\n  - schema_config:\n      - .nan\n",
-	  "t.yaml:3:9: \".nan\" is not a number JSON can represent" },
+	  "t.yaml:3:9: c[0].schema_config[0]: \".nan\" is not a number JSON can represent" },
 };
 
 static void test_discard(void)
 {
 	struct discard_log log = { "schema_config", 2, 0, BUF_INIT };
-	struct yaml_options opts = { discard_key_at, &log, 0 };
+	struct yaml_options opts = { discard_key_at, &log, 0, NULL };
 	struct buf got = BUF_INIT;
 
 	check_loads(discard_rows, N(discard_rows), &opts, "discard");
@@ -515,6 +516,195 @@ static void test_discard(void)
 	is_str(buf_str(&log.seen), "schema_version@0 connections@0 source_id@2 schema_config@2 "
 	       "target_name@2 source_id@2 schema_config@2 ", "discard is asked key by key");
 	buf_free(&log.seen);
+	buf_free(&got);
+}
+
+/* --- numbers a double cannot hold ------------------------------------------ */
+
+static const struct row number_range_ok[] = {
+	/* at the edge: DBL_MAX and what rounds down to it */
+	{ "[1e308, -1e308, 1.7976931348623157e308, 1.7976931348623158e308, 0.01e310, 1000e305]",
+	  "[1e308,-1e308,1.7976931348623157e308,1.7976931348623158e308,0.01e310,1000e305]" },
+	/* too small is near zero, not an error; zero with any exponent is zero */
+	{ "[1e-400, -1e-400, 0e999999999999999999999, 0.000e400, 00001e300]",
+	  "[1e-400,-1e-400,0e999999999999999999999,0.000e400,1e300]" },
+	/* long fractions and exponents that cancel */
+	{ "[0.000000000000000000000000000001e330, 123456789012345678901234567890e-30]",
+	  "[0.000000000000000000000000000001e330,123456789012345678901234567890e-30]" },
+};
+
+static const struct row number_range_errors[] = {
+	{ "port: 1e400\n", "t.yaml:1:7: port: \"1e400\" is out of range: too large for a number" },
+	{ "- -1e400\n", "t.yaml:1:3: [0]: \"-1e400\" is out of range" },
+	{ "a: 1.7976931348623159e308\n",
+	  "t.yaml:1:4: a: \"1.7976931348623159e308\" is out of range" },
+	{ "a: [10e308]\n", "t.yaml:1:5: a[0]: \"10e308\" is out of range" },
+	{ "a: 0.1e310\n", "t.yaml:1:4: a: \"0.1e310\" is out of range" },
+	{ "a: +1E+99999999999999999999999\n", "t.yaml:1:4: a: \"+1E+99999999999999999999999\" is "
+	  "out of range" },
+	{ "a: !!float 1e400\n", "t.yaml:1:4: a: \"1e400\" is out of range" },
+	{ "1e400: a\n", "t.yaml:1:1: \"1e400\" is out of range" },
+	{ "a:\n  b: {c: [x, 2e999]}\n", "t.yaml:2:14: a.b.c[1]: \"2e999\" is out of range" },
+};
+
+/* Integers are exact decimal text of any length; a float of the same digits
+ * is a double and may overflow. */
+static void test_long_numbers(void)
+{
+	struct buf doc = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	int i, rc;
+
+	buf_puts(&doc, "[1");
+	buf_puts(&want, "[1");
+	for (i = 0; i < 400; i++) {
+		buf_putc(&doc, '0');
+		buf_putc(&want, '0');
+	}
+	buf_puts(&doc, ", -99999999999999999999999999999999999999]");
+	buf_puts(&want, ",-99999999999999999999999999999999999999]");
+	rc = load_text(doc.data, doc.len, NULL, &got);
+	is_str(rc ? NULL : buf_str(&got), buf_str(&want), "a 401-digit integer is kept exactly");
+
+	buf_reset(&doc);
+	buf_puts(&doc, "!!float 1");
+	for (i = 0; i < 400; i++)
+		buf_putc(&doc, '0');
+	rc = load_text(doc.data, doc.len, NULL, &got);
+	ok(rc == -1 && strstr(buf_str(&got), "is out of range"),
+	   "the same digits tagged !!float overflow: %s", buf_str(&got));
+	buf_free(&doc);
+	buf_free(&want);
+	buf_free(&got);
+}
+
+/* --- shapes of discarded values ------------------------------------------- */
+
+static const char *const modes[] = { "A", "B", NULL };
+static const struct yaml_shape string_shape = { NULL, YAML_SHAPE_STRING, NULL, NULL, NULL };
+static const struct yaml_shape item_members[] = {
+	{ "name", YAML_SHAPE_STRING, NULL, NULL, NULL },
+	{ "on", YAML_SHAPE_BOOL, NULL, NULL, NULL },
+	{ "mode", YAML_SHAPE_ENUM, modes, NULL, NULL },
+	{ "any", YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+};
+static const struct yaml_shape item_shape = { NULL, YAML_SHAPE_MAPPING, NULL, item_members, NULL };
+static const struct yaml_shape top_members[] = {
+	{ "items", YAML_SHAPE_SEQUENCE, NULL, NULL, &item_shape },
+	{ "names", YAML_SHAPE_SEQUENCE, NULL, NULL, &string_shape },
+	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+};
+static const struct yaml_shape top_shape = { NULL, YAML_SHAPE_MAPPING, NULL, top_members, NULL };
+
+static bool discard_s(const char *key, size_t depth, void *ctx)
+{
+	(void)ctx;
+	return depth == 0 && !strcmp(key, "s");
+}
+
+/* Discarded, so each loads as what is left: {} or the kept keys. */
+static const struct row shape_ok[] = {
+	{ "s:\n", "{}" },
+	{ "s: {}\nk: 1\n", "{\"k\":1}" },
+	{ "s: {items: [], names: []}\n", "{}" },
+	{ "s: {items: [{name: a, on: true, mode: A, any: [1, {x: .5}], extra: [5]}]}\n", "{}" },
+	/* null (or empty) for a member means not set */
+	{ "s: {items: [{name: null, on: ~, mode: , any: }], names: }\n", "{}" },
+	/* the core schema decides the type; tags apply */
+	{ "s: {items: [{name: 'true', on: !!bool 'false', mode: !!str B}]}\n", "{}" },
+	{ "s: {items: [{name: \"12\", on: FALSE}, {name: ! 12, on: True}]}\n", "{}" },
+	{ "s:\n  names:\n    - plain\n    - 'single'\n    - \"double\"\n    - |\n      block\n",
+	  "{}" },
+	/* unknown members are anything */
+	{ "s: {unknown: {deep: [1, 2]}, items: [{x: {y: z}}]}\n", "{}" },
+	{ "s: {items: [{1: x, null: y, true: z}]}\n", "{}" },
+	/* aliases are checked by what they stand for */
+	{ "a: &n {name: x, on: true}\ns: {items: [*n, *n]}\n",
+	  "{\"a\":{\"name\":\"x\",\"on\":true}}" },
+	{ "a: &v B\ns: {items: [{mode: *v}]}\n", "{\"a\":\"B\"}" },
+	/* anchors inside the discarded value are checked too, and still serve */
+	{ "s: {items: [&i {name: x}], names: [&z q]}\nk: *i\nz: *z\n",
+	  "{\"k\":{\"name\":\"x\"},\"z\":\"q\"}" },
+};
+
+static const struct row shape_errors[] = {
+	{ "s: 5\n", "t.yaml:1:4: s: expected a mapping, found the number 5" },
+	{ "s: [a]\n", "t.yaml:1:4: s: expected a mapping, found a sequence" },
+	{ "s: text\n", "t.yaml:1:4: s: expected a mapping, found \"text\"" },
+	{ "s: {items: {}}\n", "t.yaml:1:12: s.items: expected a sequence, found a mapping" },
+	{ "s: {items: [null]}\n", "t.yaml:1:13: s.items[0]: expected a mapping, found null" },
+	{ "s: {items: [{}, ~]}\n", "t.yaml:1:17: s.items[1]: expected a mapping, found null" },
+	{ "s: {items: [{}, {name: 12}]}\n", "t.yaml:1:24: s.items[1].name: expected a string, "
+	  "found the number 12 (quote it to make it a string)" },
+	{ "s: {items: [{name: true}]}\n", "t.yaml:1:20: s.items[0].name: expected a string, "
+	  "found the boolean true (quote it to make it a string)" },
+	{ "s: {items: [{name: [x]}]}\n", "t.yaml:1:20: s.items[0].name: expected a string, "
+	  "found a sequence" },
+	{ "s: {items: [{on: \"true\"}]}\n", "t.yaml:1:18: s.items[0].on: expected true or false, "
+	  "found \"true\" (quoted or tagged as a string, so not a boolean)" },
+	{ "s: {items: [{on: yes}]}\n", "t.yaml:1:18: s.items[0].on: expected true or false, "
+	  "found \"yes\"" },
+	{ "s: {items: [{on: ! true}]}\n", "t.yaml:1:18: s.items[0].on: expected true or false, "
+	  "found \"true\"" },
+	{ "s: {items: [{on: !!str false}]}\n", "t.yaml:1:18: s.items[0].on: expected true or "
+	  "false, found \"false\"" },
+	{ "s: {items: [{on: 1}]}\n", "t.yaml:1:18: s.items[0].on: expected true or false, "
+	  "found the number 1" },
+	{ "s: {items: [{mode: C}]}\n", "t.yaml:1:20: s.items[0].mode: expected one of A, B, "
+	  "found \"C\"" },
+	{ "s: {items: [{mode: a}]}\n", "t.yaml:1:20: s.items[0].mode: expected one of A, B, "
+	  "found \"a\"" },
+	{ "s: {items: [{mode: 'A '}]}\n", "t.yaml:1:20: s.items[0].mode: expected one of A, B, "
+	  "found \"A \"" },
+	{ "s: {items: [{mode: {}}]}\n", "t.yaml:1:20: s.items[0].mode: expected one of A, B, "
+	  "found a mapping" },
+	{ "s: {names: [a, 1]}\n",
+	  "t.yaml:1:16: s.names[1]: expected a string, found the number 1" },
+	{ "s:\n  items:\n    - name: x\n    - name: y\n      on: maybe\n",
+	  "t.yaml:5:11: s.items[1].on: expected true or false, found \"maybe\"" },
+	/* through aliases: at the alias, with the path inside what it copies */
+	{ "a: &n {name: 5}\ns: {items: [*n]}\n", "t.yaml:2:13: s.items[0].name: expected a string, "
+	  "found the number 5" },
+	{ "a: &v maybe\ns: {items: [{on: *v}]}\n", "t.yaml:2:18: s.items[0].on: expected true or "
+	  "false, found \"maybe\"" },
+	{ "a: &x [1]\ns: *x\n", "t.yaml:2:4: s: expected a mapping, found a sequence" },
+	{ "a: &z ~\ns: {items: [*z]}\n",
+	  "t.yaml:2:13: s.items[0]: expected a mapping, found null" },
+	{ "a: &l [{on: 2}]\ns: {items: *l}\n",
+	  "t.yaml:2:12: s.items[0].on: expected true or false, found the number 2" },
+	/* an anchored node inside is checked as it is read */
+	{ "s: {items: [&i {name: [x]}]}\n", "t.yaml:1:23: s.items[0].name: expected a string" },
+	/* long or odd text is cut and made printable */
+	{ "s: {items: [{mode: \"\\tabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"}]}\n",
+	  "t.yaml:1:20: s.items[0].mode: expected one of A, B, "
+	  "found \"?abcdefghijklmnopqrstuvwxyzabcdefghijklm...\"" },
+};
+
+/* The path goes through the kept part of the document, and keys with dots
+ * are quoted in it. */
+static const struct row shape_path_errors[] = {
+	{ "c:\n  - {}\n  - schema_config: {items: [{on: 0}]}\n",
+	  "t.yaml:3:34: c[1].schema_config.items[0].on: expected true or false" },
+	{ "\"a.b\":\n  - schema_config: {names: [[]]}\n",
+	  "t.yaml:2:29: \"a.b\"[0].schema_config.names[0]: expected a string, found a sequence" },
+};
+
+static void test_shapes(void)
+{
+	struct yaml_options opts = { discard_s, NULL, 0, &top_shape };
+	struct discard_log log = { "schema_config", 2, 0, BUF_INIT };
+	struct yaml_options plan_opts = { discard_key_at, &log, 0, &top_shape };
+	struct buf got = BUF_INIT;
+	int rc;
+
+	check_loads(shape_ok, N(shape_ok), &opts, "shape fits");
+	check_fails(shape_errors, N(shape_errors), &opts, "shape refused");
+	check_fails(shape_path_errors, N(shape_path_errors), &plan_opts, "shape path");
+	buf_free(&log.seen);
+
+	/* only discarded values are checked */
+	rc = load_text("k: {items: 5}\n", 14, &opts, &got);
+	is_str(rc ? NULL : buf_str(&got), "{\"k\":{\"items\":5}}", "kept values are not shaped");
 	buf_free(&got);
 }
 
@@ -654,6 +844,72 @@ static void test_chunk_boundaries(void)
 	buf_free(&got);
 }
 
+/* The reader scans printable ASCII eight bytes at a time: a byte that needs
+ * a closer look must be found at every offset within such a word. */
+static void test_word_scan(void)
+{
+	static const struct {
+		const char *ch;
+		const char *want; /* start of the error after "t.yaml:1:COL: " */
+	} bytes[] = {
+		{ "\x01", "character U+0001" },
+		{ "\x1f", "character U+001F" },
+		{ "\x7f", "character U+007F" },
+		{ "\x80", "invalid UTF-8 at byte 0x80" },
+		{ "\xff", "invalid UTF-8 at byte 0xFF" },
+		{ "\t\x01", "character U+0001" },
+	};
+	struct buf text = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	size_t i, pad;
+
+	for (i = 0; i < N(bytes); i++) {
+		bool all_ok = true;
+		for (pad = 0; pad < 20; pad++) {
+			size_t k, col = 5 + pad + strlen(bytes[i].ch) - 1;
+			buf_reset(&text);
+			buf_puts(&text, "a: x");
+			for (k = 0; k < pad; k++)
+				buf_putc(&text, (char)('a' + k));
+			buf_puts(&text, bytes[i].ch);
+			buf_puts(&text, "yyyyyyyyyyyyyyyy\n");
+			buf_reset(&want);
+			buf_printf(&want, "t.yaml:1:%zu: %s", col, bytes[i].want);
+			if (load_text(text.data, text.len, NULL, &got) != -1 ||
+			    !starts_with(buf_str(&got), buf_str(&want))) {
+				diag("at offset %zu: got %s, want %s", pad, buf_str(&got),
+				     buf_str(&want));
+				all_ok = false;
+			}
+		}
+		ok(all_ok, "byte 0x%02X is found at every offset in a word",
+		   (unsigned char)bytes[i].ch[strlen(bytes[i].ch) - 1]);
+	}
+	/* a backslash: an escaped space before a line break, at every offset */
+	{
+		bool all_ok = true;
+		for (pad = 0; pad < 20; pad++) {
+			size_t k;
+			buf_reset(&text);
+			buf_puts(&text, "a: \"");
+			for (k = 0; k < pad; k++)
+				buf_putc(&text, (char)('a' + k));
+			buf_puts(&text, "\\ \n  y\"\n");
+			buf_reset(&want);
+			buf_printf(&want, "t.yaml:1:%zu: an escaped space", 5 + pad);
+			if (load_text(text.data, text.len, NULL, &got) != -1 ||
+			    !starts_with(buf_str(&got), buf_str(&want))) {
+				diag("at offset %zu: got %s, want %s", pad, buf_str(&got),
+				     buf_str(&want));
+				all_ok = false;
+			}
+		}
+		ok(all_ok, "a backslash is found at every offset in a word");
+	}
+	buf_free(&text);
+	buf_free(&want);
+	buf_free(&got);
+}
+
 /* libfyaml 0.7.12 takes time quadratic in a directive line's length: long
  * ones are refused before it sees them. */
 static void test_long_directive(void)
@@ -730,9 +986,14 @@ int main(void)
 	test_alias_bound();
 	test_big_mappings();
 	test_discard();
+	check_loads(number_range_ok, N(number_range_ok), NULL, "in a double's range");
+	check_fails(number_range_errors, N(number_range_errors), NULL, "out of range");
+	test_long_numbers();
+	test_shapes();
 	test_values();
 	test_encoding();
 	test_chunk_boundaries();
+	test_word_scan();
 	test_long_directive();
 	check_fails(escaped_space_errors, N(escaped_space_errors), NULL, "escaped space");
 	check_loads(escaped_space_fine, N(escaped_space_fine), NULL, "escaped space elsewhere");
