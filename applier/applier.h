@@ -7,6 +7,10 @@
  * persistence rhythm: after every resource the state file is saved (only
  * when it changed) and results.md is rewritten, both atomically, so an
  * interruption or a kill at any point loses nothing and a re-run continues.
+ * Those rewrites skip the directory fsync; applier_run() fsyncs the
+ * directory once when it returns (lib/fileio.h, FILEIO_DEFER_DIR_SYNC).
+ * Before its first request it removes the temporary files a killed apply
+ * left (PATH.tmp.PID of a pid that is gone): the caller holds the lock.
  *
  * Rules:
  *  - noop → already_exists, skip → skipped (with the diff's reason), without

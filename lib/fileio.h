@@ -1,10 +1,25 @@
 /*
  * fileio.h — durable file replacement.
  *
- * write_file_atomic() writes to a temporary file in the same directory,
- * fsyncs it, renames it over the target and fsyncs the directory, so a crash
- * or kill at any moment leaves either the old file or the new one, never a
- * torn mix. Used for results.md, ccapply.lock and saved plans.
+ * write_file_atomic() writes to a temporary file in the same directory
+ * (PATH.tmp.PID), fsyncs it, renames it over the target and fsyncs the
+ * directory, so a crash or kill at any moment leaves either the old file or
+ * the new one, never a torn mix, and once it returns the new file survives
+ * a power cut. Used for results.md, ccapply.lock and saved plans.
+ *
+ * write_file_atomic_flags() with FILEIO_DEFER_DIR_SYNC leaves out the
+ * directory fsync: the replacement is just as atomic (the data is fsynced
+ * before the rename), but the rename itself becomes durable only with a
+ * later fsync of the directory — fsync_parent_dir(), or, on journaling file
+ * systems (ext4, XFS, btrfs), the next fsync of any file on the same file
+ * system. For a file rewritten again and again in a row (apply rewrites
+ * state and results after every resource) whose writer fsyncs the
+ * directory when the run ends.
+ *
+ * remove_stale_temps() removes what a writer killed between creating its
+ * temporary file and renaming it leaves behind: NAME.tmp.PID files of
+ * processes that no longer exist. Only safe while holding whatever lock
+ * keeps other writers out of the directory (apply's lock).
  *
  * Who may call: everyone. Ownership: nothing retained.
  */
@@ -15,6 +30,19 @@
 
 #include "lib/err.h"
 
+#define FILEIO_DEFER_DIR_SYNC 1u
+
 int write_file_atomic(const char *path, const void *data, size_t len, struct err *err);
+int write_file_atomic_flags(const char *path, const void *data, size_t len, unsigned flags,
+			    struct err *err);
+
+/* fsync the directory that holds path (path itself need not exist). */
+int fsync_parent_dir(const char *path, struct err *err);
+
+/* Remove every regular file in dir named "<something>.tmp.<pid>" whose pid
+ * is not a running process (kill(pid, 0) fails with ESRCH) and is not ours.
+ * Returns how many were removed, or -1 (err set) when dir cannot be read;
+ * a file that cannot be removed is skipped. */
+int remove_stale_temps(const char *dir, struct err *err);
 
 #endif

@@ -5,7 +5,12 @@
  * Built as one pure function over read-only inputs (plan, report, state,
  * refusal, interruption) writing into a struct buf, section by section, so
  * the same inputs always give the same bytes and the applier can rewrite the
- * file after every resource. The plan decides which resources are listed and
+ * file after every resource. Because it does, and a thousand connections make
+ * a 170 KB file, a struct results_cache may remember each connection's
+ * section and each package's line with the inputs it was rendered from; a
+ * render then renders only the entries whose inputs changed and copies the
+ * rest, which gives the same bytes by construction (an entry is a function
+ * of exactly the inputs compared). The plan decides which resources are listed and
  * in what order; the state says what happened to each (a resource the state
  * does not know is "not attempted"). Every piece of text that comes from an
  * input is flattened to one line (control characters become spaces) so a
@@ -70,6 +75,124 @@ static enum outcome outcome_of(const struct state_resource *r)
 	return r ? r->outcome : OUTCOME_PENDING;
 }
 
+/* ---- the cache ----------------------------------------------------------- */
+
+/* One listed resource's rendered text and what it was rendered from: its
+ * plan entry (fixed for the cache's plan), whether the state had an entry
+ * for it and that entry's shown fields, and the interruption flag (the
+ * "not attempted" text depends on it). */
+struct cached_entry {
+	bool valid;
+	bool have_state;
+	bool interrupted;
+	struct state_resource shown; /* outcome, recovered, id, reason, error */
+	char *text;
+	size_t len;
+};
+
+struct results_cache {
+	const struct plan *plan; /* the entries are this plan's connections, then packages */
+	struct cached_entry *entries;
+	size_t n_entries;
+	struct buf text;         /* the last file written, its memory reused */
+};
+
+struct results_cache *results_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct results_cache));
+}
+
+static void entry_clear(struct cached_entry *e)
+{
+	state_resource_clear(&e->shown);
+	free(e->text);
+	memset(e, 0, sizeof *e);
+}
+
+static void cache_reset(struct results_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_entries; i++)
+		entry_clear(&c->entries[i]);
+	free(c->entries);
+	c->entries = NULL;
+	c->n_entries = 0;
+	c->plan = NULL;
+}
+
+void results_cache_free(struct results_cache *c)
+{
+	if (!c)
+		return;
+	cache_reset(c);
+	buf_free(&c->text);
+	free(c);
+}
+
+/* The cache entries for in's plan (NULL when there is no cache or no plan:
+ * then nothing is cached). A different plan starts the cache afresh. */
+static struct cached_entry *cache_entries(struct results_cache *c, const struct results_input *in)
+{
+	const struct plan *p = in->plan;
+
+	if (!c || !p)
+		return NULL;
+	if (c->plan != p || c->n_entries != p->n_connections + p->n_packages) {
+		cache_reset(c);
+		c->plan = p;
+		c->n_entries = p->n_connections + p->n_packages;
+		c->entries = xcalloc(c->n_entries + 1, sizeof *c->entries);
+	}
+	return c->entries;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Was e rendered from these inputs? */
+static bool entry_current(const struct cached_entry *e, const struct state_resource *r,
+			  bool interrupted)
+{
+	if (!e->valid || e->have_state != (r != NULL) || e->interrupted != interrupted)
+		return false;
+	return !r || (e->shown.outcome == r->outcome && e->shown.recovered == r->recovered &&
+		      e->shown.error.http_status == r->error.http_status &&
+		      str_eq(e->shown.id, r->id) && str_eq(e->shown.reason, r->reason) &&
+		      str_eq(e->shown.error.code, r->error.code) &&
+		      str_eq(e->shown.error.message, r->error.message));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Remember text[0, len) as e's rendering of these inputs. */
+static void entry_store(struct cached_entry *e, const struct state_resource *r, bool interrupted,
+			const char *text, size_t len)
+{
+	entry_clear(e);
+	e->valid = true;
+	e->have_state = r != NULL;
+	e->interrupted = interrupted;
+	if (r) {
+		e->shown.outcome = r->outcome;
+		e->shown.recovered = r->recovered;
+		e->shown.id = dup_or_null(r->id);
+		e->shown.reason = dup_or_null(r->reason);
+		e->shown.error.http_status = r->error.http_status;
+		e->shown.error.code = dup_or_null(r->error.code);
+		e->shown.error.message = dup_or_null(r->error.message);
+	}
+	e->text = xmalloc(len + 1);
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->len = len;
+}
+
 /* The resources listed, in order: the plan's when there is one, else the
  * state's own entries of that kind. */
 struct listing {
@@ -132,18 +255,38 @@ static const struct state_resource *listing_resource(const struct listing *l, si
 			     expected_position(l, index));
 }
 
+/* The listed resources of one kind with their state entries, looked up
+ * once per render. */
+struct resolved {
+	struct listing l;
+	size_t n;
+	const struct state_resource **entry; /* NULL where the state has none */
+};
+
+static void resolve(const struct results_input *in, const char *kind, struct resolved *out)
+{
+	size_t i;
+
+	out->l.in = in;
+	out->l.kind = kind;
+	out->n = listing_count(&out->l);
+	out->entry = xcalloc(out->n + 1, sizeof *out->entry);
+	for (i = 0; i < out->n; i++)
+		out->entry[i] = listing_resource(&out->l, i);
+}
+
 struct tally {
 	size_t n[OUTCOME_FAILED + 1];
 };
 
-static struct tally count_outcomes(const struct listing *l)
+static struct tally count_outcomes(const struct resolved *rs)
 {
 	struct tally t;
-	size_t i, n = listing_count(l);
+	size_t i;
 
 	memset(&t, 0, sizeof t);
-	for (i = 0; i < n; i++) {
-		enum outcome o = outcome_of(listing_resource(l, i));
+	for (i = 0; i < rs->n; i++) {
+		enum outcome o = outcome_of(rs->entry[i]);
 		if ((int)o >= 0 && o <= OUTCOME_FAILED)
 			t.n[o]++;
 	}
@@ -167,10 +310,10 @@ static const char *not_attempted_suffix(const struct results_input *in)
 	return "";
 }
 
-static void put_summary(struct buf *out, const struct results_input *in)
+static void put_summary(struct buf *out, const struct results_input *in,
+			const struct resolved *conns, const struct resolved *pkgs)
 {
-	struct listing conns = { in, "connection" }, pkgs = { in, "transformation" };
-	struct tally c = count_outcomes(&conns), p = count_outcomes(&pkgs);
+	struct tally c = count_outcomes(conns), p = count_outcomes(pkgs);
 	char rest[128];
 
 	buf_puts(out, "## Summary\n\n");
@@ -389,20 +532,31 @@ static void put_connection(struct buf *out, const struct results_input *in, cons
 	}
 }
 
-static void put_connections(struct buf *out, const struct results_input *in)
+/* entries: the cache's, one per connection (NULL: no cache). */
+static void put_connections(struct buf *out, const struct results_input *in,
+			    const struct resolved *rs, struct cached_entry *entries)
 {
-	struct listing l = { in, "connection" };
-	size_t i, n = listing_count(&l);
+	size_t i;
 
 	buf_puts(out, "## Per-connection results\n\n");
-	if (!n)
+	if (!rs->n)
 		buf_puts(out, "- None in the plan.\n\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < rs->n; i++) {
+		struct cached_entry *e = entries ? &entries[i] : NULL;
 		const struct plan_connection *c;
-		const char *name = listing_name(&l, i, &c);
-		put_connection(out, in, name, c, find_resource(in->state, "connection", name,
-							       expected_position(&l, i)));
+		const char *name;
+		size_t at = out->len;
+
+		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
+			buf_append(out, e->text, e->len);
+			continue;
+		}
+		name = listing_name(&rs->l, i, &c);
+		put_connection(out, in, name, c, rs->entry[i]);
 		buf_putc(out, '\n');
+		if (e)
+			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
+				    out->len - at);
 	}
 }
 
@@ -440,18 +594,27 @@ static void put_package(struct buf *out, const struct results_input *in, const c
 	buf_putc(out, '\n');
 }
 
-static void put_transformations(struct buf *out, const struct results_input *in)
+/* entries: the cache's, one per package (NULL: no cache). */
+static void put_transformations(struct buf *out, const struct results_input *in,
+				const struct resolved *rs, struct cached_entry *entries)
 {
-	struct listing l = { in, "transformation" };
-	size_t i, n = listing_count(&l);
+	size_t i;
 
 	buf_puts(out, "## Transformations\n\n");
-	if (!n)
+	if (!rs->n)
 		buf_puts(out, "- None in the plan.\n");
-	for (i = 0; i < n; i++) {
-		const char *name = listing_name(&l, i, NULL);
-		put_package(out, in, name, find_resource(in->state, "transformation", name,
-							 expected_position(&l, i)));
+	for (i = 0; i < rs->n; i++) {
+		struct cached_entry *e = entries ? &entries[i] : NULL;
+		size_t at = out->len;
+
+		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
+			buf_append(out, e->text, e->len);
+			continue;
+		}
+		put_package(out, in, listing_name(&rs->l, i, NULL), rs->entry[i]);
+		if (e)
+			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
+				    out->len - at);
 	}
 	buf_putc(out, '\n');
 }
@@ -555,24 +718,52 @@ static void put_header(struct buf *out, const struct results_input *in)
 	buf_puts(out, "\n\n");
 }
 
-char *results_render(const struct results_input *in)
+static void render(struct results_cache *cache, const struct results_input *in,
+		   struct buf *out)
+{
+	struct cached_entry *entries = cache_entries(cache, in);
+	struct resolved conns, pkgs;
+
+	resolve(in, "connection", &conns);
+	resolve(in, "transformation", &pkgs);
+	put_header(out, in);
+	put_summary(out, in, &conns, &pkgs);
+	put_connections(out, in, &conns, entries);
+	put_transformations(out, in, &pkgs, entries ? entries + conns.n : NULL);
+	put_next_steps(out, in);
+	put_cleanup(out);
+	free(conns.entry);
+	free(pkgs.entry);
+}
+
+char *results_render_cached(struct results_cache *cache, const struct results_input *in)
 {
 	struct buf out = BUF_INIT;
 
-	put_header(&out, in);
-	put_summary(&out, in);
-	put_connections(&out, in);
-	put_transformations(&out, in);
-	put_next_steps(&out, in);
-	put_cleanup(&out);
+	render(cache, in, &out);
 	return buf_detach(&out);
+}
+
+char *results_render(const struct results_input *in)
+{
+	return results_render_cached(NULL, in);
+}
+
+int results_write_cached(const char *path, struct results_cache *cache,
+			 const struct results_input *in, unsigned flags, struct err *err)
+{
+	struct buf own = BUF_INIT;
+	struct buf *text = cache ? &cache->text : &own;
+	int rc;
+
+	buf_reset(text);
+	render(cache, in, text);
+	rc = write_file_atomic_flags(path, text->data, text->len, flags, err);
+	buf_free(&own);
+	return rc;
 }
 
 int results_write(const char *path, const struct results_input *in, struct err *err)
 {
-	char *text = results_render(in);
-	int rc = write_file_atomic(path, text, strlen(text), err);
-
-	free(text);
-	return rc;
+	return results_write_cached(path, NULL, in, 0, err);
 }

@@ -12,8 +12,18 @@
  * on every outcome, refusals and interruptions included, so it is always the
  * source of truth for what happened.
  *
+ * Rewriting after every resource is O(resources) each time; a struct
+ * results_cache keeps that cheap: the *_cached variants remember every
+ * connection's section and package's line with the inputs it came from, and
+ * render again only those whose inputs changed. The bytes are always those
+ * of results_render(). A cache serves one plan: while it is used, the plan
+ * (in->plan, the same pointer each time) must not change; a different plan
+ * pointer makes the cache start afresh. Without a plan nothing is cached.
+ *
  * Who may call: applier/ and cmd/. Ownership: results_render() returns a
- * string the caller frees; the inputs are only read.
+ * string the caller frees; the inputs are only read; the cache belongs to
+ * its creator (results_cache_free()) and keeps no pointer into the inputs
+ * but the plan's address.
  */
 #ifndef CCAPPLY_RESULTS_H
 #define CCAPPLY_RESULTS_H
@@ -38,5 +48,15 @@ struct results_input {
 
 char *results_render(const struct results_input *in);
 int results_write(const char *path, const struct results_input *in, struct err *err);
+
+struct results_cache;
+struct results_cache *results_cache_new(void);
+void results_cache_free(struct results_cache *cache);
+/* As above, through cache (NULL: none); flags as write_file_atomic_flags()'s
+ * (lib/fileio.h): FILEIO_DEFER_DIR_SYNC for a run of rewrites whose caller
+ * fsyncs the directory when the run ends. */
+char *results_render_cached(struct results_cache *cache, const struct results_input *in);
+int results_write_cached(const char *path, struct results_cache *cache,
+			 const struct results_input *in, unsigned flags, struct err *err);
 
 #endif

@@ -19,13 +19,18 @@
  * raw bytes (state_check_tag()), so `state verify` can report it even for a
  * file that no longer parses.
  *
- * Saving after every resource must stay cheap: rather than parse and render
- * the file again each time, a struct state keeps what the file held (struct
- * state_saved: its bytes, a copy of its content and its serial-free
- * rendering). A save reads the file (cheap: it is in the page cache) and,
- * when the bytes are still the ones remembered, compares the new content
- * with the copy field by field; it renders only when something changed, and
- * parses the file only when someone else changed it.
+ * The document is assembled from pieces: a head (every member before the
+ * resources), one fragment per resource, exactly as it sits in the array,
+ * and a fixed tail. Saving after every resource must stay cheap, and at a
+ * thousand resources the file is 360 KB, so a struct state keeps what the
+ * file held (struct state_saved: its bytes, a copy of its content, and where
+ * each resource's fragment sits in the bytes). A save reads the file (cheap:
+ * it is in the page cache) and, when the bytes are still the ones
+ * remembered, compares the new content with the copy field by field; it
+ * renders only the resources that changed, copies every other fragment from
+ * the remembered bytes, and parses the file only when someone else changed
+ * it. What remains linear in the file per save is copying, reading it back,
+ * and the tag, which by its definition covers every byte.
  */
 #include "state/state.h"
 
@@ -62,16 +67,24 @@ struct tag_form {
 static const struct tag_form digest_form = { "digest", "  \"digest\": \"", DIGEST_PREFIX };
 static const struct tag_form mac_form = { "mac", "  \"mac\": \"", MAC_PREFIX };
 
+/* Where one resource's fragment sits in a document: doc[at, at + len). */
+struct span {
+	size_t at, len;
+};
+
 /* What the file at a path held when a struct state last loaded or wrote it
- * (see state.h): its bytes, a copy of its content and its serial-free
- * rendering. */
+ * (see state.h): its bytes, a copy of its content, its head rendered with
+ * serial 0, and where each resource's fragment sits in the bytes. */
 struct state_saved {
 	char *path;
 	bool keyed;            /* doc was checked with this key (else: digest) */
 	struct state_key key;
 	struct buf doc;        /* the file's bytes */
 	struct state *content; /* deep copy, serial and lineage included */
-	struct buf body0;      /* render_body(content, serial 0) */
+	struct buf head0;      /* render_head(content, 0) */
+	struct span *spans;    /* content->n_resources fragments, in doc */
+	struct buf spare;      /* scratch reused by every save: the file read
+				* back, then the next document */
 };
 
 /* What to do about a file that cannot be trusted, appended to such errors. */
@@ -137,7 +150,9 @@ static void saved_free(struct state_saved *sv)
 	free(sv->path);
 	buf_free(&sv->doc);
 	state_free(sv->content);
-	buf_free(&sv->body0);
+	buf_free(&sv->head0);
+	free(sv->spans);
+	buf_free(&sv->spare);
 	free(sv);
 }
 
@@ -281,6 +296,58 @@ static size_t first_repeat(const struct state *st)
 	return first;
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_resource(const struct state_resource *a, const struct state_resource *b)
+{
+	return str_eq(a->kind, b->kind) && str_eq(a->name, b->name) &&
+	       str_eq(a->source_id, b->source_id) && str_eq(a->service, b->service) &&
+	       a->outcome == b->outcome && str_eq(a->id, b->id) && a->recovered == b->recovered &&
+	       str_eq(a->reason, b->reason) && str_eq(a->sent_digest, b->sent_digest) &&
+	       a->error.http_status == b->error.http_status &&
+	       str_eq(a->error.code, b->error.code) && str_eq(a->error.message, b->error.message);
+}
+
+/* Which resources of a state differ from the copy a struct state_saved
+ * keeps (NULL: all of them). Apply changes one resource per save, so the
+ * checks and the rendering are done for those alone. */
+struct changes {
+	bool *changed;    /* one flag per resource of the state */
+	size_t n_changed;
+	bool same_names;  /* as many resources as the copy, each kind and name the same */
+};
+
+static void find_changes(const struct state *st, const struct state_saved *sv,
+			 struct changes *c)
+{
+	const struct state *was = sv ? sv->content : NULL;
+	size_t i;
+
+	c->changed = xcalloc(st->n_resources + 1, sizeof *c->changed);
+	c->n_changed = 0;
+	c->same_names = was && was->n_resources == st->n_resources;
+	for (i = 0; i < st->n_resources; i++) {
+		const struct state_resource *r = &st->resources[i];
+		const struct state_resource *o = was && i < was->n_resources ?
+						 &was->resources[i] : NULL;
+		if (o && same_resource(o, r))
+			continue;
+		c->changed[i] = true;
+		c->n_changed++;
+		if (!o || !str_eq(o->kind, r->kind) || !str_eq(o->name, r->name))
+			c->same_names = false;
+	}
+}
+
+static void changes_free(struct changes *c)
+{
+	free(c->changed);
+	memset(c, 0, sizeof *c);
+}
+
 /* What state_save() refuses to write (a bug in the caller, never user
  * input): whatever state_load() would reject in the file. */
 static int check_resource(const struct state_resource *r, size_t i, struct err *err)
@@ -302,14 +369,20 @@ static int check_resource(const struct state_resource *r, size_t i, struct err *
 	return 0;
 }
 
-static int check_state(const struct state *st, struct err *err)
+/* Only the resources in ch->changed are checked: the others equal the
+ * remembered copy, which was checked when it was loaded or written. */
+static int check_state(const struct state *st, const struct changes *ch, struct err *err)
 {
+	enum digest_algo algo;
+	struct err why;
 	size_t i;
 
 	if (st->lineage && !is_lineage(st->lineage))
 		return err_set(err, "lineage must be %d lowercase hex digits", LINEAGE_LEN);
 	if (!st->plan_checksum)
 		return err_set(err, "no plan_checksum");
+	if (checksum_parse(st->plan_checksum, &algo, &why))
+		return err_set(err, "plan_checksum must be one of %s", checksum_forms);
 	if (!is_validation_status(st->validation_status))
 		return err_set(err, "validation status must be \"pass\" or \"pass-with-warnings\"");
 	for (i = 0; i < st->n_acknowledged; i++)
@@ -318,9 +391,9 @@ static int check_state(const struct state *st, struct err *err)
 	if (!st->target_group_id)
 		return err_set(err, "no target group id");
 	for (i = 0; i < st->n_resources; i++)
-		if (check_resource(&st->resources[i], i, err))
+		if (ch->changed[i] && check_resource(&st->resources[i], i, err))
 			return -1;
-	i = first_repeat(st);
+	i = ch->same_names ? st->n_resources : first_repeat(st);
 	if (i < st->n_resources)
 		return err_set(err, "resources[%zu]: %s \"%s\" is listed twice", i,
 			       st->resources[i].kind, st->resources[i].name);
@@ -428,13 +501,19 @@ static void render_resource(struct json_writer *w, const struct state_resource *
 	jw_object_end(w);
 }
 
-/* The document up to the digest member: the whole object, pretty, with its
- * closing "\n}" replaced by ",\n" so the digest line can follow. These are
- * exactly the bytes the digest covers. */
-static void render_body(const struct state *st, long long serial, struct buf *out)
+/* The document is laid out as
+ *   head  = `{` ... `"resources": [`      (render_head)
+ *   fragment, `,` fragment, ...            (render_fragment, one per resource)
+ *   tail  = `\n  ],\n` (`],\n` when there are no resources)
+ *   the tag line and `}\n`                (append_tag)
+ * head, fragments and tail are exactly the bytes the tag covers, and exactly
+ * what one pretty json_writer pass over the whole object writes, cut at the
+ * tag member. */
+
+/* Every member before the resources, through the opening `[`. */
+static void render_head(const struct state *st, long long serial, struct buf *out)
 {
 	struct json_writer w;
-	size_t i;
 
 	jw_init(&w, out, JSON_PRETTY);
 	jw_object_begin(&w);
@@ -462,14 +541,49 @@ static void render_body(const struct state *st, long long serial, struct buf *ou
 	jw_object_end(&w);
 	jw_key(&w, "resources");
 	jw_array_begin(&w);
-	for (i = 0; i < st->n_resources; i++)
-		render_resource(&w, &st->resources[i]);
-	jw_array_end(&w);
-	jw_object_end(&w);
-	/* The writer ended the object with "\n}" (it has members). */
-	out->len -= 2;
-	out->data[out->len] = '\0';
-	buf_puts(out, ",\n");
+}
+
+/* One resource as it sits in the array: `\n    {` ... `\n    }`, without the
+ * comma that separates it from the one before. A writer two levels deep (the
+ * top-level object, then the array) with nothing written yet at its level
+ * writes exactly that. */
+static void render_fragment(const struct state_resource *r, struct buf *out)
+{
+	struct json_writer w;
+
+	jw_init(&w, out, JSON_PRETTY);
+	w.depth = 2;
+	render_resource(&w, r);
+}
+
+/* After the last fragment: the array's end, and the comma before the tag
+ * member (the pretty writer's `\n}` ending is not written: the tag line and
+ * `}` follow). */
+static void render_tail(size_t n_resources, struct buf *out)
+{
+	buf_puts(out, n_resources ? "\n  ],\n" : "],\n");
+}
+
+/* The bytes the tag covers, rendered in full; spans (NULL, or one per
+ * resource) gets where each fragment sits in out. */
+static void render_body(const struct state *st, long long serial, struct buf *out,
+			struct span *spans)
+{
+	size_t i;
+
+	render_head(st, serial, out);
+	for (i = 0; i < st->n_resources; i++) {
+		size_t at;
+		if (i)
+			buf_putc(out, ',');
+		at = out->len;
+		render_fragment(&st->resources[i], out);
+		if (spans) {
+			spans[i].at = at;
+			spans[i].len = out->len - at;
+		}
+	}
+	render_tail(st->n_resources, out);
 }
 
 /* ------------------------------------------------------------ the tag */
@@ -527,7 +641,7 @@ static void append_tag(struct buf *out, const struct state_key *key)
 static void render_document(const struct state *st, const struct state_key *key,
 			    struct buf *out)
 {
-	render_body(st, st->serial, out);
+	render_body(st, st->serial, out, NULL);
 	append_tag(out, key);
 }
 
@@ -800,6 +914,23 @@ static int load_validation(const struct value *v, struct state *st, struct err *
 	return 0;
 }
 
+/* One of the forms a validation report's plan_checksum may take (what
+ * apply copies here): blake2b-256:<64 hex>, blake2b-512:<128 hex>,
+ * sha256:<64 hex>. */
+static int check_plan_checksum(const struct value *v, const char *text, struct err *err)
+{
+	struct buf scratch = BUF_INIT;
+	enum digest_algo algo;
+	struct err why;
+
+	if (!checksum_parse(text, &algo, &why))
+		return 0;
+	field_error(err, v, "plan_checksum", "expected one of %s; found %s", checksum_forms,
+		    quoted(&scratch, v->u.str.ptr, v->u.str.len));
+	buf_free(&scratch);
+	return -1;
+}
+
 /* tag_member: "digest" or "mac", whichever closes this file. */
 static int load_fields(const struct value *root, const char *tag_member, struct state *st,
 		       struct err *err)
@@ -818,6 +949,7 @@ static int load_fields(const struct value *root, const char *tag_member, struct 
 	if (take_integer(value_get(root, "serial"), "serial", 1, LLONG_MAX, "of at least 1",
 			 &st->serial, err) ||
 	    take_string(root, "plan_checksum", "", false, &st->plan_checksum, err) ||
+	    check_plan_checksum(value_get(root, "plan_checksum"), st->plan_checksum, err) ||
 	    load_validation(value_get(root, "validation"), st, err) ||
 	    check_object(target, "target", target_keys, err) ||
 	    take_string(target, "group_id", "target", false, &st->target_group_id, err) ||
@@ -911,9 +1043,9 @@ int state_check_tag(const char *data, size_t len, const struct state_key *key,
 		f = &mac_form;
 	else
 		return err_set(err, "%s: not the last line before the closing brace, where ccapply "
-			       "writes it (as \"%s%s<64 hex>\"): the file was modified outside "
-			       "ccapply, or is truncated; " ADVICE, f->member, f->member,
-			       f->prefix);
+			       "writes it (as %s%s<64 hex>\"): the file was modified outside "
+			       "ccapply, or is truncated; " ADVICE, f->member,
+			       f->head + 2 /* the indentation */, f->prefix);
 	if (check_tag_policy(f, key, err))
 		return -1;
 	value = data + at + strlen(f->head) + strlen(f->prefix);
@@ -957,14 +1089,14 @@ static int check_tag_member(const struct value *root, const struct state_key *ke
 /* The file must be exactly what ccapply renders from its content: the body,
  * then one tag line (checked by state_check_tag()) and "}\n". */
 static int check_layout(const char *data, size_t len, const struct state *st,
-			const char *tag_member, struct err *err)
+			const char *tag_member, struct span *spans, struct err *err)
 {
 	struct buf canon = BUF_INIT;
 	ptrdiff_t at = tag_line_start(data, len);
 	size_t i, n;
 	int line = 1;
 
-	render_body(st, st->serial, &canon);
+	render_body(st, st->serial, &canon, spans);
 	if (at >= 0 && canon.len == (size_t)at && !memcmp(canon.data, data, canon.len) &&
 	    (is_tag_line(data + at, len - (size_t)at, &digest_form) ||
 	     is_tag_line(data + at, len - (size_t)at, &mac_form))) {
@@ -981,15 +1113,37 @@ static int check_layout(const char *data, size_t len, const struct state *st,
 		       tag_member, tag_member);
 }
 
-/* Append a hint when a parse error is probably a cut-off file. */
-static void hint_truncation(const char *data, size_t len, struct err *err)
+/* Does data begin the way a JSON object does (after a byte order mark,
+ * which the parser reports, and white space)? Empty counts: what a crash
+ * while creating the file leaves. */
+static bool starts_like_object(const char *data, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
+			   data[i] == '\r'))
+		i++;
+	return i == len || data[i] == '{';
+}
+
+/* Say what a parse error probably means: bytes that do not even start like
+ * JSON (binary data, another format) are not a state file at all; a file
+ * that starts like one but does not end in "}" and a newline was cut off. */
+static void hint_parse_error(const char *data, size_t len, struct err *err)
 {
 	char msg[ERR_MSG_MAX];
 
-	if (len >= 2 && !memcmp(data + len - 2, "}\n", 2))
+	if (!starts_like_object(data, len))
+		snprintf(msg, sizeof msg, "%s; this is not a ccapply state file (not JSON: a "
+			 "state file is a JSON object, starting with \"{\"): %s", err->msg,
+			 ADVICE);
+	else if (len >= 2 && !memcmp(data + len - 2, "}\n", 2))
 		return;
-	snprintf(msg, sizeof msg, "%s; the file looks truncated (a state file ends with \"}\" "
-		 "and a newline): %s", err->msg, ADVICE);
+	else
+		snprintf(msg, sizeof msg, "%s; the file looks truncated (a state file ends with "
+			 "\"}\" and a newline): %s", err->msg, ADVICE);
 	err_set(err, "%s", msg);
 }
 
@@ -1000,17 +1154,21 @@ static const char *present_tag_member(const struct value *root)
 	return value_get(root, "mac") && !value_get(root, "digest") ? "mac" : "digest";
 }
 
-int state_parse(const char *data, size_t len, const struct state_key *key, bool check_tag,
-		struct state **out, struct err *err)
+/* state_parse(); with spans (not NULL), *spans gets where each resource's
+ * fragment sits in data (the caller frees it). */
+static int parse_document(const char *data, size_t len, const struct state_key *key,
+			  bool check_tag, struct state **out, struct span **spans,
+			  struct err *err)
 {
 	struct value *root = NULL;
 	struct state *st;
+	struct span *where = NULL;
 	const char *member = NULL, *mode;
 	int rc = -1;
 
 	*out = NULL;
 	if (json_parse(data, len, &root, err)) {
-		hint_truncation(data, len, err);
+		hint_parse_error(data, len, err);
 		return -1;
 	}
 	st = xcalloc(1, sizeof *st);
@@ -1019,16 +1177,29 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
 			    state_check_tag(data, len, key, &mode, err)))) {
 		if (!member)
 			member = present_tag_member(root);
-		rc = load_fields(root, member, st, err) ||
-		     check_layout(data, len, st, member, err) ? -1 : 0;
+		if (!load_fields(root, member, st, err)) {
+			where = xcalloc(st->n_resources + 1, sizeof *where);
+			rc = check_layout(data, len, st, member, where, err);
+		}
 	}
 	value_free(root);
 	if (rc) {
+		free(where);
 		state_free(st);
 		return -1;
 	}
+	if (spans)
+		*spans = where;
+	else
+		free(where);
 	*out = st;
 	return 0;
+}
+
+int state_parse(const char *data, size_t len, const struct state_key *key, bool check_tag,
+		struct state **out, struct err *err)
+{
+	return parse_document(data, len, key, check_tag, out, NULL, err);
 }
 
 static char **copy_strings(char *const *v, size_t n)
@@ -1041,84 +1212,57 @@ static char **copy_strings(char *const *v, size_t n)
 	return out;
 }
 
-/* Everything state_render() shows, copied; not the cache. */
-static struct state *content_copy(const struct state *st)
+/* Make c hold the same content as st: every member but the resources, and
+ * the resources flagged in changed (NULL: all of them; a resource c does
+ * not have yet counts as changed). The others are equal already. */
+static void content_sync(struct state *c, const struct state *st, const bool *changed)
 {
-	struct state *c = xcalloc(1, sizeof *c);
-	size_t i;
+	size_t i, had = c->n_resources;
 
+	free(c->lineage);
 	c->lineage = dup_or_null(st->lineage);
 	c->serial = st->serial;
+	free(c->plan_checksum);
 	c->plan_checksum = dup_or_null(st->plan_checksum);
+	free(c->validation_status);
 	c->validation_status = dup_or_null(st->validation_status);
+	for (i = 0; i < c->n_acknowledged; i++)
+		free(c->acknowledged[i]);
+	free(c->acknowledged);
 	c->acknowledged = copy_strings(st->acknowledged, st->n_acknowledged);
 	c->n_acknowledged = st->n_acknowledged;
+	free(c->target_group_id);
 	c->target_group_id = dup_or_null(st->target_group_id);
+	free(c->target_group_name);
 	c->target_group_name = dup_or_null(st->target_group_name);
-	c->resources = xcalloc(st->n_resources + 1, sizeof *c->resources);
-	for (i = 0; i < st->n_resources; i++)
-		copy_resource(&c->resources[i], &st->resources[i]);
+	for (i = st->n_resources; i < had; i++)
+		state_resource_clear(&c->resources[i]);
+	if (had != st->n_resources || !c->resources) {
+		c->resources = xrealloc(c->resources, (st->n_resources + 1) * sizeof *c->resources);
+		for (i = had; i < st->n_resources; i++)
+			memset(&c->resources[i], 0, sizeof c->resources[i]);
+	}
 	c->n_resources = st->n_resources;
-	return c;
+	for (i = 0; i < st->n_resources; i++) {
+		if (changed && !changed[i] && i < had)
+			continue;
+		state_resource_clear(&c->resources[i]);
+		copy_resource(&c->resources[i], &st->resources[i]);
+	}
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-static bool same_resource(const struct state_resource *a, const struct state_resource *b)
-{
-	return str_eq(a->kind, b->kind) && str_eq(a->name, b->name) &&
-	       str_eq(a->source_id, b->source_id) && str_eq(a->service, b->service) &&
-	       a->outcome == b->outcome && str_eq(a->id, b->id) && a->recovered == b->recovered &&
-	       str_eq(a->reason, b->reason) && str_eq(a->sent_digest, b->sent_digest) &&
-	       a->error.http_status == b->error.http_status &&
-	       str_eq(a->error.code, b->error.code) && str_eq(a->error.message, b->error.message);
-}
-
-/* Equal fields (serial aside) render equally, so this answers "same
- * content?" without rendering. (Unequal fields may still render equally —
- * acknowledgments in another order, say — which the caller then checks by
- * rendering.) */
-static bool same_fields(const struct state *a, const struct state *b)
-{
-	size_t i;
-
-	if (!str_eq(a->lineage, b->lineage) || !str_eq(a->plan_checksum, b->plan_checksum) ||
-	    !str_eq(a->validation_status, b->validation_status) ||
-	    !str_eq(a->target_group_id, b->target_group_id) ||
-	    !str_eq(a->target_group_name, b->target_group_name) ||
-	    a->n_acknowledged != b->n_acknowledged || a->n_resources != b->n_resources)
-		return false;
-	for (i = 0; i < a->n_acknowledged; i++)
-		if (!str_eq(a->acknowledged[i], b->acknowledged[i]))
-			return false;
-	for (i = 0; i < a->n_resources; i++)
-		if (!same_resource(&a->resources[i], &b->resources[i]))
-			return false;
-	return true;
-}
-
-/* Remember, in st, that path holds doc, whose content is st's and whose tag
- * is key's (NULL: a digest); body0 is render_body(st, 0). Both buffers are
- * taken over. */
-static void remember(struct state *st, const char *path, const struct state_key *key,
-		     struct buf *doc, struct buf *body0)
+/* A struct state_saved for path under key (NULL: a digest), holding
+ * nothing yet. */
+static struct state_saved *saved_new(const char *path, const struct state_key *key)
 {
 	struct state_saved *sv = xcalloc(1, sizeof *sv);
 
-	saved_free(st->saved);
-	st->saved = sv;
 	sv->path = xstrdup(path);
 	sv->keyed = key != NULL;
 	if (key)
 		sv->key = *key;
-	sv->doc = *doc;
-	memset(doc, 0, sizeof *doc);
-	sv->content = content_copy(st);
-	sv->body0 = *body0;
-	memset(body0, 0, sizeof *body0);
+	sv->content = xcalloc(1, sizeof *sv->content);
+	return sv;
 }
 
 static void forget(struct state *st)
@@ -1127,41 +1271,83 @@ static void forget(struct state *st)
 	st->saved = NULL;
 }
 
-/* The bytes of the state file at path; *exists false (and no error) when
- * there is none. */
+static void buf_swap(struct buf *a, struct buf *b)
+{
+	struct buf t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Read the state file at path into data (emptied first); *exists false
+ * (and no error) when there is none. One open: the file is checked to be
+ * regular on the descriptor it is read from (O_NONBLOCK, so a FIFO put in
+ * its place cannot hang the read). */
 static int read_state_file(const char *path, struct buf *data, bool *exists, struct err *err)
 {
 	struct stat sb;
+	int fd, saved;
 
 	*exists = false;
-	if (stat(path, &sb)) {
+	buf_reset(data);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return err_set(err, "cannot read %s: %s", path, strerror(errno));
 	}
-	if (!S_ISREG(sb.st_mode))
-		return err_set(err, "%s: not a regular file", path);
-	if (buf_read_file(data, path)) {
-		int saved = errno;
-		buf_free(data);
-		if (saved == ENOENT) /* removed in between */
-			return 0;
+	if (fstat(fd, &sb)) {
+		saved = errno;
+		close(fd);
 		return err_set(err, "cannot read %s: %s", path, strerror(saved));
 	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return err_set(err, "%s: not a regular file", path);
+	}
+	for (;;) {
+		size_t size = (size_t)sb.st_size;
+		size_t want = size > data->len ? size - data->len + 1 : 0;
+		ssize_t n;
+
+		if (want < 4096)
+			want = 4096;
+		data->data = xgrow(data->data, &data->cap, data->len + want + 1, 1);
+		n = read(fd, data->data + data->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			close(fd);
+			buf_reset(data);
+			return err_set(err, "cannot read %s: %s", path, strerror(saved));
+		}
+		if (n == 0)
+			break;
+		data->len += (size_t)n;
+	}
+	close(fd);
+	data->data[data->len] = '\0';
 	*exists = true;
 	return 0;
 }
 
-/* Parse data, the bytes of path, and remember them in the result. */
+/* Parse data, the bytes of path, and remember them (taken over: data is
+ * left empty) in the result. */
 static int load_bytes(const char *path, struct buf *data, const struct state_key *key,
 		      struct state **out, struct err *err)
 {
-	struct buf body0 = BUF_INIT;
+	struct state_saved *sv;
+	struct span *spans;
 
-	if (state_parse(data->data ? data->data : "", data->len, key, true, out, err))
+	if (parse_document(data->data ? data->data : "", data->len, key, true, out, &spans, err))
 		return err_prefix(err, "%s", path);
-	render_body(*out, 0, &body0);
-	remember(*out, path, key, data, &body0);
+	sv = saved_new(path, key);
+	content_sync(sv->content, *out, NULL);
+	render_head(*out, 0, &sv->head0);
+	sv->spans = spans;
+	buf_swap(&sv->doc, data);
+	(*out)->saved = sv;
 	return 0;
 }
 
@@ -1248,30 +1434,35 @@ static int new_lineage(char **out, struct err *err)
 }
 
 /* Bring st->saved up to date with the file at path: kept while the file
- * holds the bytes it remembers, else loaded again (NULL when there is no
- * file). A file that does not load is an error: it is never overwritten. */
+ * holds the bytes it remembers (*kept), else loaded again (NULL when there
+ * is no file). A file that does not load is an error: it is never
+ * overwritten. */
 static int refresh_saved(const char *path, const struct state_key *key, struct state *st,
-			 struct err *err)
+			 bool *kept, struct err *err)
 {
-	struct buf data = BUF_INIT;
+	struct state_saved *sv = st->saved;
+	struct buf fresh = BUF_INIT;
+	struct buf *data = sv ? &sv->spare : &fresh;
 	struct state *old = NULL;
-	const struct state_saved *sv = st->saved;
 	bool exists;
 
-	if (read_state_file(path, &data, &exists, err))
+	*kept = false;
+	if (read_state_file(path, data, &exists, err))
 		return -1;
 	if (exists && sv && !strcmp(sv->path, path) && sv->keyed == (key != NULL) &&
 	    (!key || !memcmp(sv->key.bytes, key->bytes, STATE_KEY_LEN)) &&
-	    sv->doc.len == data.len && !memcmp(sv->doc.data, data.data, data.len)) {
-		buf_free(&data);
+	    sv->doc.len == data->len && !memcmp(sv->doc.data, data->data, data->len)) {
+		*kept = true;
 		return 0;
 	}
+	if (data != &fresh)
+		buf_swap(&fresh, data);
 	forget(st);
-	if (exists && load_bytes(path, &data, key, &old, err)) {
-		buf_free(&data);
+	if (exists && load_bytes(path, &fresh, key, &old, err)) {
+		buf_free(&fresh);
 		return -1;
 	}
-	buf_free(&data);
+	buf_free(&fresh);
 	if (old) {
 		st->saved = old->saved;
 		old->saved = NULL;
@@ -1280,86 +1471,173 @@ static int refresh_saved(const char *path, const struct state_key *key, struct s
 	return 0;
 }
 
-/* The document for body0 (rendered with serial 0) with the given serial:
- * the serial member is always the third, so it is spliced in rather than
- * rendering everything again. */
-static void document_from_body0(const struct state *st, const struct buf *body0,
-				long long serial, const struct state_key *key, struct buf *out)
+/* The fragments of the changed resources, rendered one after another into
+ * out; spans[i] says where resource i's is (only changed ones are set). */
+static void render_changed(const struct state *st, const struct changes *ch, struct buf *out,
+			   struct span *spans)
 {
-	static const char member[] = "\n  \"serial\": 0,\n";
-	const char *at = strstr(body0->data, member);
-	size_t head = sizeof member - 1 - 3; /* up to the 0 */
+	size_t i;
 
-	if (!at) { /* cannot happen; render it the long way */
-		render_body(st, serial, out);
-	} else {
-		buf_append(out, body0->data, (size_t)(at - body0->data) + head);
-		buf_printf(out, "%lld", serial);
-		buf_puts(out, at + head + 1);
+	for (i = 0; i < st->n_resources; i++) {
+		if (!ch->changed[i])
+			continue;
+		spans[i].at = out->len;
+		render_fragment(&st->resources[i], out);
+		spans[i].len = out->len - spans[i].at;
 	}
-	append_tag(out, key);
 }
 
-/* Write st with the given serial; on success remember what was written. */
-static int write_state(const char *path, const struct state_key *key, struct state *st,
-		       long long serial, struct buf *body0, struct err *err)
+static bool same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
-	struct buf doc = BUF_INIT;
+	return alen == blen && !memcmp(a, b, alen);
+}
 
-	document_from_body0(st, body0, serial, key, &doc);
-	if (write_file_atomic(path, doc.data, doc.len, err)) {
-		buf_free(&doc);
+/* Would st render (serial aside) to the bytes sv remembers? head0 is
+ * render_head(st, 0), fresh and spans the fragments of the changed
+ * resources. Fields can differ and still render the same: acknowledgments
+ * in another order, a bad UTF-8 byte against its U+FFFD. */
+static bool renders_as_saved(const struct state *st, const struct state_saved *sv,
+			     const struct changes *ch, const struct buf *head0,
+			     const struct buf *fresh, const struct span *spans)
+{
+	size_t i;
+
+	if (st->n_resources != sv->content->n_resources ||
+	    !same_bytes(head0->data, head0->len, sv->head0.data, sv->head0.len))
+		return false;
+	for (i = 0; i < st->n_resources; i++)
+		if (ch->changed[i] &&
+		    !same_bytes(fresh->data + spans[i].at, spans[i].len,
+				sv->doc.data + sv->spans[i].at, sv->spans[i].len))
+			return false;
+	return true;
+}
+
+/* Write st with the given serial and tag, and remember what was written.
+ * The document is assembled: the head rendered now, the fragments of the
+ * changed resources from fresh (at fresh_spans), every other fragment copied
+ * from the bytes st->saved remembers (which then must be the file's: see
+ * refresh_saved()). head0 (render_head(st, 0)) is taken over. */
+static int write_state(const char *path, const struct state_key *key, struct state *st,
+		       long long serial, const struct changes *ch, const struct buf *fresh,
+		       const struct span *fresh_spans, struct buf *head0, unsigned flags,
+		       struct err *err)
+{
+	struct state_saved *sv = st->saved;
+	struct buf own = BUF_INIT;
+	struct buf *doc = sv ? &sv->spare : &own;
+	struct span *spans = xcalloc(st->n_resources + 1, sizeof *spans);
+	size_t i;
+
+	buf_reset(doc);
+	render_head(st, serial, doc);
+	for (i = 0; i < st->n_resources; i++) {
+		const char *from = ch->changed[i] ? fresh->data + fresh_spans[i].at :
+				   sv->doc.data + sv->spans[i].at;
+		size_t len = ch->changed[i] ? fresh_spans[i].len : sv->spans[i].len;
+
+		if (i)
+			buf_putc(doc, ',');
+		spans[i].at = doc->len;
+		spans[i].len = len;
+		buf_append(doc, from, len);
+	}
+	render_tail(st->n_resources, doc);
+	append_tag(doc, key);
+	if (write_file_atomic_flags(path, doc->data, doc->len, flags, err)) {
+		free(spans);
+		buf_free(&own);
 		return -1;
 	}
 	st->serial = serial;
-	remember(st, path, key, &doc, body0);
+	if (!sv) {
+		sv = saved_new(path, key);
+		st->saved = sv;
+		content_sync(sv->content, st, NULL);
+	} else {
+		content_sync(sv->content, st, ch->changed);
+		sv->keyed = key != NULL;
+		if (key)
+			sv->key = *key;
+		else
+			key_wipe(&sv->key);
+	}
+	buf_swap(&sv->doc, doc);
+	buf_free(&own);
+	free(sv->spans);
+	sv->spans = spans;
+	buf_swap(&sv->head0, head0);
 	return 0;
+}
+
+/* state_save_keyed() with write_file_atomic_flags()'s flags. */
+static int save(const char *path, const struct state_key *key, struct state *st,
+		unsigned flags, bool *written, struct err *err)
+{
+	struct buf head0 = BUF_INIT, fresh = BUF_INIT;
+	struct span *spans = NULL;
+	struct changes ch;
+	const struct state *was;
+	long long base;
+	bool kept;
+	int rc = -1;
+
+	*written = false;
+	/* The copy st->saved holds was checked when it was loaded or written,
+	 * so only what differs from it needs checking (even if the file has
+	 * changed since: the check is of st). */
+	find_changes(st, st->saved, &ch);
+	if (check_state(st, &ch, err)) {
+		changes_free(&ch);
+		return err_prefix(err, "%s: refusing to write an invalid state", path);
+	}
+	if (refresh_saved(path, key, st, &kept, err)) {
+		changes_free(&ch);
+		return err_prefix(err, "cannot update the state");
+	}
+	if (!kept) {
+		changes_free(&ch);
+		find_changes(st, st->saved, &ch);
+	}
+	was = st->saved ? st->saved->content : NULL;
+	if (!st->lineage && was)
+		st->lineage = xstrdup(was->lineage);
+	if (!st->lineage && new_lineage(&st->lineage, err)) {
+		err_prefix(err, "%s", path);
+		goto out;
+	}
+	render_head(st, 0, &head0);
+	spans = xcalloc(st->n_resources + 1, sizeof *spans);
+	render_changed(st, &ch, &fresh, spans);
+	/* Same content (serial and tag aside): leave the file alone. */
+	if (was && renders_as_saved(st, st->saved, &ch, &head0, &fresh, spans)) {
+		st->serial = was->serial;
+		rc = 0;
+		goto out;
+	}
+	base = was && was->serial > st->serial ? was->serial : st->serial;
+	if (base == LLONG_MAX) {
+		err_set(err, "%s: serial cannot grow any further", path);
+		goto out;
+	}
+	rc = write_state(path, key, st, base + 1, &ch, &fresh, spans, &head0, flags, err);
+	*written = rc == 0;
+out:
+	changes_free(&ch);
+	buf_free(&head0);
+	buf_free(&fresh);
+	free(spans);
+	return rc;
 }
 
 int state_save_keyed(const char *path, const struct state_key *key, struct state *st,
 		     bool *written, struct err *err)
 {
-	struct buf body0 = BUF_INIT;
-	const struct state *was;
-	long long base;
-	int rc;
-
-	*written = false;
-	if (check_state(st, err))
-		return err_prefix(err, "%s: refusing to write an invalid state", path);
-	if (refresh_saved(path, key, st, err))
-		return err_prefix(err, "cannot update the state");
-	was = st->saved ? st->saved->content : NULL;
-	if (!st->lineage && was)
-		st->lineage = xstrdup(was->lineage);
-	if (!st->lineage && new_lineage(&st->lineage, err))
-		return err_prefix(err, "%s", path);
-	/* Same content (serial and tag aside): leave the file alone. */
-	if (was && same_fields(was, st)) {
-		st->serial = was->serial;
-		return 0;
-	}
-	render_body(st, 0, &body0);
-	if (was && st->saved->body0.len == body0.len &&
-	    !memcmp(st->saved->body0.data, body0.data, body0.len)) {
-		st->serial = was->serial;
-		buf_free(&body0);
-		return 0;
-	}
-	base = was && was->serial > st->serial ? was->serial : st->serial;
-	if (base == LLONG_MAX) {
-		buf_free(&body0);
-		return err_set(err, "%s: serial cannot grow any further", path);
-	}
-	rc = write_state(path, key, st, base + 1, &body0, err);
-	buf_free(&body0);
-	if (rc)
-		return -1;
-	*written = true;
-	return 0;
+	return save(path, key, st, 0, written, err);
 }
 
-int state_save(const char *path, struct state *st, bool *written, struct err *err)
+int state_save_flags(const char *path, struct state *st, unsigned flags, bool *written,
+		     struct err *err)
 {
 	struct state_key key;
 	bool have;
@@ -1368,16 +1646,22 @@ int state_save(const char *path, struct state *st, bool *written, struct err *er
 	*written = false;
 	if (state_key_from_env(&key, &have, err))
 		return err_prefix(err, "cannot update the state %s", path);
-	rc = state_save_keyed(path, have ? &key : NULL, st, written, err);
+	rc = save(path, have ? &key : NULL, st, flags, written, err);
 	key_wipe(&key);
 	return rc;
+}
+
+int state_save(const char *path, struct state *st, bool *written, struct err *err)
+{
+	return state_save_flags(path, st, 0, written, err);
 }
 
 int state_retag(const char *path, const struct state_key *old_key,
 		const struct state_key *new_key, struct err *err)
 {
 	struct state *st = NULL;
-	struct buf body0 = BUF_INIT;
+	struct buf head0 = BUF_INIT, none = BUF_INIT;
+	struct changes ch;
 	int rc;
 
 	if (state_load_keyed(path, old_key, &st, err))
@@ -1388,9 +1672,11 @@ int state_retag(const char *path, const struct state_key *old_key,
 		state_free(st);
 		return err_set(err, "%s: serial cannot grow any further", path);
 	}
-	render_body(st, 0, &body0);
-	rc = write_state(path, new_key, st, st->serial + 1, &body0, err);
-	buf_free(&body0);
+	find_changes(st, st->saved, &ch); /* nothing: every fragment is reused */
+	render_head(st, 0, &head0);
+	rc = write_state(path, new_key, st, st->serial + 1, &ch, &none, NULL, &head0, 0, err);
+	changes_free(&ch);
+	buf_free(&head0);
 	state_free(st);
 	return rc;
 }

@@ -26,10 +26,14 @@
  *    differs from what is on disk: an apply that changes nothing leaves the
  *    file byte-identical (same serial, same digest).
  *  - Saving is cheap when repeated: a struct state remembers what the file
- *    held when it last loaded or wrote it (struct state_saved: its bytes and
- *    a copy of its content). A save still reads the file, but parses it only
- *    when its bytes are not the remembered ones, and renders only when the
- *    content changed. Apply saves after every resource.
+ *    held when it last loaded or wrote it (struct state_saved: its bytes, a
+ *    copy of its content, where each resource's text sits in the bytes). A
+ *    save still reads the file, but parses it only when its bytes are not
+ *    the remembered ones, checks and renders only the resources that differ
+ *    from the copy, and copies the others' text: the bytes written are
+ *    always exactly state_render()'s. Apply saves after every resource.
+ *    Callers may change any field of st between saves (changes are found by
+ *    comparing with the copy, not by being told).
  *  - Loading checks the version, every field's type and the file digest, and
  *    reports problems as "FILE: line L, column C: ..." or "FILE: ...".
  *
@@ -116,8 +120,9 @@ void state_key_derive(const char *text, struct state_key *key);
 
 /* Load DIR/.copy-connections/ccapply.lock. A missing file is not an error:
  * *out = NULL. A present but invalid file is (truncated, wrong types,
- * unknown version, digest mismatch, or not byte for byte what
- * state_render() makes of its content); the message says what to do. */
+ * unknown version, digest mismatch, a plan_checksum of none of the forms a
+ * validation report may use, or not byte for byte what state_render() makes
+ * of its content); the message says what to do. */
 int state_load(const char *path, struct state **out, struct err *err);
 /* The same with the key given: NULL means digest mode. */
 int state_load_keyed(const char *path, const struct state_key *key, struct state **out,
@@ -141,7 +146,8 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
  * is written. A NULL lineage is taken from the file, or made randomly for a
  * new one. *written says whether it wrote.
  * Refuses (nothing written) a state the loader would reject: NULL
- * plan_checksum or target_group_id, a validation_status other than "pass" /
+ * target_group_id, a plan_checksum NULL or of no accepted form
+ * (lib/digest.h, checksum_parse()), a validation_status other than "pass" /
  * "pass-with-warnings", a resource without kind ("connection" /
  * "transformation") or name, an outcome outside the enum, http_status not 0
  * or 100..999, a sent_digest not "blake2b-256:<64 hex>", a kind+name twice.
@@ -150,6 +156,11 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
 int state_save(const char *path, struct state *st, bool *written, struct err *err);
 int state_save_keyed(const char *path, const struct state_key *key, struct state *st,
 		     bool *written, struct err *err);
+/* state_save() writing with write_file_atomic_flags()'s flags (lib/fileio.h):
+ * FILEIO_DEFER_DIR_SYNC for a run of saves whose caller fsyncs the
+ * directory when the run ends (apply, which saves after every resource). */
+int state_save_flags(const char *path, struct state *st, unsigned flags, bool *written,
+		     struct err *err);
 
 /* Rewrite the file at path under a new tag: load it with old_key (NULL:
  * digest mode), bump the serial and write it with new_key (NULL: digest

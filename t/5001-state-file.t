@@ -142,6 +142,37 @@ truncated.lock line 21, column 1: unexpected end of input
 version-2.lock unsupported state version 2 (this ccapply reads 1)
 EOF
 
+HOSTILE="$TESTDATA/hostile/state"
+
+test_expect_success 'bytes that are not JSON are not called truncated' '
+	test_must_fail test-tool state-load "$HOSTILE/binary-garbage.lock" 2>err &&
+	test_grep "line 1, column 1: .*this is not a ccapply state file (not JSON" err &&
+	test_grep ! "truncated" err
+'
+
+test_expect_success 'a misplaced tag line shows the member as ccapply writes it' '
+	test_must_fail test-tool state-load "$HOSTILE/truncated-last-byte.lock" 2>err &&
+	test_grep -F "(as \"digest\": \"blake2b-256:<64 hex>\")" err
+'
+
+test_expect_success 'a plan checksum of no accepted form is refused, digest or not' '
+	test_must_fail test-tool state-load "$HOSTILE/type-plan-checksum-bad-form.lock" 2>err &&
+	test_grep "line 5, column 20: plan_checksum: expected one of blake2b-256:<64 hex" err &&
+	test_grep -F "found \"md5:" err
+'
+
+test_expect_success 'the accepted forms load: sha256 and blake2b-512 too' '
+	for form in "sha256:$(printf "%064d" 0)" "blake2b-512:$(printf "%0128d" 7)"; do
+		sed "s/^  \"plan_checksum\": .*/  \"plan_checksum\": \"$form\",/" \
+			ccapply.lock >form.lock &&
+		head -n -2 form.lock >sealed.lock &&
+		printf "  \"digest\": \"blake2b-256:%s\"\n}\n" \
+			"$(head -n -2 form.lock | b2sum -l 256 | cut -d" " -f1)" >>sealed.lock &&
+		test-tool state-load sealed.lock >rendered &&
+		test_cmp sealed.lock rendered || return 1
+	done
+'
+
 test_expect_success 'every fixture is covered above' '
 	ls "$FIXTURES" | grep "\.lock$" | wc -l >count &&
 	echo 14 >expect &&
