@@ -436,6 +436,7 @@ static int cmd_verify(const struct paths *p)
 			   "forgery: set " STATE_KEY_ENV " for a MAC");
 	if (state_parse(data.data ? data.data : "", data.len, have ? &key : NULL, false, &st,
 			&err)) {
+		err_prefix_file(&err, p->state.data);
 		check_line(&c, "entries", false, err.msg);
 	} else {
 		buf_printf(&msg, "%zu resources, serial %lld, lineage %s, all well formed",

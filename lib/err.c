@@ -39,6 +39,25 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
+int err_prefix_file(struct err *e, const char *file)
+{
+	int line, col, used = 0;
+
+	if (e && sscanf(e->msg, "line %d, column %d: %n", &line, &col, &used) == 2 && used > 0) {
+		char rest[ERR_MSG_MAX];
+
+		memcpy(rest, e->msg + used, sizeof rest - (size_t)used);
+		return err_set(e, "%s:%d:%d: %s", file, line, col, rest);
+	}
+	if (e && sscanf(e->msg, "line %d: %n", &line, &used) == 1 && used > 0) {
+		char rest[ERR_MSG_MAX];
+
+		memcpy(rest, e->msg + used, sizeof rest - (size_t)used);
+		return err_set(e, "%s:%d: %s", file, line, rest);
+	}
+	return err_prefix(e, "%s", file);
+}
+
 void err_clear(struct err *e)
 {
 	if (e) {

@@ -28,6 +28,13 @@ int err_set(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2
 /* Prepend context, "context: old message". Always returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Name the file an error is about: a message that starts "line L, column C: "
+ * (what lib/json.h reports for bytes without a name) becomes
+ * "FILE:L:C: ...", the form every input file's errors take; one that starts
+ * "line L: " becomes "FILE:L: ..."; any other message becomes "FILE: ...".
+ * Always returns -1. */
+int err_prefix_file(struct err *e, const char *file);
+
 /* Reset to "no error". */
 void err_clear(struct err *e);
 

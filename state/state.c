@@ -1341,7 +1341,7 @@ static int load_bytes(const char *path, struct buf *data, const struct state_key
 	struct span *spans;
 
 	if (parse_document(data->data ? data->data : "", data->len, key, true, out, &spans, err))
-		return err_prefix(err, "%s", path);
+		return err_prefix_file(err, path);
 	sv = saved_new(path, key);
 	content_sync(sv->content, *out, NULL);
 	render_head(*out, 0, &sv->head0);

@@ -122,13 +122,13 @@ while read -r fixture message; do
 	test_expect_success "hostile file $fixture is refused cleanly" "
 		test_must_fail test-tool state-load '$FIXTURES/$fixture' 2>err &&
 		test_line_count = 1 err &&
-		test_grep -F '$fixture: ' err &&
+		test_grep -F '$fixture:' err &&
 		test_grep -F '$message' err
 	"
 done <<'EOF'
 array.lock not a ccapply state file: the top level is an array
-binary.lock line 1, column 1: unexpected control character
-bom.lock line 1, column 1: a byte order mark
+binary.lock :1:1: unexpected control character
+bom.lock :1:1: a byte order mark
 crlf.lock digest: not the last line before the closing brace
 deep-nesting.lock nesting is deeper than 512 levels
 digest-mismatch.lock digest mismatch: the file was modified outside ccapply
@@ -136,9 +136,9 @@ empty.lock no JSON value (the input is empty); the file looks truncated
 escape-in-outcome.lock found "created\u001b[31m"
 huge-serial.lock serial: expected a whole number of at least 1, found 1e999999
 nested-error.lock resources[0].error.http_status: expected a number, found an object
-not-utf8.lock line 20, column 25: invalid UTF-8
+not-utf8.lock :20:25: invalid UTF-8
 nul-byte.lock unexpected control character U+0000
-truncated.lock line 21, column 1: unexpected end of input
+truncated.lock :21:1: unexpected end of input
 version-2.lock unsupported state version 2 (this ccapply reads 1)
 EOF
 
@@ -146,7 +146,7 @@ HOSTILE="$TESTDATA/hostile/state"
 
 test_expect_success 'bytes that are not JSON are not called truncated' '
 	test_must_fail test-tool state-load "$HOSTILE/binary-garbage.lock" 2>err &&
-	test_grep "line 1, column 1: .*this is not a ccapply state file (not JSON" err &&
+	test_grep ":1:1: .*this is not a ccapply state file (not JSON" err &&
 	test_grep ! "truncated" err
 '
 
@@ -157,7 +157,7 @@ test_expect_success 'a misplaced tag line shows the member as ccapply writes it'
 
 test_expect_success 'a plan checksum of no accepted form is refused, digest or not' '
 	test_must_fail test-tool state-load "$HOSTILE/type-plan-checksum-bad-form.lock" 2>err &&
-	test_grep "line 5, column 20: plan_checksum: expected one of blake2b-256:<64 hex" err &&
+	test_grep ":5:20: plan_checksum: expected one of blake2b-256:<64 hex" err &&
 	test_grep -F "found \"md5:" err
 '
 

@@ -192,7 +192,7 @@ while read -r fixture message; do
 		cp '$TEST_DIRECTORY/fixtures/state/$fixture' $LOCK &&
 		test_expect_code 1 ccapply -C ws state list >out 2>err &&
 		test_line_count = 1 err &&
-		test_grep -F 'ccapply.lock: ' err &&
+		test_grep -F 'ccapply.lock:' err &&
 		test_grep -F '$message' err &&
 		test_expect_code 1 ccapply -C ws state verify >out 2>err &&
 		test_grep '^entries: FAILED: ' out &&
@@ -204,7 +204,7 @@ while read -r fixture message; do
 		cp good.lock $LOCK
 	"
 done <<'EOF'
-truncated.lock line 21, column 1: unexpected end of input
+truncated.lock :21:1: unexpected end of input
 version-2.lock unsupported state version 2 (this ccapply reads 1)
 nested-error.lock resources[0].error.http_status: expected a number, found an object
 huge-serial.lock serial: expected a whole number of at least 1

@@ -24,14 +24,9 @@ SAFE_MESSAGE_BYTES=4096
 export CCAPPLY_RETRY_BASE_MS=1 CCAPPLY_MAX_RETRIES=1 CCAPPLY_TIMEOUT_MS=10000
 
 # The cases of one kind (plans, reports, state, api): "PATH<TAB>REGEX" lines
-# from the generated and the hand-written manifest — or, with CASES=gaps, from
-# MANIFEST.gaps: inputs ccapply accepts today although it should refuse them.
+# from the generated and the hand-written manifest.
 cases() {
-	if [ "$CASES" = gaps ]; then
-		grep -hv '^#' "$HOSTILE/MANIFEST.gaps"
-	else
-		grep -hv '^#' "$HOSTILE/MANIFEST" "$HOSTILE/MANIFEST.hand"
-	fi | grep -E "^(hand/)?$1/"
+	grep -hv '^#' "$HOSTILE/MANIFEST" "$HOSTILE/MANIFEST.hand" | grep -E "^(hand/)?$1/"
 }
 
 # check_refusal STATUS ERRFILE NAME REGEX — the command behind ERRFILE exited
@@ -112,7 +107,7 @@ run_all() {
 
 test_expect_success 'the corpus has at least 150 files, each in a manifest' '
 	(cd "$HOSTILE" && find plans reports state api hand -type f | sort) >files &&
-	grep -hv "^#" "$HOSTILE/MANIFEST" "$HOSTILE/MANIFEST.hand" "$HOSTILE/MANIFEST.gaps" |
+	grep -hv "^#" "$HOSTILE/MANIFEST" "$HOSTILE/MANIFEST.hand" |
 		cut -f1 | sort >listed &&
 	test_cmp files listed &&
 	test "$(cases "(plans|reports|state|api)" | wc -l)" -ge 150 &&
@@ -280,19 +275,6 @@ hostile_api() {
 }
 
 test_expect_success 'hostile API bodies: refused by the client, plan and apply; no write' '
-	run_all api hostile_api
-'
-
-# Inputs accepted today that should be refused (see MANIFEST.gaps and the
-# comments in gen.pl); run with CCAPPLY_TEST_KNOWN_BUGS=1.
-if [ -n "$CCAPPLY_TEST_KNOWN_BUGS" ]; then
-	test_set_prereq KNOWN_BUGS
-fi
-test_expect_success KNOWN_BUGS 'known gaps: refused too' '
-	CASES=gaps &&
-	run_all plans hostile_plan &&
-	run_all reports hostile_report &&
-	run_all state hostile_state &&
 	run_all api hostile_api
 '
 

@@ -440,16 +440,16 @@ static const struct bad_case bad_cases[] = {
 	{ "\"version\": 1,", "\"version\": 2,", false,
 	  { "unsupported state version 2 (this ccapply reads 1)" }, "unknown version" },
 	{ "\"version\": 1,", "\"version\": \"1\",", false,
-	  { "line 2, column 14: version: expected a number, found a string" }, "version type" },
+	  { "loaded.lock:2:14: version: expected a number, found a string" }, "version type" },
 	{ "\"serial\": 3,", "\"serial\": \"3\",", true,
-	  { "line 4, column 13: serial: expected a number, found a string" }, "serial type" },
+	  { "loaded.lock:4:13: serial: expected a number, found a string" }, "serial type" },
 	{ "\"serial\": 3,", "\"serial\": 0,", true,
 	  { "serial: expected a whole number of at least 1" }, "serial zero" },
 	{ "\"serial\": 3,", "\"serial\": 3.5,", true, { "found 3.5" }, "fractional serial" },
 	{ "\"serial\": 3,", "\"serial\": 99999999999999999999999,", true,
 	  { "serial: expected a whole number" }, "serial too large" },
 	{ "\"lineage\": \"0123456789abcdef0123456789abcdef\"", "\"lineage\": \"xyz\"", true,
-	  { "line 3, column 14: lineage: expected 32 lowercase hex digits" }, "bad lineage" },
+	  { "loaded.lock:3:14: lineage: expected 32 lowercase hex digits" }, "bad lineage" },
 	{ "\"outcome\": \"created\"", "\"outcome\": \"made\"", true,
 	  { "resources[0]: outcome must be one of", "found \"made\"" }, "unknown outcome" },
 	{ "\"recovered\": true", "\"recovered\": 1", true,
@@ -479,7 +479,7 @@ static const struct bad_case bad_cases[] = {
 	{ "\"group_name\": \"Prod\"", "\"group_name\": \"Prod\", \"owner\": \"me\"", true,
 	  { "target: unknown key \"owner\"" }, "unknown key" },
 	{ "\"group_id\": \"grp_1\",\n    \"group_name\": \"Prod\"\n", "\"group_id\": \"grp_1\"\n",
-	  true, { "line 13, column 13: target: missing key \"group_name\"" }, "missing key" },
+	  true, { "loaded.lock:13:13: target: missing key \"group_name\"" }, "missing key" },
 	{ "\"version\": 1,", "\"version\": 1, \"plan_checksum\": \"x\",", true,
 	  { "duplicate key \"plan_checksum\"" }, "duplicate key" },
 	{ "\"name\": \"stripe\"", "\"name\": \"postgres_app\"", false,
@@ -488,9 +488,9 @@ static const struct bad_case bad_cases[] = {
 	  "\"kind\": \"connection\",\n      \"name\": \"postgres_app\"", true,
 	  { "resources[1]: connection \"postgres_app\" is listed twice" }, "duplicate resource" },
 	{ "\"A_CODE\",\n      \"B_CODE\"", "\"B_CODE\",\n      \"A_CODE\"", true,
-	  { "line 9: not laid out exactly as ccapply writes it", "digest matches" },
+	  { "loaded.lock:9: not laid out exactly as ccapply writes it", "digest matches" },
 	  "unsorted acknowledgments (layout)" },
-	{ "\"serial\": 3,", "\"serial\":  3,", true, { "line 4: not laid out exactly" },
+	{ "\"serial\": 3,", "\"serial\":  3,", true, { "loaded.lock:4: not laid out exactly" },
 	  "extra space (layout)" },
 	{ "  \"digest\": \"blake2b-256:", "  \"digest\": \"blake2b-256:00", false,
 	  { "digest: expected \"blake2b-256:\" and 64 lowercase hex digits" }, "digest form" },
@@ -519,7 +519,7 @@ static void test_bad_files(void)
 		all = load_from_text(edited, strlen(edited), &out, &err) == -1 && !out;
 		for (k = 0; all && k < 3 && c->expect[k]; k++)
 			all = contains(err.msg, c->expect[k]);
-		all = all && contains(err.msg, "loaded.lock: ");
+		all = all && contains(err.msg, "loaded.lock:");
 		ok(all, "refused, %s: %s", c->what, err.msg);
 		state_free(out);
 		free(edited);
@@ -537,7 +537,7 @@ static void test_truncated(void)
 
 	ok(load_from_text(good, len / 2, &out, &err) == -1 && !out,
 	   "a file cut in half is refused");
-	ok(contains(err.msg, "line ") && contains(err.msg, "column ") &&
+	ok(contains(err.msg, "loaded.lock:26:17: ") &&
 	   contains(err.msg, "the file looks truncated"), "with its position and a hint: %s",
 	   err.msg);
 	ok(load_from_text(good, len - 2, &out, &err) == -1 && contains(err.msg, "truncated"),
