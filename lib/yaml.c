@@ -171,7 +171,15 @@ struct loader {
 	struct fy_event *event; /* the event being handled */
 	struct input *in;       /* the reader feeding libfyaml */
 	struct err *err;
+	/* libfyaml 0.7.12 corrupts its indentation stack on one syntax error
+	 * and crashes in fy_parser_destroy() afterwards: set when that error
+	 * was reported, so the parser is abandoned instead (see yaml.h). */
+	bool parser_unsafe_to_destroy;
 };
+
+/* The syntax error after which fy_parser_destroy() crashes (libfyaml 0.7.12:
+ * "? a:<TAB>:", a tab before a block indicator inside an explicit key). */
+#define FYAML_BROKEN_AFTER "cannot use tab for indentation of block entry"
 
 static int fail_at(struct loader *ld, struct pos p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1912,12 +1920,16 @@ static int syntax_error(struct loader *ld, struct fy_diag *diag, struct buf *pri
 			break;
 	if (!de) {
 		msg = printed_message(printed);
+		if (msg && strstr(msg, FYAML_BROKEN_AFTER))
+			ld->parser_unsafe_to_destroy = true;
 		return fail_at(ld, p, "%s", msg ? msg : "invalid YAML");
 	}
 	if (de->line > 0 && de->column > 0) {
 		p.line = de->line;
 		p.col = de->column;
 	}
+	if (de->msg && strstr(de->msg, FYAML_BROKEN_AFTER))
+		ld->parser_unsafe_to_destroy = true;
 	return fail_at(ld, p, "%s", de->msg && *de->msg ? de->msg : "invalid YAML");
 }
 
@@ -2049,7 +2061,7 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 		else if (in.read_errno)
 			rc = err_set(err, "%s: %s", filename, strerror(in.read_errno));
 	}
-	if (fyp)
+	if (fyp && !ld.parser_unsafe_to_destroy)
 		fy_parser_destroy(fyp);
 	if (diag)
 		fy_diag_destroy(diag);

@@ -29,7 +29,10 @@
  * counts bytes never written). Such a scalar is an error at the backslash
  * saying so; "\x20" (or an escaped tab) in its place reads correctly.
  * Another: it takes time quadratic in a directive line's length, so a line
- * starting with '%' longer than 4096 bytes is an error.
+ * starting with '%' longer than 4096 bytes is an error. A third: after the
+ * error "cannot use tab for indentation of block entry" (e.g. "? a:<TAB>:")
+ * its fy_parser_destroy() crashes, so that parser is abandoned: about 3 KB
+ * leaked, once, on the way to refusing the file (t/valgrind.supp).
  *
  * Errors read "FILE:LINE:COL: message" (1-based; columns count characters),
  * with the position of the offending node.
