@@ -142,18 +142,7 @@ static void json_event(const char *event, const struct action *a, const struct s
 		jw_key(&w, "recovered");
 		jw_bool(&w, r->recovered);
 		jw_key(&w, "error");
-		if (r->error.code || r->error.message || r->error.http_status) {
-			jw_object_begin(&w);
-			jw_key(&w, "http_status");
-			jw_int(&w, r->error.http_status);
-			jw_key(&w, "code");
-			jw_string(&w, r->error.code);
-			jw_key(&w, "message");
-			jw_string(&w, r->error.message);
-			jw_object_end(&w);
-		} else {
-			jw_null(&w);
-		}
+		state_write_error_json(&w, &r->error); /* as the state file has it */
 	}
 	jw_object_end(&w);
 	printf("%s\n", b.data);

@@ -240,49 +240,15 @@ static void show_text(const struct state *st, const struct state_resource *r)
 	buf_free(&b);
 }
 
-/* The entry with the members and types of the state file (docs/state-format.md). */
+/* The entry exactly as the state file holds it (docs/state-format.md), by
+ * the file's own writer. */
 static void show_json(const struct state_resource *r)
 {
 	struct buf b = BUF_INIT;
 	struct json_writer w;
 
 	jw_init(&w, &b, JSON_PRETTY);
-	jw_object_begin(&w);
-	jw_key(&w, "kind");
-	jw_string(&w, r->kind);
-	jw_key(&w, "name");
-	jw_string(&w, r->name);
-	jw_key(&w, "source_id");
-	jw_string(&w, r->source_id);
-	jw_key(&w, "service");
-	jw_string(&w, r->service);
-	jw_key(&w, "outcome");
-	jw_string(&w, outcome_name(r->outcome));
-	jw_key(&w, "id");
-	jw_string(&w, r->id);
-	jw_key(&w, "recovered");
-	jw_bool(&w, r->recovered);
-	jw_key(&w, "reason");
-	jw_string(&w, r->reason);
-	jw_key(&w, "sent_digest");
-	jw_string(&w, r->sent_digest);
-	jw_key(&w, "error");
-	if (r->error.http_status || r->error.code || r->error.message) {
-		jw_object_begin(&w);
-		jw_key(&w, "http_status");
-		if (r->error.http_status)
-			jw_int(&w, r->error.http_status);
-		else
-			jw_null(&w);
-		jw_key(&w, "code");
-		jw_string(&w, r->error.code);
-		jw_key(&w, "message");
-		jw_string(&w, r->error.message);
-		jw_object_end(&w);
-	} else {
-		jw_null(&w);
-	}
-	jw_object_end(&w);
+	state_write_resource_json(&w, r);
 	print_json(&b);
 }
 

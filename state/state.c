@@ -456,7 +456,8 @@ static void render_acknowledged(struct json_writer *w, const struct state *st)
 	free(codes);
 }
 
-static void render_error(struct json_writer *w, const struct state_error *e)
+/* The error member of an entry; apply's --json events write it too. */
+void state_write_error_json(struct json_writer *w, const struct state_error *e)
 {
 	if (!e->http_status && !e->code && !e->message) {
 		jw_null(w);
@@ -475,7 +476,8 @@ static void render_error(struct json_writer *w, const struct state_error *e)
 	jw_object_end(w);
 }
 
-static void render_resource(struct json_writer *w, const struct state_resource *r)
+/* One entry of the resources array; `state show --json` prints it alone. */
+void state_write_resource_json(struct json_writer *w, const struct state_resource *r)
 {
 	jw_object_begin(w);
 	jw_key(w, "kind");
@@ -497,7 +499,7 @@ static void render_resource(struct json_writer *w, const struct state_resource *
 	jw_key(w, "sent_digest");
 	render_text(w, r->sent_digest);
 	jw_key(w, "error");
-	render_error(w, &r->error);
+	state_write_error_json(w, &r->error);
 	jw_object_end(w);
 }
 
@@ -553,7 +555,7 @@ static void render_fragment(const struct state_resource *r, struct buf *out)
 
 	jw_init(&w, out, JSON_PRETTY);
 	w.depth = 2;
-	render_resource(&w, r);
+	state_write_resource_json(&w, r);
 }
 
 /* After the last fragment: the array's end, and the comma before the tag

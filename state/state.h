@@ -174,6 +174,25 @@ int state_retag(const char *path, const struct state_key *old_key,
 char *state_render(const struct state *st);
 char *state_render_keyed(const struct state *st, const struct state_key *key);
 
+/* The one writer of a resource entry and of its error, shared by the file
+ * (state_render()) and every output that shows them as the file holds them:
+ * `state show --json` prints the entry, apply's --json events the error.
+ * Each writes one JSON value where w expects one (at the top level, after
+ * jw_key(), or in an array), in w's layout, pretty or compact. Strings are
+ * written as in the file: NULL as null, each byte that does not begin a
+ * well-formed UTF-8 sequence as U+FFFD, so the output is always valid JSON.
+ *
+ * state_write_resource_json(): the object with members kind, name,
+ * source_id, service, outcome, id, recovered, reason, sent_digest, error, in
+ * that order (docs/state-format.md).
+ * state_write_error_json(): null when e holds no error (http_status 0, code
+ * and message NULL); else {"http_status", "code", "message"}, http_status a
+ * number, or null when it is 0 (there was no HTTP answer).
+ * Who may call: anyone holding a writer (lib/json.h); nothing is kept. */
+struct json_writer;
+void state_write_resource_json(struct json_writer *w, const struct state_resource *r);
+void state_write_error_json(struct json_writer *w, const struct state_error *e);
+
 void state_free(struct state *st);
 
 struct state_resource *state_find(struct state *st, const char *kind, const char *name);

@@ -199,6 +199,30 @@ test_expect_success '--json streams one JSON event per line' '
 	tail -n 1 events | grep -q "^{\"event\":\"done\",\"result\":\"complete\",\"created\":5,"
 '
 
+# The error of an event is the state file's: http_status is the HTTP status,
+# or null when no answer came (never 0, which is no status).
+test_expect_success '--json: a failure carries the error as the state file records it' '
+	fresh --fault "POST /v1/connections#3=400" &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve --json >events &&
+	grep "^{\"event\":\"resource\".*\"name\":\"stripe_prod\"" events >failed.json &&
+	test "$(sim_json error.http_status failed.json)" = 400 &&
+	test "$(sim_json error.code failed.json)" = InvalidInput &&
+	ccapply -C ws state show stripe_prod --json >show.json &&
+	test "$(sim_json error failed.json)" = "$(sim_json error show.json)"
+'
+
+test_expect_success '--json: a failure without an HTTP answer has http_status null' '
+	fresh --fault "POST /v1/transformations#1=reset" &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve --json >events &&
+	grep "^{\"event\":\"resource\".*\"outcome\":\"failed\"" events >failed.json &&
+	test_line_count = 1 failed.json &&
+	test "$(sim_json name failed.json)" = stripe &&
+	test "$(sim_json error.http_status failed.json)" = null &&
+	test -n "$(sim_json error.message failed.json)" &&
+	ccapply -C ws state show transformation/stripe --json >show.json &&
+	test "$(sim_json error failed.json)" = "$(sim_json error show.json)"
+'
+
 test_expect_success 'on a terminal, one updating progress line with an ETA' '
 	fresh &&
 	script -qec "ccapply -C ws apply --auto-approve" /dev/null >tty.out &&
