@@ -69,8 +69,15 @@ const char *rd_describe(const struct value *v, char *out, size_t cap)
 	if (cap < n + 8)
 		n = cap > 8 ? cap - 8 : 0;
 	out[o++] = '"';
-	for (i = 0; i < n; i++)
-		out[o++] = (unsigned char)v->u.str.ptr[i] < 0x20 ? '?' : v->u.str.ptr[i];
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v->u.str.ptr[i];
+		if (c == 0xC2 && i + 1 < n && (unsigned char)v->u.str.ptr[i + 1] < 0xA0) {
+			out[o++] = '?'; /* a C1 control (U+0080..U+009F), two bytes */
+			i++;
+		} else {
+			out[o++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+		}
+	}
 	snprintf(out + o, cap - o, "%s", n < v->u.str.len ? "...\"" : "\"");
 	return out;
 }

@@ -22,8 +22,10 @@ struct reader {
 int rd_fail(const struct reader *r, const struct value *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* What v is, for "found ..." in messages: null, a mapping, a sequence, the
- * boolean true, the number 12, or a string's text quoted (cut, control
- * characters shown as '?'). Written into out, which it returns. */
+ * boolean true, the number 12, or a string's text quoted (cut after 40
+ * bytes with "...", control characters, C0, DEL and C1, shown as '?', so an
+ * input cannot drive the terminal). Written into out, which it returns. The
+ * plan and the report share it, so their messages read alike. */
 #define RD_DESCRIBE_MAX 80
 const char *rd_describe(const struct value *v, char *out, size_t cap);
 /* v must be of type t; path names it in the message. */

@@ -10,9 +10,9 @@
  * is checked for it, and a wrong one is an error at its FILE:LINE:COL that
  * says what was expected and what was found; keys the format does not name
  * are accepted, so a newer validator's additions do not break ccapply. Values
- * quoted back in messages are cut to SHOWN_CHARS characters and have control
- * characters escaped: a report is untrusted input, and a message must stay
- * short and must not drive the user's terminal.
+ * quoted back in messages go through rd_describe() (cut, control characters
+ * replaced), as the plan's do: a report is untrusted input, and a message must
+ * stay short and must not drive the user's terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +24,8 @@
 #include "planner/planner.h"
 #include "planner/read.h"
 
-/* Characters of a value quoted back in a message before it is cut with "…". */
-#define SHOWN_CHARS 20
-/* Room for SHOWN_CHARS characters, each at most 6 bytes ("\u009b"), "…" and NUL. */
-#define SHOWN_MAX (SHOWN_CHARS * 6 + 4)
+/* Digits of a version number quoted back in a message before it is cut. */
+#define VERSION_SHOWN 20
 /* Longest acknowledgment code accepted ("a short code like NAMING_COLLISION"). */
 #define CODE_MAX 100
 
@@ -37,72 +35,6 @@ struct owner {
 	const char *target_name;
 	const char *package_name;
 };
-
-/* Bytes in the UTF-8 sequence starting with lead byte c (1 for a stray
- * byte, which the YAML loader never lets through). */
-static size_t utf8_length(unsigned char c)
-{
-	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
-}
-
-/* s[0..len) for a message: at most SHOWN_CHARS characters, then "…" when
- * cut; C0 and C1 control characters and DEL escaped. Returns out. */
-static const char *shown(const char *s, size_t len, char out[SHOWN_MAX])
-{
-	size_t i = 0, o = 0, chars;
-
-	for (chars = 0; i < len && chars < SHOWN_CHARS; chars++) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = utf8_length(c);
-
-		if (n > len - i || c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(out + o, SHOWN_MAX - o, "\\x%02x", c);
-			i++;
-		} else if (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0) {
-			o += (size_t)snprintf(out + o, SHOWN_MAX - o, "\\u%04x",
-					      (unsigned char)s[i + 1]);
-			i += 2;
-		} else {
-			memcpy(out + o, s + i, n);
-			o += n;
-			i += n;
-		}
-	}
-	if (i < len) {
-		memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* What v is, for "found ..." in a message: "the string 'PASS'", "a number
- * (3)", "a boolean (true)", "null", "a sequence", "a mapping". */
-static const char *described(const struct value *v, char out[SHOWN_MAX + 32])
-{
-	char text[SHOWN_MAX];
-
-	switch (v->type) {
-	case VALUE_STRING:
-		snprintf(out, SHOWN_MAX + 32, "the string '%s'",
-			 shown(v->u.str.ptr, v->u.str.len, text));
-		break;
-	case VALUE_NUMBER:
-		snprintf(out, SHOWN_MAX + 32, "a number (%s)",
-			 shown(v->u.number, strlen(v->u.number), text));
-		break;
-	case VALUE_BOOL:
-		snprintf(out, SHOWN_MAX + 32, "a boolean (%s)", v->u.boolean ? "true" : "false");
-		break;
-	case VALUE_NULL:
-		snprintf(out, SHOWN_MAX + 32, "null");
-		break;
-	default:
-		snprintf(out, SHOWN_MAX + 32, "a %s", value_type_name(v->type));
-		break;
-	}
-	return out;
-}
 
 static bool string_is(const struct value *v, const char *word)
 {
@@ -115,7 +47,7 @@ static int read_enum(const struct reader *r, const struct value *obj, const char
 		     const char *path, const char *const *names, size_t n, int *out)
 {
 	const struct value *v = value_get(obj, key);
-	char expected[200] = "", found[SHOWN_MAX + 32];
+	char expected[200] = "", found[RD_DESCRIBE_MAX];
 	bool other_case = false;
 	size_t i;
 
@@ -136,7 +68,7 @@ static int read_enum(const struct reader *r, const struct value *obj, const char
 				other_case = true;
 		}
 	}
-	return rd_fail(r, v, "%s: expected %s, found %s%s", path, expected, described(v, found),
+	return rd_fail(r, v, "%s: expected %s, found %s%s", path, expected, rd_describe(v, found, sizeof found),
 		       other_case ? " (the values are lower case)" : "");
 }
 
@@ -166,7 +98,7 @@ static bool is_code_char(char c)
 static int read_code(const struct reader *r, const struct value *obj, const char *path,
 		     char **out)
 {
-	char field[640], found[SHOWN_MAX + 32];
+	char field[640], found[RD_DESCRIBE_MAX];
 	const struct value *v = value_get(obj, "code");
 	size_t i;
 
@@ -181,7 +113,7 @@ static int read_code(const struct reader *r, const struct value *obj, const char
 	*out = NULL;
 	return rd_fail(r, v, "%s: expected a short code like NAMING_COLLISION (at most %d "
 		       "letters, digits, '_', '-' or '.'), found %s", field, CODE_MAX,
-		       described(v, found));
+		       rd_describe(v, found, sizeof found));
 }
 
 static int read_finding(const struct reader *r, const struct value *item, const char *path,
@@ -324,7 +256,7 @@ static int read_status(const struct reader *r, const struct value *root, struct 
 static int read_schema_version(const struct reader *r, const struct value *root)
 {
 	const struct value *v = value_get(root, "schema_version");
-	char text[SHOWN_MAX], found[SHOWN_MAX + 32];
+	char found[RD_DESCRIBE_MAX];
 
 	if (!v)
 		return rd_fail(r, root, "schema_version: required field is missing "
@@ -332,13 +264,14 @@ static int read_schema_version(const struct reader *r, const struct value *root)
 	if (v->type == VALUE_NUMBER && !strcmp(v->u.number, "1"))
 		return 0;
 	if (v->type == VALUE_NUMBER)
-		return rd_fail(r, v, "schema_version: unsupported version %s "
-			       "(this ccapply reads 1)", shown(v->u.number, strlen(v->u.number), text));
+		return rd_fail(r, v, "schema_version: unsupported version %.*s%s "
+			       "(this ccapply reads 1)", VERSION_SHOWN, v->u.number,
+			       strlen(v->u.number) > VERSION_SHOWN ? "..." : "");
 	if (v->type == VALUE_STRING && string_is(v, "1"))
 		return rd_fail(r, v, "schema_version: expected the number 1, found the string '1' "
 			       "(write `schema_version: 1` without quotes)");
 	return rd_fail(r, v, "schema_version: expected the number 1, found %s",
-		       described(v, found));
+		       rd_describe(v, found, sizeof found));
 }
 
 static int read_metadata(const struct reader *r, const struct value *root, struct report *rep)
@@ -370,7 +303,7 @@ static int read_metadata(const struct reader *r, const struct value *root, struc
 static int read_summary(const struct reader *r, const struct value *root)
 {
 	static const char *const keys[] = { "blocking", "warnings", "info" };
-	char found[SHOWN_MAX + 32];
+	char found[RD_DESCRIBE_MAX];
 	const struct value *summary;
 	int failed = 0;
 	size_t i;
@@ -384,7 +317,7 @@ static int read_summary(const struct reader *r, const struct value *root)
 			   strspn(v->u.number, "0123456789") == strlen(v->u.number)))
 			continue;
 		return rd_fail(r, v, "summary.%s: expected a count (a whole number, 0 or more), "
-			       "found %s", keys[i], described(v, found));
+			       "found %s", keys[i], rd_describe(v, found, sizeof found));
 	}
 	return 0;
 }
@@ -404,10 +337,10 @@ int report_load(const char *path, struct report **out, struct err *err)
 	rep = xcalloc(1, sizeof *rep);
 	rep->path = xstrdup(path);
 	if (root->type != VALUE_OBJECT) {
-		char found[SHOWN_MAX + 32];
+		char found[RD_DESCRIBE_MAX];
 		rc = rd_fail(&r, root, "expected a mapping at the top of the report, found %s",
 			     root->type == VALUE_NULL ? "an empty document" :
-			     described(root, found));
+			     rd_describe(root, found, sizeof found));
 	} else {
 		rc = read_schema_version(&r, root) || read_metadata(&r, root, rep) ||
 		     read_status(&r, root, rep) || read_summary(&r, root) ? -1 : 0;

@@ -80,7 +80,7 @@ test_expect_success 'a 400-digit version is shown cut to 20 characters' '
 	report huge </dev/null &&
 	sed -i "s/^schema_version: 1/schema_version: $digits/" huge.yaml &&
 	refused huge &&
-	test_grep "^huge.yaml:1:17: schema_version: unsupported version 99999999999999999999… (this ccapply reads 1)$" err &&
+	test_grep "^huge.yaml:1:17: schema_version: unsupported version 99999999999999999999\.\.\. (this ccapply reads 1)$" err &&
 	test "$(wc -c <err)" -lt 200
 '
 
@@ -88,7 +88,7 @@ test_expect_success 'other types of schema_version say what was found' '
 	report boolv </dev/null &&
 	sed -i "s/^schema_version: 1/schema_version: true/" boolv.yaml &&
 	refused boolv &&
-	test_grep "schema_version: expected the number 1, found a boolean (true)" err &&
+	test_grep "schema_version: expected the number 1, found the boolean true" err &&
 	report mapv </dev/null &&
 	sed -i "s/^schema_version: 1/schema_version: {major: 1}/" mapv.yaml &&
 	refused mapv &&
@@ -106,20 +106,20 @@ test_expect_success 'a second YAML document is refused as a report, not as a pla
 test_expect_success 'status: an upper-case value gets a hint, a number says which' '
 	report upper PASS </dev/null &&
 	refused upper &&
-	test_grep "^upper.yaml:4:9: status: expected pass, pass-with-warnings or fail, found the string .PASS. (the values are lower case)$" err &&
+	test_grep "^upper.yaml:4:9: status: expected pass, pass-with-warnings or fail, found \"PASS\" (the values are lower case)$" err &&
 	report num 2 </dev/null &&
 	refused num &&
-	test_grep "^num.yaml:4:9: status: expected pass, pass-with-warnings or fail, found a number (2)$" err
+	test_grep "^num.yaml:4:9: status: expected pass, pass-with-warnings or fail, found the number 2$" err
 '
 
 test_expect_success 'status: a long value is cut, control characters are escaped' '
 	report long "$(printf "x%.0s" $(seq 5000))" </dev/null &&
 	refused long &&
-	test_grep "found the string .xxxxxxxxxxxxxxxxxxxx….$" err &&
+	test_grep "found \"x\{40\}\.\.\.\"$" err &&
 	test "$(wc -c <err)" -lt 300 &&
 	report esc "\"\\e[2Jpass\\u009b\"" </dev/null &&
 	refused esc &&
-	test_grep "found the string .\\\\x1b\[2Jpass\\\\u009b.$" err &&
+	test_grep "found \"?\[2Jpass?\"$" err &&
 	! grep -q "$(printf "\033")" err
 '
 
@@ -129,7 +129,7 @@ test_expect_success 'severity must be blocking, warning or info' '
 	  - {severity: 3, code: X}
 	EOF
 	refused sevnum &&
-	test_grep "^sevnum.yaml:6:16: destination_findings\[0\].severity: expected blocking, warning or info, found a number (3)$" err &&
+	test_grep "^sevnum.yaml:6:16: destination_findings\[0\].severity: expected blocking, warning or info, found the number 3$" err &&
 	report sevmissing <<-\EOF &&
 	transformation_findings:
 	  - package_name: stripe
@@ -196,7 +196,7 @@ test_expect_success 'codes are strings made of code characters' '
 	  - {severity: warning, code: "A,B"}
 	EOF
 	refused comma &&
-	test_grep "^comma.yaml:6:31: destination_findings\[0\].code: expected a short code like NAMING_COLLISION (at most 100 letters, digits, ._., .-. or .\..), found the string .A,B.$" err &&
+	test_grep "^comma.yaml:6:31: destination_findings\[0\].code: expected a short code like NAMING_COLLISION (at most 100 letters, digits, ._., .-. or .\..), found \"A,B\"$" err &&
 	report longcode <<-EOF &&
 	destination_findings:
 	  - {severity: warning, code: $(printf "A%.0s" $(seq 101))}
