@@ -192,9 +192,6 @@ extern const struct shape shape_created;        /* a create's answer: its id */
 int shape_check(const struct shape *s, const struct value *v, const char *where,
 		struct buf *problem);
 
-/* A JSON type with its article, for messages: "a string", "an object", "null". */
-const char *shape_json_type(enum value_type t);
-
 /* --- redact.c ------------------------------------------------------------ */
 
 #define CLIENT_REDACTED "<redacted>"

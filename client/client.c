@@ -264,7 +264,7 @@ static enum verdict take_data(struct client *c, const struct call *k, long statu
 
 	if (root->type != VALUE_OBJECT) {
 		malformed(c, err, k, status, "expected a JSON object, found %s",
-			  shape_json_type(root->type));
+			  value_found_phrase(root->type, true));
 		return V_MALFORMED;
 	}
 	for (i = 0; i < root->u.obj.n; i++) {
@@ -274,7 +274,7 @@ static enum verdict take_data(struct client *c, const struct call *k, long statu
 			continue;
 		if (m->val->type != VALUE_OBJECT) {
 			malformed(c, err, k, status, "data: expected an object, found %s",
-				  shape_json_type(m->val->type));
+				  value_found_phrase(m->val->type, true));
 			return V_MALFORMED;
 		}
 		*data = m->val;
@@ -300,10 +300,10 @@ static int check_page(struct client *c, const struct call *k, long status,
 		return malformed(c, err, k, status, "data.items: missing (expected an array)");
 	if (items->type != VALUE_ARRAY)
 		return malformed(c, err, k, status, "data.items: expected an array, found %s",
-				 shape_json_type(items->type));
+				 value_found_phrase(items->type, true));
 	if (next && next->type != VALUE_STRING && next->type != VALUE_NULL)
 		return malformed(c, err, k, status, "data.next_cursor: expected a string or "
-				 "null, found %s", shape_json_type(next->type));
+				 "null, found %s", value_found_phrase(next->type, true));
 	for (i = 0; k->shape && i < items->u.arr.n && !ret; i++) {
 		buf_reset(&where);
 		buf_printf(&where, "data.items[%zu]", i);

@@ -79,25 +79,6 @@ SHAPE(shape_connection, connection_fields);
 SHAPE(shape_transformation, transformation_fields);
 SHAPE(shape_created, created_fields);
 
-const char *shape_json_type(enum value_type t)
-{
-	switch (t) {
-	case VALUE_NULL:
-		return "null";
-	case VALUE_BOOL:
-		return "a boolean";
-	case VALUE_NUMBER:
-		return "a number";
-	case VALUE_STRING:
-		return "a string";
-	case VALUE_ARRAY:
-		return "an array";
-	case VALUE_OBJECT:
-		return "an object";
-	}
-	return "an unknown value";
-}
-
 static const char *expected_name(enum shape_type t)
 {
 	switch (t) {
@@ -185,13 +166,13 @@ static int check_field(const struct shape_field *f, const struct value *obj, con
 	}
 	if (!has_type(v, f->type)) {
 		buf_printf(problem, "%s.%s: expected %s, found %s", where, f->path,
-			   expected_name(f->type), shape_json_type(v->type));
+			   expected_name(f->type), value_found_phrase(v->type, true));
 		return -1;
 	}
 	for (i = 0; f->type == SHAPE_STRING_ARRAY && i < v->u.arr.n; i++) {
 		if (v->u.arr.items[i]->type != VALUE_STRING) {
 			buf_printf(problem, "%s.%s[%zu]: expected a string, found %s", where,
-				   f->path, i, shape_json_type(v->u.arr.items[i]->type));
+				   f->path, i, value_found_phrase(v->u.arr.items[i]->type, true));
 			return -1;
 		}
 	}
@@ -205,7 +186,7 @@ int shape_check(const struct shape *s, const struct value *v, const char *where,
 
 	if (v->type != VALUE_OBJECT) {
 		buf_printf(problem, "%s: expected an object, found %s", where,
-			   shape_json_type(v->type));
+			   value_found_phrase(v->type, true));
 		return -1;
 	}
 	for (i = 0; i < s->n; i++)

@@ -234,6 +234,25 @@ bool value_equal(const struct value *a, const struct value *b)
 	return false;
 }
 
+const char *value_found_phrase(enum value_type t, bool json_words)
+{
+	switch (t) {
+	case VALUE_NULL:
+		return "null";
+	case VALUE_BOOL:
+		return "a boolean";
+	case VALUE_NUMBER:
+		return "a number";
+	case VALUE_STRING:
+		return "a string";
+	case VALUE_ARRAY:
+		return json_words ? "an array" : "a sequence";
+	case VALUE_OBJECT:
+		return json_words ? "an object" : "a mapping";
+	}
+	return "an unknown value";
+}
+
 const char *value_type_name(enum value_type t)
 {
 	switch (t) {

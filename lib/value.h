@@ -85,5 +85,10 @@ const char *value_get_string(const struct value *obj, const char *key);
 bool value_equal(const struct value *a, const struct value *b);
 
 const char *value_type_name(enum value_type t);
+/* What a value of type t is, for "found ..." in messages: "null",
+ * "a boolean", "a number", "a string", and for collections the words of the
+ * input's language: "a sequence"/"a mapping" (YAML), or "an array"/"an
+ * object" with json_words (JSON). */
+const char *value_found_phrase(enum value_type t, bool json_words);
 
 #endif

@@ -25,25 +25,6 @@ int rd_fail(const struct reader *r, const struct value *at, const char *fmt, ...
 	return err_set(r->err, "%s:%d:%d: %s", r->file, line, col, what);
 }
 
-static const char *found_name(const struct value *v)
-{
-	switch (v->type) {
-	case VALUE_NULL:
-		return "null";
-	case VALUE_BOOL:
-		return "a boolean";
-	case VALUE_NUMBER:
-		return "a number";
-	case VALUE_STRING:
-		return "a string";
-	case VALUE_ARRAY:
-		return "a sequence";
-	case VALUE_OBJECT:
-		return "a mapping";
-	}
-	return "something else";
-}
-
 const char *rd_describe(const struct value *v, char *out, size_t cap)
 {
 	const size_t cut = 40;
@@ -60,7 +41,7 @@ const char *rd_describe(const struct value *v, char *out, size_t cap)
 	case VALUE_STRING:
 		break;
 	default:
-		snprintf(out, cap, "%s", found_name(v));
+		snprintf(out, cap, "%s", value_found_phrase(v->type, false));
 		return out;
 	}
 	n = v->u.str.len > cut ? cut : v->u.str.len;
@@ -88,11 +69,11 @@ int rd_expect(const struct reader *r, const struct value *v, enum value_type t, 
 		return 0;
 	if (t == VALUE_STRING && (v->type == VALUE_NUMBER || v->type == VALUE_BOOL))
 		return rd_fail(r, v, "%s: expected a string, found %s (quote it to make it a string)",
-			       path, found_name(v));
+			       path, value_found_phrase(v->type, false));
 	return rd_fail(r, v, "%s: expected %s, found %s", path,
 		       t == VALUE_OBJECT ? "a mapping" : t == VALUE_ARRAY ? "a sequence" :
 		       t == VALUE_STRING ? "a string" : t == VALUE_NUMBER ? "a number" :
-		       t == VALUE_BOOL ? "a boolean" : "null", found_name(v));
+		       t == VALUE_BOOL ? "a boolean" : "null", value_found_phrase(v->type, false));
 }
 
 const struct value *rd_optional(const struct reader *r, const struct value *obj, const char *key,
