@@ -4,11 +4,17 @@
  */
 #include "t/unit/tap.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
 
 static int tests_run, tests_failed;
+static char scratch[4096]; /* "" until tap_scratch_dir() makes it */
 
 static bool report(bool cond, const char *fmt, va_list ap)
 {
@@ -72,4 +78,54 @@ int done_testing(void)
 {
 	printf("1..%d\n", tests_run);
 	return tests_failed ? 1 : 0;
+}
+
+void tap_die(const char *what)
+{
+	fprintf(stderr, "%s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+const char *tap_scratch_dir(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (scratch[0])
+		return scratch;
+	snprintf(scratch, sizeof scratch, "%s/ccapply-test-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(scratch))
+		tap_die("mkdtemp");
+	return scratch;
+}
+
+char *tap_scratch_path(const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s/%s", tap_scratch_dir(), name);
+	return buf_detach(&b);
+}
+
+void tap_scratch_done(void)
+{
+	if (scratch[0] && rmdir(scratch))
+		diag("%s: %s", scratch, strerror(errno));
+	scratch[0] = '\0';
+}
+
+char *tap_read_file(const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	if (buf_read_file(&b, path))
+		tap_die(path);
+	return buf_detach(&b);
+}
+
+void tap_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f))
+		tap_die(path);
 }

@@ -23,20 +23,12 @@
 #include "lib/fileio.h"
 #include "t/unit/tap.h"
 
-static char tmpdir[4096];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "test-fileio: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static char *path_in_tmp(const char *fmt, long n)
+static char *scratch_name(const char *fmt, long n)
 {
 	struct buf name = BUF_INIT, b = BUF_INIT;
 
 	buf_printf(&name, fmt, n);
-	buf_printf(&b, "%s/%s", tmpdir, name.data);
+	buf_printf(&b, "%s/%s", tap_scratch_dir(), name.data);
 	buf_free(&name);
 	return buf_detach(&b);
 }
@@ -46,7 +38,7 @@ static void touch(const char *path)
 	FILE *f = fopen(path, "w");
 
 	if (!f || fputs("partial", f) == EOF || fclose(f))
-		die(path);
+		tap_die(path);
 }
 
 static bool exists(const char *path)
@@ -56,15 +48,15 @@ static bool exists(const char *path)
 	return !lstat(path, &sb);
 }
 
-/* Entries of tmpdir whose name contains ".tmp." */
+/* Entries of tap_scratch_dir() whose name contains ".tmp." */
 static int count_temps(void)
 {
-	DIR *d = opendir(tmpdir);
+	DIR *d = opendir(tap_scratch_dir());
 	struct dirent *e;
 	int n = 0;
 
 	if (!d)
-		die(tmpdir);
+		tap_die(tap_scratch_dir());
 	while ((e = readdir(d)))
 		if (strstr(e->d_name, ".tmp."))
 			n++;
@@ -78,7 +70,7 @@ static pid_t gone_pid(void)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		die("fork");
+		tap_die("fork");
 	if (pid == 0)
 		_exit(0);
 	waitpid(pid, NULL, 0);
@@ -91,7 +83,7 @@ static pid_t live_child(void)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		die("fork");
+		tap_die("fork");
 	if (pid == 0) {
 		pause();
 		_exit(0);
@@ -101,7 +93,7 @@ static pid_t live_child(void)
 
 static void test_write(void)
 {
-	char *path = path_in_tmp("file.txt", 0), *missing = path_in_tmp("no/such/file", 0);
+	char *path = scratch_name("file.txt", 0), *missing = scratch_name("no/such/file", 0);
 	struct buf got = BUF_INIT;
 	struct err err;
 
@@ -124,14 +116,14 @@ static void test_write(void)
 static void test_stale_temps(void)
 {
 	pid_t dead = gone_pid(), alive = live_child();
-	char *stale_lock = path_in_tmp("ccapply.lock.tmp.%ld", dead);
-	char *stale_results = path_in_tmp("results.md.tmp.%ld", dead);
-	char *live = path_in_tmp("results.md.tmp.%ld", alive);
-	char *mine = path_in_tmp("ccapply.lock.tmp.%ld", getpid());
-	char *not_pid = path_in_tmp("notes.tmp.txt", 0);
-	char *bare = path_in_tmp(".tmp.%ld", dead);
-	char *dir = path_in_tmp("subdir.tmp.%ld", dead);
-	char *link = path_in_tmp("link.tmp.%ld", dead);
+	char *stale_lock = scratch_name("ccapply.lock.tmp.%ld", dead);
+	char *stale_results = scratch_name("results.md.tmp.%ld", dead);
+	char *live = scratch_name("results.md.tmp.%ld", alive);
+	char *mine = scratch_name("ccapply.lock.tmp.%ld", getpid());
+	char *not_pid = scratch_name("notes.tmp.txt", 0);
+	char *bare = scratch_name(".tmp.%ld", dead);
+	char *dir = scratch_name("subdir.tmp.%ld", dead);
+	char *link = scratch_name("link.tmp.%ld", dead);
 	struct err err;
 
 	touch(stale_lock);
@@ -141,17 +133,17 @@ static void test_stale_temps(void)
 	touch(not_pid);
 	touch(bare);
 	if (mkdir(dir, 0755) || symlink(stale_lock, link))
-		die("mkdir/symlink");
-	is_int(remove_stale_temps(tmpdir, &err), 2, "two stale temporary files removed");
+		tap_die("mkdir/symlink");
+	is_int(remove_stale_temps(tap_scratch_dir(), &err), 2, "two stale temporary files removed");
 	ok(!exists(stale_lock) && !exists(stale_results), "those of the process that is gone");
 	ok(exists(live), "not a live process's");
 	ok(exists(mine), "not our own");
 	ok(exists(not_pid) && exists(bare), "not names without a pid or a name before it");
 	ok(exists(dir) && exists(link), "not a directory or a symlink");
-	is_int(remove_stale_temps(tmpdir, &err), 0, "a second pass finds nothing");
+	is_int(remove_stale_temps(tap_scratch_dir(), &err), 0, "a second pass finds nothing");
 	kill(alive, SIGKILL);
 	waitpid(alive, NULL, 0);
-	is_int(remove_stale_temps(tmpdir, &err), 1, "once that process is gone, its file goes");
+	is_int(remove_stale_temps(tap_scratch_dir(), &err), 1, "once that process is gone, its file goes");
 	ok(remove_stale_temps("/nonexistent-ccapply-dir", &err) == -1 &&
 	   strstr(err.msg, "/nonexistent-ccapply-dir"), "a missing directory: %s", err.msg);
 	unlink(mine);
@@ -171,15 +163,9 @@ static void test_stale_temps(void)
 
 int main(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof tmpdir, "%s/ccapply-test-fileio-XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
-		die("mkdtemp");
+	tap_scratch_dir();
 	test_write();
 	test_stale_temps();
-	if (rmdir(tmpdir))
-		diag("%s not empty", tmpdir);
+	tap_scratch_done();
 	return done_testing();
 }

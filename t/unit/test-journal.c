@@ -28,39 +28,6 @@
 #define DIGEST_A "blake2b-256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define DIGEST_B "blake2b-256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
-static char tmpdir[4096];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "test-journal: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static char *path_in_tmp(const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s/%s", tmpdir, name);
-	return buf_detach(&b);
-}
-
-static char *read_text(const char *path)
-{
-	struct buf b = BUF_INIT;
-
-	if (buf_read_file(&b, path))
-		die(path);
-	return buf_detach(&b);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fputs(text, f) == EOF || fclose(f))
-		die(path);
-}
-
 static bool contains(const char *s, const char *part)
 {
 	return s && strstr(s, part);
@@ -70,7 +37,7 @@ static bool contains(const char *s, const char *part)
 
 static void test_empty_and_append(void)
 {
-	char *path = path_in_tmp(JOURNAL_FILE);
+	char *path = tap_scratch_path(JOURNAL_FILE);
 	struct journal *j = NULL, *again = NULL;
 	const struct journal_entry *e;
 	struct journal_result created = { true, 201, "conn_1", NULL, false };
@@ -78,7 +45,7 @@ static void test_empty_and_append(void)
 	struct err err;
 	long long line = 0, line2 = 0;
 
-	ok(journal_open(tmpdir, &j, &err) == 0 && j, "a missing journal opens empty");
+	ok(journal_open(tap_scratch_dir(), &j, &err) == 0 && j, "a missing journal opens empty");
 	ok(!journal_exists(j) && journal_lines(j) == 0, "with no lines, and no file made");
 	ok(access(path, F_OK) != 0, "opening creates nothing");
 	ok(journal_find(j, "connection", "pg") == NULL, "and knows no resource");
@@ -104,7 +71,7 @@ static void test_empty_and_append(void)
 	   "a malformed intent is refused before writing: %s", err.msg);
 	ok(journal_lines(j) == 4, "four lines written");
 
-	ok(journal_open(tmpdir, &again, &err) == 0 && again, "the journal reads back%s%s",
+	ok(journal_open(tap_scratch_dir(), &again, &err) == 0 && again, "the journal reads back%s%s",
 	   again ? "" : ": ", again ? "" : err.msg);
 	if (again) {
 		e = journal_find(again, "transformation", "stripe");
@@ -133,12 +100,12 @@ static void test_empty_and_append(void)
 
 static void expect_damage(const char *text, const char *what, const char *want)
 {
-	char *path = path_in_tmp(JOURNAL_FILE);
+	char *path = tap_scratch_path(JOURNAL_FILE);
 	struct journal *j = NULL;
 	struct err err;
 
-	write_text(path, text);
-	ok(journal_open(tmpdir, &j, &err) == -1 && !j && contains(err.msg, path) &&
+	tap_write_file(path, text, strlen(text));
+	ok(journal_open(tap_scratch_dir(), &j, &err) == -1 && !j && contains(err.msg, path) &&
 	   contains(err.msg, want), "%s: %s", what, err.msg);
 	journal_free(j);
 	unlink(path);
@@ -148,14 +115,14 @@ static void expect_damage(const char *text, const char *what, const char *want)
 /* A journal of one connection created, as text. */
 static char *sample_journal(void)
 {
-	char *path = path_in_tmp(JOURNAL_FILE), *text;
+	char *path = tap_scratch_path(JOURNAL_FILE), *text;
 	struct journal *j = NULL;
 	struct journal_result created = { true, 201, "conn_1", NULL, false };
 	struct err err;
 	long long line;
 
 	unlink(path);
-	if (journal_open(tmpdir, &j, &err) ||
+	if (journal_open(tap_scratch_dir(), &j, &err) ||
 	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err) ||
 	    journal_outcome(j, line, &created, &err)) {
@@ -163,7 +130,7 @@ static char *sample_journal(void)
 		exit(2);
 	}
 	journal_free(j);
-	text = read_text(path);
+	text = tap_read_file(path);
 	unlink(path);
 	free(path);
 	return text;
@@ -253,10 +220,10 @@ static void test_replay(void)
 	struct err err;
 	long long line;
 	size_t n;
-	char *path = path_in_tmp(JOURNAL_FILE);
+	char *path = tap_scratch_path(JOURNAL_FILE);
 
 	unlink(path);
-	if (journal_open(tmpdir, &j, &err) ||
+	if (journal_open(tap_scratch_dir(), &j, &err) ||
 	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err)) {
 		fprintf(stderr, "test-journal: %s\n", err.msg);
@@ -315,7 +282,7 @@ static struct state *sample_state(void)
 
 static void test_mac(void)
 {
-	char *path = path_in_tmp("mac.lock"), *text;
+	char *path = tap_scratch_path("mac.lock"), *text;
 	struct state_key key, other;
 	struct state *st = sample_state(), *back = NULL;
 	struct err err;
@@ -325,7 +292,7 @@ static void test_mac(void)
 	state_key_derive("secreT", &other);
 	ok(memcmp(key.bytes, other.bytes, STATE_KEY_LEN), "different texts, different keys");
 	ok(state_save_keyed(path, &key, st, &written, &err) == 0 && written, "a keyed save");
-	text = read_text(path);
+	text = tap_read_file(path);
 	ok(contains(text, "\n  \"mac\": \"blake2b-256-keyed:") && !contains(text, "\"digest\""),
 	   "ends with a mac member, no digest");
 	ok(!contains(text, "secret"), "and does not hold the key");
@@ -353,7 +320,7 @@ static void test_mac(void)
 
 static void test_save_cache(void)
 {
-	char *path = path_in_tmp("cache.lock"), *text, *edited;
+	char *path = tap_scratch_path("cache.lock"), *text, *edited;
 	struct state *st = sample_state(), *other = sample_state();
 	struct err err;
 	bool written;
@@ -370,21 +337,21 @@ static void test_save_cache(void)
 	   other->serial == 42, "another struct writes serial 42");
 	ok(state_save_keyed(path, NULL, st, &written, &err) == 0 && written && st->serial == 43,
 	   "the first struct notices the new file: its save is a change, serial 43");
-	text = read_text(path);
+	text = tap_read_file(path);
 	ok(contains(text, "\"serial\": 43,") && contains(text, "\"pending\""),
 	   "written with the spliced serial");
 	/* An edit behind its back, same size and inode, is still noticed. */
 	at = strstr(text, "\"conn_1\"");
 	edited = xstrdup(text);
 	edited[at - text + 6] = '9'; /* "conn_1" → "conn_9" */
-	write_text(path, edited);
+	tap_write_file(path, edited, strlen(edited));
 	st->resources[1].outcome = OUTCOME_SKIPPED;
 	ok(state_save_keyed(path, NULL, st, &written, &err) == -1 && !written &&
 	   contains(err.msg, "digest mismatch"), "a file edited behind its back is refused: %s",
 	   err.msg);
 	free(edited);
 	free(text);
-	text = read_text(path);
+	text = tap_read_file(path);
 	ok(contains(text, "conn_9"), "and left as it was");
 	free(text);
 	/* Acknowledgments in another order render the same: no write. */
@@ -410,18 +377,13 @@ static void test_save_cache(void)
 
 int main(void)
 {
-	const char *base = getenv("TMPDIR");
-
 	unsetenv(STATE_KEY_ENV);
-	snprintf(tmpdir, sizeof tmpdir, "%s/ccapply-test-journal-XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
-		die("mkdtemp");
+	tap_scratch_dir();
 	test_empty_and_append();
 	test_damage();
 	test_replay();
 	test_mac();
 	test_save_cache();
-	rmdir(tmpdir);
+	tap_scratch_done();
 	return done_testing();
 }

@@ -247,13 +247,13 @@ static void run_sequence(size_t steps)
 
 static void test_write(void)
 {
-	const char *base = getenv("TMPDIR");
 	struct plan *plan = make_plan(6, "w");
 	struct state *st = make_state(plan);
 	struct report report = { .status = REPORT_PASS };
 	struct results_cache *cache = results_cache_new();
 	struct results_input in;
-	struct buf path = BUF_INIT, got = BUF_INIT;
+	struct buf got = BUF_INIT;
+	char *path = tap_scratch_path("results.md");
 	struct err err;
 	char *want;
 	int i;
@@ -262,21 +262,20 @@ static void test_write(void)
 	in.plan = plan;
 	in.report = &report;
 	in.state = st;
-	buf_printf(&path, "%s/ccapply-test-results-cache-%ld.md", base && *base ? base : "/tmp",
-		   (long)getpid());
 	for (i = 0; i < 3; i++) {
 		st->resources[i].outcome = OUTCOME_CREATED;
-		ok(!results_write_cached(path.data, cache, &in, FILEIO_DEFER_DIR_SYNC, &err),
+		ok(!results_write_cached(path, cache, &in, FILEIO_DEFER_DIR_SYNC, &err),
 		   "write %d through the cache", i + 1);
 	}
 	want = results_render(&in);
 	buf_reset(&got);
-	ok(!buf_read_file(&got, path.data) && !strcmp(got.data, want),
+	ok(!buf_read_file(&got, path) && !strcmp(got.data, want),
 	   "the file holds exactly results_render()'s bytes");
-	unlink(path.data);
+	unlink(path);
+	tap_scratch_done();
 	free(want);
 	buf_free(&got);
-	buf_free(&path);
+	free(path);
 	results_cache_free(cache);
 	state_free(st);
 	free_plan(plan);

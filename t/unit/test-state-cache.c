@@ -26,39 +26,6 @@
 #include "state/state.h"
 #include "t/unit/tap.h"
 
-static char tmpdir[4096];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "test-state-cache: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static char *path_in_tmp(const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s/%s", tmpdir, name);
-	return buf_detach(&b);
-}
-
-static char *read_text(const char *path)
-{
-	struct buf b = BUF_INIT;
-
-	if (buf_read_file(&b, path))
-		die(path);
-	return buf_detach(&b);
-}
-
-static void write_text(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
-		die(path);
-}
-
 static bool contains(const char *haystack, const char *needle)
 {
 	return haystack && strstr(haystack, needle) != NULL;
@@ -247,7 +214,7 @@ static void save_and_check(const char *path, const struct state_key *key, struct
 		free(would);
 		return;
 	}
-	now = read_text(path);
+	now = tap_read_file(path);
 	free(would);
 	would = state_render_keyed(st, key);
 	if (strcmp(now, would) && !bad->bytes++)
@@ -273,7 +240,7 @@ static void save_and_check(const char *path, const struct state_key *key, struct
 
 static void run_sequence(const char *name, const struct state_key *key, size_t steps)
 {
-	char *path = path_in_tmp(name), *last = NULL;
+	char *path = tap_scratch_path(name), *last = NULL;
 	struct state *st = make_state(40);
 	struct tally bad = { 0, 0, 0, 0, 0 };
 	size_t i;
@@ -297,7 +264,7 @@ static void run_sequence(const char *name, const struct state_key *key, size_t s
 /* Two structs take turns on one file: each notices the other's writes. */
 static void test_two_writers(void)
 {
-	char *path = path_in_tmp("two.lock"), *text, *want;
+	char *path = tap_scratch_path("two.lock"), *text, *want;
 	struct state *a = make_state(30), *b = make_state(30);
 	struct err err;
 	bool written, all = true;
@@ -307,7 +274,7 @@ static void test_two_writers(void)
 		struct state *w = i % 2 ? b : a;
 		w->resources[rnd(w->n_resources)].outcome = (enum outcome)rnd(OUTCOME_FAILED + 1);
 		all = !state_save_keyed(path, NULL, w, &written, &err);
-		text = read_text(path);
+		text = tap_read_file(path);
 		want = state_render_keyed(w, NULL);
 		all = all && !strcmp(text, want);
 		free(text);
@@ -323,7 +290,7 @@ static void test_two_writers(void)
 
 static void test_retag(void)
 {
-	char *path = path_in_tmp("retag.lock"), *text, *want;
+	char *path = tap_scratch_path("retag.lock"), *text, *want;
 	struct state *st = make_state(20), *back = NULL;
 	struct state_key key;
 	struct err err;
@@ -334,7 +301,7 @@ static void test_retag(void)
 	ok(!state_retag(path, NULL, &key, &err), "put under a key");
 	ok(!state_load_keyed(path, &key, &back, &err) && back && back->serial == 2,
 	   "loads with the key, serial 2");
-	text = read_text(path);
+	text = tap_read_file(path);
 	want = back ? state_render_keyed(back, &key) : xstrdup("");
 	is_str(text, want, "the retagged file is the full rendering under the key");
 	free(text);
@@ -342,7 +309,7 @@ static void test_retag(void)
 	back->resources[3].outcome = OUTCOME_CREATED;
 	ok(!state_save_keyed(path, &key, back, &written, &err) && written,
 	   "a later keyed save of the loaded struct");
-	text = read_text(path);
+	text = tap_read_file(path);
 	want = state_render_keyed(back, &key);
 	is_str(text, want, "is the full rendering too");
 	free(text);
@@ -356,13 +323,13 @@ static void test_retag(void)
 /* What check_state() must refuse although it only looks at changes. */
 static void test_refusals(void)
 {
-	char *path = path_in_tmp("refuse.lock"), *before, *after;
+	char *path = tap_scratch_path("refuse.lock"), *before, *after;
 	struct state *st = make_state(10), *loaded = NULL;
 	struct err err;
 	bool written;
 
 	ok(!state_save_keyed(path, NULL, st, &written, &err), "saved");
-	before = read_text(path);
+	before = tap_read_file(path);
 	ok(!state_load_keyed(path, NULL, &loaded, &err) && loaded, "loaded into a new struct");
 	loaded->resources[2].outcome = (enum outcome)42;
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
@@ -377,7 +344,7 @@ static void test_refusals(void)
 	set_str(&loaded->resources[6].kind, loaded->resources[1].kind);
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
 	   contains(err.msg, "is listed twice"), "a rename that makes a repeat: %s", err.msg);
-	after = read_text(path);
+	after = tap_read_file(path);
 	is_str(after, before, "none of them touched the file");
 	free(after);
 	free(before);
@@ -396,7 +363,7 @@ static void test_plan_checksum_forms(void)
 {
 	static const char *const forms[] = { "sha256:", "blake2b-512:", "blake2b-256:" };
 	static const size_t hex[] = { 64, 128, 64 };
-	char *path = path_in_tmp("forms.lock");
+	char *path = tap_scratch_path("forms.lock");
 	size_t f, i;
 
 	for (f = 0; f < 3; f++) {
@@ -425,12 +392,12 @@ static void test_plan_checksum_forms(void)
 static void test_messages(void)
 {
 	static const char garbage[] = "\xe3\x81\x00\x7f\x89PNG\r\n\x1a\n";
-	char *path = path_in_tmp("words.lock"), *good, *cut;
+	char *path = tap_scratch_path("words.lock"), *good, *cut;
 	struct state *st = make_state(3), *out = NULL;
 	struct err err;
 	size_t len;
 
-	write_text(path, garbage, sizeof garbage - 1);
+	tap_write_file(path, garbage, sizeof garbage - 1);
 	ok(state_load_keyed(path, NULL, &out, &err) == -1 &&
 	   contains(err.msg, "not a ccapply state file") && contains(err.msg, "not JSON") &&
 	   !contains(err.msg, "truncated"), "binary garbage is not a state file: %s", err.msg);
@@ -440,11 +407,11 @@ static void test_messages(void)
 	memcpy(cut, good, len);
 	cut[len] = '\n'; /* a blank line after the closing brace */
 	cut[len + 1] = '\0';
-	write_text(path, cut, len + 1);
+	tap_write_file(path, cut, len + 1);
 	ok(state_load_keyed(path, NULL, &out, &err) == -1 &&
 	   contains(err.msg, "(as \"digest\": \"blake2b-256:<64 hex>\")"),
 	   "a broken tag line shows the member as written: %s", err.msg);
-	write_text(path, good, len / 2);
+	tap_write_file(path, good, len / 2);
 	ok(state_load_keyed(path, NULL, &out, &err) == -1 && contains(err.msg, "truncated") &&
 	   !contains(err.msg, "not JSON"), "a file cut short is still called truncated: %s",
 	   err.msg);
@@ -457,13 +424,9 @@ static void test_messages(void)
 
 int main(void)
 {
-	const char *base = getenv("TMPDIR");
 	struct state_key key;
 
-	snprintf(tmpdir, sizeof tmpdir, "%s/ccapply-test-state-cache-XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
-		die("mkdtemp");
+	tap_scratch_dir();
 	run_sequence("digest.lock", NULL, 400);
 	state_key_derive("test key", &key);
 	run_sequence("mac.lock", &key, 200);
@@ -472,6 +435,6 @@ int main(void)
 	test_refusals();
 	test_plan_checksum_forms();
 	test_messages();
-	rmdir(tmpdir);
+	tap_scratch_done();
 	return done_testing();
 }

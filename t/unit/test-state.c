@@ -24,40 +24,7 @@
 #include "state/state.h"
 #include "t/unit/tap.h"
 
-static char tmpdir[4096];
-
 /* ------------------------------------------------------------ helpers */
-
-static void die(const char *what)
-{
-	fprintf(stderr, "test-state: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static char *path_in_tmp(const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s/%s", tmpdir, name);
-	return buf_detach(&b);
-}
-
-static void write_text(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
-		die(path);
-}
-
-static char *read_text(const char *path)
-{
-	struct buf b = BUF_INIT;
-
-	if (buf_read_file(&b, path))
-		die(path);
-	return buf_detach(&b);
-}
 
 static ino_t inode_of(const char *path)
 {
@@ -103,10 +70,10 @@ static char *forge_digest(const char *text)
 /* Load text from a file; returns state_load's status, message in err. */
 static int load_from_text(const char *text, size_t len, struct state **out, struct err *err)
 {
-	char *path = path_in_tmp("loaded.lock");
+	char *path = tap_scratch_path("loaded.lock");
 	int rc;
 
-	write_text(path, text, len);
+	tap_write_file(path, text, len);
 	err_clear(err);
 	rc = state_load(path, out, err);
 	free(path);
@@ -278,7 +245,7 @@ static void test_round_trip(void)
 
 static void test_save(void)
 {
-	char *path = path_in_tmp("save.lock");
+	char *path = tap_scratch_path("save.lock");
 	struct state *st = sample_state(), *again = sample_state();
 	char *first, *second;
 	char lineage[40];
@@ -295,12 +262,12 @@ static void test_save(void)
 	   strspn(st->lineage, "0123456789abcdef") == 32,
 	   "a new file gets a random 32-hex lineage");
 	snprintf(lineage, sizeof lineage, "%s", st->lineage ? st->lineage : "");
-	first = read_text(path);
+	first = tap_read_file(path);
 	ino = inode_of(path);
 
 	ok(state_save(path, st, &written, &err) == 0 && !written, "saving the same state again "
 	   "does not write");
-	second = read_text(path);
+	second = tap_read_file(path);
 	is_str(second, first, "the file is byte-identical after a no-op save");
 	ok(inode_of(path) == ino, "the file was not even replaced");
 	is_int(st->serial, 1, "serial unchanged by a no-op save");
@@ -319,7 +286,7 @@ static void test_save(void)
 	ok(state_save(path, st, &written, &err) == 0 && written, "a changed outcome is written");
 	is_int(st->serial, 2, "serial bumped by one");
 	is_str(st->lineage, lineage, "lineage kept");
-	second = read_text(path);
+	second = tap_read_file(path);
 	ok(contains(second, "\"serial\": 2,") && contains(second, "\"already_exists\""),
 	   "the file has the new serial and outcome");
 	ok(state_save(path, st, &written, &err) == 0 && !written && st->serial == 2,
@@ -333,17 +300,17 @@ static void test_save(void)
 
 static void test_save_refusals(void)
 {
-	char *path = path_in_tmp("refuse.lock"), *text, *after;
+	char *path = tap_scratch_path("refuse.lock"), *text, *after;
 	struct state *st = sample_state();
 	struct state_resource r = { 0 };
 	struct err err;
 	bool written = true;
 
-	write_text(path, "{\"version\": 1", 13);
+	tap_write_file(path, "{\"version\": 1", 13);
 	ok(state_save(path, st, &written, &err) == -1 && !written,
 	   "save refuses to overwrite a file it cannot load");
 	ok(contains(err.msg, path) && contains(err.msg, "truncated"), "and says why: %s", err.msg);
-	after = read_text(path);
+	after = tap_read_file(path);
 	is_str(after, "{\"version\": 1", "the bad file is left as it was");
 	free(after);
 
@@ -376,7 +343,7 @@ static void test_save_refusals(void)
 	st->serial = 7;
 	ok(state_save(path, st, &written, &err) == 0 && st->serial == 8,
 	   "serial never goes backwards for a struct that is ahead of the file");
-	text = read_text(path);
+	text = tap_read_file(path);
 	ok(contains(text, sample_lineage), "a caller-set lineage is kept");
 	free(text);
 	state_free(st);
@@ -386,7 +353,7 @@ static void test_save_refusals(void)
 /* Text from outside that is not UTF-8 must not make an unreadable file. */
 static void test_invalid_utf8(void)
 {
-	char *path = path_in_tmp("utf8.lock"), *text;
+	char *path = tap_scratch_path("utf8.lock"), *text;
 	struct state *st = sample_state(), *back = NULL;
 	struct err err;
 	bool written;
@@ -398,7 +365,7 @@ static void test_invalid_utf8(void)
 	rc = state_save(path, st, &written, &err);
 	ok(rc == 0 && written, "a message with invalid UTF-8 is saved%s%s", rc ? ": " : "",
 	   rc ? err.msg : "");
-	text = read_text(path);
+	text = tap_read_file(path);
 	ok(contains(text, "\"caf\xc3\xa9 \xef\xbf\xbd cut \xef\xbf\xbd\xef\xbf\xbd\""),
 	   "each bad byte is written as U+FFFD, good UTF-8 kept");
 	rc = state_load(path, &back, &err);
@@ -415,14 +382,14 @@ static void test_invalid_utf8(void)
 
 static void test_missing_and_not_regular(void)
 {
-	char *path = path_in_tmp("no-such.lock");
+	char *path = tap_scratch_path("no-such.lock");
 	struct state *st = (struct state *)1;
 	struct err err;
 
 	ok(state_load(path, &st, &err) == 0 && st == NULL, "a missing file loads as NULL");
 	free(path);
 	st = NULL;
-	ok(state_load(tmpdir, &st, &err) == -1 && contains(err.msg, "not a regular file"),
+	ok(state_load(tap_scratch_dir(), &st, &err) == -1 && contains(err.msg, "not a regular file"),
 	   "a directory is refused: %s", err.msg);
 }
 
@@ -564,16 +531,16 @@ static pid_t spawn_holder(void)
 	pid_t pid;
 
 	if (pipe(fds))
-		die("pipe");
+		tap_die("pipe");
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
-		die("fork");
+		tap_die("fork");
 	if (pid == 0) {
 		struct state_lock *lock;
 		struct err err;
 		close(fds[0]);
-		status = state_lock_acquire(tmpdir, &lock, &err) ? 'n' : 'y';
+		status = state_lock_acquire(tap_scratch_dir(), &lock, &err) ? 'n' : 'y';
 		if (write(fds[1], &status, 1) != 1)
 			_exit(1);
 		for (;;)
@@ -588,7 +555,7 @@ static pid_t spawn_holder(void)
 
 static void test_lock(void)
 {
-	char *lockfile = path_in_tmp("ccapply.lock.lck");
+	char *lockfile = tap_scratch_path("ccapply.lock.lck");
 	struct state_lock *lock = NULL;
 	struct err err;
 	char pidtext[32], *text;
@@ -600,10 +567,10 @@ static void test_lock(void)
 		free(lockfile);
 		return;
 	}
-	ok(state_lock_acquire(tmpdir, &lock, &err) == -1 && lock == NULL,
+	ok(state_lock_acquire(tap_scratch_dir(), &lock, &err) == -1 && lock == NULL,
 	   "a second acquire is refused while the child holds it");
 	snprintf(pidtext, sizeof pidtext, "(pid %ld on ", (long)child);
-	ok(contains(err.msg, "another ccapply apply is running in ") && contains(err.msg, tmpdir) &&
+	ok(contains(err.msg, "another ccapply apply is running in ") && contains(err.msg, tap_scratch_dir()) &&
 	   contains(err.msg, pidtext) && contains(err.msg, " since ") &&
 	   contains(err.msg, "wait for it to finish or stop it"),
 	   "the refusal names the directory and the holder: %s", err.msg);
@@ -611,10 +578,10 @@ static void test_lock(void)
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	ok(access(lockfile, F_OK) == 0, "the killed holder left its lock file behind");
-	rc = state_lock_acquire(tmpdir, &lock, &err);
+	rc = state_lock_acquire(tap_scratch_dir(), &lock, &err);
 	ok(rc == 0 && lock, "the lock of a killed process is free%s%s", lock ? "" : ": ",
 	   lock ? "" : err.msg);
-	text = read_text(lockfile);
+	text = tap_read_file(lockfile);
 	snprintf(pidtext, sizeof pidtext, "pid %ld\nhost ", (long)getpid());
 	ok(!strncmp(text, pidtext, strlen(pidtext)) && contains(text, "\nstarted ") &&
 	   text[strlen(text) - 1] == '\n' && contains(text, "Z\n"),
@@ -624,9 +591,9 @@ static void test_lock(void)
 	ok(access(lockfile, F_OK) == -1 && errno == ENOENT, "release removes the lock file");
 
 	/* A file put in its place is not the holder's to remove. */
-	ok(state_lock_acquire(tmpdir, &lock, &err) == 0, "acquire again");
+	ok(state_lock_acquire(tap_scratch_dir(), &lock, &err) == 0, "acquire again");
 	unlink(lockfile);
-	write_text(lockfile, "someone else\n", 13);
+	tap_write_file(lockfile, "someone else\n", 13);
 	state_lock_release(lock);
 	ok(access(lockfile, F_OK) == 0, "release leaves a lock file that is no longer its own");
 	unlink(lockfile);
@@ -644,21 +611,16 @@ static void remove_tmpdir(void)
 	size_t i;
 
 	for (i = 0; names[i]; i++) {
-		char *p = path_in_tmp(names[i]);
+		char *p = tap_scratch_path(names[i]);
 		unlink(p);
 		free(p);
 	}
-	rmdir(tmpdir);
+	tap_scratch_done();
 }
 
 int main(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof tmpdir, "%s/ccapply-test-state-XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
-		die("mkdtemp");
+	tap_scratch_dir();
 	test_render();
 	test_round_trip();
 	test_save();
