@@ -1112,13 +1112,9 @@ static void shape_found(const struct yaml_shape *shape, const struct resolved *r
 
 	switch (r->type) {
 	case VALUE_NULL:
-		buf_puts(b, "null");
-		break;
 	case VALUE_OBJECT:
-		buf_puts(b, "a mapping");
-		break;
 	case VALUE_ARRAY:
-		buf_puts(b, "a sequence");
+		buf_puts(b, value_found_phrase(r->type, false));
 		break;
 	case VALUE_BOOL:
 		buf_printf(b, "the boolean %s", r->boolean ? "true" : "false");

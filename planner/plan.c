@@ -157,14 +157,6 @@ static int read_auth_style(const struct reader *r, const struct value *item, con
 }
 
 /* "a, b or c" */
-static void list_values(struct buf *b, const char *const *values)
-{
-	const char *const *w;
-
-	for (w = values; *w; w++)
-		buf_printf(b, "%s%s", w == values ? "" : w[1] ? ", " : " or ", *w);
-}
-
 /* Canonical integer text (as the YAML loader writes integers: -?[0-9]+,
  * no leading zeros) of a value that fits in 32 bits. */
 static bool is_int32_text(const char *s, size_t len)
@@ -236,7 +228,7 @@ static int check_create_field(const struct reader *r, const struct create_field 
 		return 0;
 	if (cf->allowed) {
 		buf_puts(&want, "one of ");
-		list_values(&want, cf->allowed);
+		rd_list_values(&want, cf->allowed);
 	} else if (cf->valid) {
 		buf_puts(&want, cf->valid_what);
 	} else {

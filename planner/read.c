@@ -63,6 +63,14 @@ const char *rd_describe(const struct value *v, char *out, size_t cap)
 	return out;
 }
 
+void rd_list_values(struct buf *b, const char *const *values)
+{
+	const char *const *w;
+
+	for (w = values; *w; w++)
+		buf_printf(b, "%s%s", w == values ? "" : w[1] ? ", " : " or ", *w);
+}
+
 int rd_expect(const struct reader *r, const struct value *v, enum value_type t, const char *path)
 {
 	if (v->type == t)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/value.h"
 
@@ -28,6 +29,9 @@ int rd_fail(const struct reader *r, const struct value *at, const char *fmt, ...
  * plan and the report share it, so their messages read alike. */
 #define RD_DESCRIBE_MAX 80
 const char *rd_describe(const struct value *v, char *out, size_t cap);
+/* Append the NULL-terminated values to b as "a, b or c", for "expected ..."
+ * in messages. */
+void rd_list_values(struct buf *b, const char *const *values);
 /* v must be of type t; path names it in the message. */
 int rd_expect(const struct reader *r, const struct value *v, enum value_type t, const char *path);
 /* obj[key] as a newly allocated string. Absent or null: *out = NULL, and an

@@ -41,46 +41,48 @@ static bool string_is(const struct value *v, const char *word)
 	return v->u.str.len == strlen(word) && !memcmp(v->u.str.ptr, word, v->u.str.len);
 }
 
-/* obj[key], a required string that must be one of names[0..n); its index in
- * *out. The message lists the accepted values. */
+/* obj[key], a required string that must be one of the NULL-terminated
+ * names; its index in *out. The message lists the accepted values. */
 static int read_enum(const struct reader *r, const struct value *obj, const char *key,
-		     const char *path, const char *const *names, size_t n, int *out)
+		     const char *path, const char *const *names, int *out)
 {
 	const struct value *v = value_get(obj, key);
-	char expected[200] = "", found[RD_DESCRIBE_MAX];
+	struct buf expected = BUF_INIT;
+	char found[RD_DESCRIBE_MAX];
 	bool other_case = false;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < n; i++)
-		snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
-			 i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
-	if (!v)
-		return rd_fail(r, obj, "%s: required field is missing (expected %s)", path,
-			       expected);
-	if (v->type == VALUE_STRING) {
-		for (i = 0; i < n; i++) {
-			if (string_is(v, names[i])) {
-				*out = (int)i;
-				return 0;
-			}
-			if (v->u.str.len == strlen(names[i]) &&
-			    !strncasecmp(v->u.str.ptr, names[i], v->u.str.len))
-				other_case = true;
+	for (i = 0; v && v->type == VALUE_STRING && names[i]; i++) {
+		if (string_is(v, names[i])) {
+			*out = (int)i;
+			return 0;
 		}
+		if (v->u.str.len == strlen(names[i]) &&
+		    !strncasecmp(v->u.str.ptr, names[i], v->u.str.len))
+			other_case = true;
 	}
-	return rd_fail(r, v, "%s: expected %s, found %s%s", path, expected, rd_describe(v, found, sizeof found),
-		       other_case ? " (the values are lower case)" : "");
+	rd_list_values(&expected, names);
+	if (!v)
+		rc = rd_fail(r, obj, "%s: required field is missing (expected %s)", path,
+			     buf_str(&expected));
+	else
+		rc = rd_fail(r, v, "%s: expected %s, found %s%s", path, buf_str(&expected),
+			     rd_describe(v, found, sizeof found),
+			     other_case ? " (the values are lower case)" : "");
+	buf_free(&expected);
+	return rc;
 }
 
 static int read_severity(const struct reader *r, const struct value *item, const char *path,
 			 enum severity *out)
 {
-	static const char *const names[] = { "blocking", "warning", "info" };
+	static const char *const names[] = { "blocking", "warning", "info", NULL };
 	char field[600];
 	int index;
 
 	snprintf(field, sizeof field, "%s.severity", path);
-	if (read_enum(r, item, "severity", field, names, 3, &index))
+	if (read_enum(r, item, "severity", field, names, &index))
 		return -1;
 	*out = index == 0 ? SEVERITY_BLOCKING : index == 1 ? SEVERITY_WARNING : SEVERITY_INFO;
 	return 0;
@@ -241,10 +243,10 @@ static int read_acks(const struct reader *r, const struct value *root, struct re
 
 static int read_status(const struct reader *r, const struct value *root, struct report *rep)
 {
-	static const char *const names[] = { "pass", "pass-with-warnings", "fail" };
+	static const char *const names[] = { "pass", "pass-with-warnings", "fail", NULL };
 	int index;
 
-	if (read_enum(r, root, "status", "status", names, 3, &index))
+	if (read_enum(r, root, "status", "status", names, &index))
 		return -1;
 	rep->status = index == 0 ? REPORT_PASS : index == 1 ? REPORT_PASS_WITH_WARNINGS :
 		      REPORT_FAIL;
