@@ -15,6 +15,7 @@
 
 static int tests_run, tests_failed;
 static char scratch[4096]; /* "" until tap_scratch_dir() makes it */
+static unsigned long long rand_state = 0x9e3779b97f4a7c15ull;
 
 static bool report(bool cond, const char *fmt, va_list ap)
 {
@@ -128,4 +129,25 @@ void tap_write_file(const char *path, const char *data, size_t len)
 
 	if (!f || fwrite(data, 1, len, f) != len || fclose(f))
 		tap_die(path);
+}
+
+void tap_rand_seed(unsigned long long seed)
+{
+	rand_state = seed;
+}
+
+size_t tap_rand(size_t n)
+{
+	unsigned long long z = (rand_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return n ? (size_t)(z % n) : 0;
+}
+
+void tap_set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
 }

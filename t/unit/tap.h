@@ -31,4 +31,12 @@ char *tap_read_file(const char *path);    /* whole file, NUL-terminated; caller 
 void tap_write_file(const char *path, const char *data, size_t len);
 void tap_die(const char *what) __attribute__((noreturn));
 
+/* Deterministic pseudo-random numbers for randomized tests (splitmix64):
+ * the same seed gives the same sequence on every run. tap_rand(n) is in
+ * [0, n), 0 when n is 0. */
+void tap_rand_seed(unsigned long long seed);
+size_t tap_rand(size_t n);
+/* Replace *field (freed) with a copy of value (NULL stays NULL). */
+void tap_set_str(char **field, const char *value);
+
 #endif

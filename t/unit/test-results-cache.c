@@ -12,7 +12,6 @@
  * test-results.c.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,25 +22,6 @@
 #include "state/results.h"
 #include "t/unit/tap.h"
 
-/* splitmix64 from a fixed seed: the same sequence on every run. */
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static size_t rnd(size_t n)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return n ? (size_t)(z % n) : 0;
-}
-
-static void set_str(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-}
-
 static const char *const texts[] = {
 	"plain", "HTTP said: \"no\"", "line\nbreak ## not a heading", "caf\xc3\xa9", "", NULL,
 	"a much longer message that goes on for a while to make the section longer",
@@ -49,7 +29,7 @@ static const char *const texts[] = {
 
 static const char *pick_text(void)
 {
-	return texts[rnd(sizeof texts / sizeof texts[0])];
+	return texts[tap_rand(sizeof texts / sizeof texts[0])];
 }
 
 static char *password_fields[] = { "password" };
@@ -125,36 +105,36 @@ static struct state *make_state(const struct plan *p)
 
 static void mutate(struct results_input *in, struct state *st, char **refusal)
 {
-	struct state_resource *r = &st->resources[rnd(st->n_resources)];
+	struct state_resource *r = &st->resources[tap_rand(st->n_resources)];
 	char id[32];
 
-	switch (rnd(12)) {
+	switch (tap_rand(12)) {
 	case 0:
-		r->outcome = (enum outcome)rnd(OUTCOME_FAILED + 1);
+		r->outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
 		break;
 	case 1:
-		snprintf(id, sizeof id, "id_%zu", rnd(100));
-		set_str(&r->id, rnd(4) ? id : NULL);
+		snprintf(id, sizeof id, "id_%zu", tap_rand(100));
+		tap_set_str(&r->id, tap_rand(4) ? id : NULL);
 		break;
 	case 2:
-		set_str(&r->reason, rnd(2) ? "NAME_TAKEN_CONFIG_DIFFERS" :
-			rnd(2) ? "DEPENDENCY_FAILED" : NULL);
+		tap_set_str(&r->reason, tap_rand(2) ? "NAME_TAKEN_CONFIG_DIFFERS" :
+			tap_rand(2) ? "DEPENDENCY_FAILED" : NULL);
 		break;
 	case 3:
 		/* One part of the error at a time: each is shown on its own. */
-		if (rnd(3) == 0)
-			r->error.http_status = rnd(2) ? 400 + (int)rnd(100) : 0;
-		else if (rnd(2))
-			set_str(&r->error.code, rnd(2) ? "InvalidInput" : NULL);
+		if (tap_rand(3) == 0)
+			r->error.http_status = tap_rand(2) ? 400 + (int)tap_rand(100) : 0;
+		else if (tap_rand(2))
+			tap_set_str(&r->error.code, tap_rand(2) ? "InvalidInput" : NULL);
 		else
-			set_str(&r->error.message, pick_text());
+			tap_set_str(&r->error.message, pick_text());
 		break;
 	case 4:
 		r->recovered = !r->recovered;
 		break;
 	case 5: {
 		/* Two entries swap places: lookups by position miss. */
-		struct state_resource *o = &st->resources[rnd(st->n_resources)], t = *r;
+		struct state_resource *o = &st->resources[tap_rand(st->n_resources)], t = *r;
 		*r = *o;
 		*o = t;
 		break;
@@ -177,11 +157,11 @@ static void mutate(struct results_input *in, struct state *st, char **refusal)
 		in->interrupted = !in->interrupted;
 		break;
 	case 8:
-		set_str(refusal, rnd(2) ? pick_text() : NULL);
+		tap_set_str(refusal, tap_rand(2) ? pick_text() : NULL);
 		in->refusal = *refusal;
 		break;
 	case 9:
-		in->target_group_name = rnd(2) ? "Analytics" : NULL;
+		in->target_group_name = tap_rand(2) ? "Analytics" : NULL;
 		break;
 	case 10: {
 		/* The same text in a new allocation. */
@@ -283,6 +263,7 @@ static void test_write(void)
 
 int main(void)
 {
+	tap_rand_seed(0x243f6a8885a308d3ull);
 	run_sequence(4000);
 	test_write();
 	results_cache_free(NULL);

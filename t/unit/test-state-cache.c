@@ -16,7 +16,6 @@
  * a fresh directory under $TMPDIR (or /tmp), removed at the end.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,25 +30,6 @@ static bool contains(const char *haystack, const char *needle)
 	return haystack && strstr(haystack, needle) != NULL;
 }
 
-/* splitmix64 from a fixed seed: the same sequence on every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static size_t rnd(size_t n)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return n ? (size_t)(z % n) : 0;
-}
-
-static void set_str(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-}
-
 static const char *const hostile_texts[] = {
 	"plain", "with \"quotes\" and \\backslash\\", "tab\there\nnewline",
 	"caf\xc3\xa9 \xe2\x82\xac",
@@ -58,7 +38,7 @@ static const char *const hostile_texts[] = {
 
 static const char *pick_text(void)
 {
-	return hostile_texts[rnd(sizeof hostile_texts / sizeof hostile_texts[0])];
+	return hostile_texts[tap_rand(sizeof hostile_texts / sizeof hostile_texts[0])];
 }
 
 static char *digest_text(unsigned seed)
@@ -118,40 +98,40 @@ static void remove_resource(struct state *st, size_t i)
 /* One random change (or none, or one that changes nothing rendered). */
 static void mutate(struct state *st)
 {
-	struct state_resource *r = st->n_resources ? &st->resources[rnd(st->n_resources)] : NULL;
+	struct state_resource *r = st->n_resources ? &st->resources[tap_rand(st->n_resources)] : NULL;
 	char buf[64];
 
-	switch (rnd(r ? 15 : 2)) {
+	switch (tap_rand(r ? 15 : 2)) {
 	case 0:
-		add_resource(st, rnd(2) ? "connection" : "transformation");
+		add_resource(st, tap_rand(2) ? "connection" : "transformation");
 		break;
 	case 1:
-		set_str(&st->target_group_name, rnd(3) ? pick_text() : NULL);
+		tap_set_str(&st->target_group_name, tap_rand(3) ? pick_text() : NULL);
 		break;
 	case 2:
-		r->outcome = (enum outcome)rnd(OUTCOME_FAILED + 1);
+		r->outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
 		break;
 	case 3:
-		snprintf(buf, sizeof buf, "id_%zu", rnd(1000));
-		set_str(&r->id, rnd(4) ? buf : NULL);
+		snprintf(buf, sizeof buf, "id_%zu", tap_rand(1000));
+		tap_set_str(&r->id, tap_rand(4) ? buf : NULL);
 		break;
 	case 4:
 		/* One part of the error at a time: each is written on its own. */
-		if (rnd(3) == 0)
-			r->error.http_status = rnd(2) ? 100 + (int)rnd(900) : 0;
-		else if (rnd(2))
-			set_str(&r->error.code, rnd(2) ? pick_text() : NULL);
+		if (tap_rand(3) == 0)
+			r->error.http_status = tap_rand(2) ? 100 + (int)tap_rand(900) : 0;
+		else if (tap_rand(2))
+			tap_set_str(&r->error.code, tap_rand(2) ? pick_text() : NULL);
 		else
-			set_str(&r->error.message, pick_text());
+			tap_set_str(&r->error.message, pick_text());
 		break;
 	case 5:
 		r->error.http_status = 0;
-		set_str(&r->error.code, NULL);
-		set_str(&r->error.message, NULL);
+		tap_set_str(&r->error.code, NULL);
+		tap_set_str(&r->error.message, NULL);
 		break;
 	case 6: {
-		char *d = digest_text((unsigned)rnd(50));
-		set_str(&r->sent_digest, rnd(3) ? d : NULL);
+		char *d = digest_text((unsigned)tap_rand(50));
+		tap_set_str(&r->sent_digest, tap_rand(3) ? d : NULL);
 		free(d);
 		break;
 	}
@@ -159,15 +139,15 @@ static void mutate(struct state *st)
 		r->recovered = !r->recovered;
 		break;
 	case 8:
-		set_str(&r->reason, rnd(2) ? "DEPENDENCY_FAILED" : NULL);
+		tap_set_str(&r->reason, tap_rand(2) ? "DEPENDENCY_FAILED" : NULL);
 		break;
 	case 9:
 		snprintf(buf, sizeof buf, "renamed_%u", name_counter++);
-		set_str(&r->name, buf);
+		tap_set_str(&r->name, buf);
 		break;
 	case 10:
 		if (st->n_resources > 1)
-			remove_resource(st, rnd(st->n_resources));
+			remove_resource(st, tap_rand(st->n_resources));
 		break;
 	case 11: {
 		/* The same text in a new allocation: nothing changes. */
@@ -177,10 +157,10 @@ static void mutate(struct state *st)
 		break;
 	}
 	case 13:
-		if (rnd(2))
-			set_str(&r->source_id, rnd(3) ? pick_text() : NULL);
+		if (tap_rand(2))
+			tap_set_str(&r->source_id, tap_rand(3) ? pick_text() : NULL);
 		else
-			set_str(&r->service, rnd(3) ? "stripe" : NULL);
+			tap_set_str(&r->service, tap_rand(3) ? "stripe" : NULL);
 		break;
 	case 12: {
 		/* Acknowledgments reordered: renders the same. */
@@ -272,7 +252,7 @@ static void test_two_writers(void)
 
 	for (i = 0; i < 40 && all; i++) {
 		struct state *w = i % 2 ? b : a;
-		w->resources[rnd(w->n_resources)].outcome = (enum outcome)rnd(OUTCOME_FAILED + 1);
+		w->resources[tap_rand(w->n_resources)].outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
 		all = !state_save_keyed(path, NULL, w, &written, &err);
 		text = tap_read_file(path);
 		want = state_render_keyed(w, NULL);
@@ -336,12 +316,12 @@ static void test_refusals(void)
 	   contains(err.msg, "invalid outcome"), "a bad outcome right after a load: %s",
 	   err.msg);
 	loaded->resources[2].outcome = OUTCOME_FAILED;
-	set_str(&loaded->resources[5].sent_digest, "blake2b-256:short");
+	tap_set_str(&loaded->resources[5].sent_digest, "blake2b-256:short");
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
 	   contains(err.msg, "sent_digest"), "a bad sent_digest: %s", err.msg);
-	set_str(&loaded->resources[5].sent_digest, NULL);
-	set_str(&loaded->resources[6].name, loaded->resources[1].name);
-	set_str(&loaded->resources[6].kind, loaded->resources[1].kind);
+	tap_set_str(&loaded->resources[5].sent_digest, NULL);
+	tap_set_str(&loaded->resources[6].name, loaded->resources[1].name);
+	tap_set_str(&loaded->resources[6].kind, loaded->resources[1].kind);
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
 	   contains(err.msg, "is listed twice"), "a rename that makes a repeat: %s", err.msg);
 	after = tap_read_file(path);
@@ -350,7 +330,7 @@ static void test_refusals(void)
 	free(before);
 	state_free(loaded);
 
-	set_str(&st->plan_checksum, "md5:0123456789abcdef0123456789abcdef");
+	tap_set_str(&st->plan_checksum, "md5:0123456789abcdef0123456789abcdef");
 	ok(state_save_keyed(path, NULL, st, &written, &err) == -1 &&
 	   contains(err.msg, "plan_checksum"), "a plan checksum of no accepted form: %s",
 	   err.msg);
@@ -375,7 +355,7 @@ static void test_plan_checksum_forms(void)
 		buf_puts(&text, forms[f]);
 		for (i = 0; i < hex[f]; i++)
 			buf_putc(&text, "0123456789ABCDEF"[i % 16]);
-		set_str(&st->plan_checksum, text.data);
+		tap_set_str(&st->plan_checksum, text.data);
 		ok(!state_save_keyed(path, NULL, st, &written, &err) &&
 		   !state_load_keyed(path, NULL, &back, &err) && back &&
 		   !strcmp(back->plan_checksum, text.data),
@@ -426,6 +406,7 @@ int main(void)
 {
 	struct state_key key;
 
+	tap_rand_seed(0x9e3779b97f4a7c15ull);
 	tap_scratch_dir();
 	run_sequence("digest.lock", NULL, 400);
 	state_key_derive("test key", &key);

@@ -570,8 +570,8 @@ static void test_lock(void)
 	ok(state_lock_acquire(tap_scratch_dir(), &lock, &err) == -1 && lock == NULL,
 	   "a second acquire is refused while the child holds it");
 	snprintf(pidtext, sizeof pidtext, "(pid %ld on ", (long)child);
-	ok(contains(err.msg, "another ccapply apply is running in ") && contains(err.msg, tap_scratch_dir()) &&
-	   contains(err.msg, pidtext) && contains(err.msg, " since ") &&
+	ok(contains(err.msg, "another ccapply apply is running in ") &&
+	   contains(err.msg, tap_scratch_dir()) && contains(err.msg, pidtext) && contains(err.msg, " since ") &&
 	   contains(err.msg, "wait for it to finish or stop it"),
 	   "the refusal names the directory and the holder: %s", err.msg);
 
