@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// openapi-errata.js — apply the corrections of shared/fivetran-openapi.errata.md to a copy of the
+// openapi-errata.js — apply the corrections of api/fivetran-openapi.errata.md to a copy of the
 // official Fivetran OpenAPI definition, for the contract tests (t/39xx-contract-*.t) to feed Prism.
 //
 //     node scripts/openapi-errata.js SOURCE.json DEST.json
 //
-// SOURCE is only read (it is shared/fivetran-openapi.json, which nobody edits); the corrected
+// SOURCE is only read (it is api/fivetran-openapi.json, which nobody edits); the corrected
 // definition is written to DEST (a temporary path of the caller's). For each erratum it prints one
 // line, "erratum N: WHAT: K places changed (WHERE)", so the test output says what was corrected.
 //

@@ -1,12 +1,11 @@
 #!/bin/bash
-# YAML loader against the yaml-test-suite cases in $SHARED/conformance/yaml
-# (SPEC §1): each in.json case must load as that JSON value; each error case
+# YAML loader against the yaml-test-suite cases in $TESTDATA/conformance/yaml
+# (vendored, see its README; SPEC §1): each in.json case must load as that JSON value; each error case
 # must be refused cleanly (exit 1, not a crash or a hang) with a message that
 # names in.yaml:LINE:COL.
 . "$(dirname "$0")/test-lib.sh"
 
-CASES="$SHARED/conformance/yaml"
-[ -d "$CASES" ] || test_skip_all "no YAML conformance cases in $CASES"
+CASES="$TESTDATA/conformance/yaml"
 
 # The test-tool subcommands themselves.
 test_expect_success 'yaml2json: a missing file is exit 1 naming it' '

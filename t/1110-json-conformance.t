@@ -1,14 +1,13 @@
 #!/bin/bash
 # The JSON parser against JSONTestSuite's test_parsing cases in
-# $SHARED/conformance/json: y_* accepted, n_* rejected cleanly (exit 1, an
+# $TESTDATA/conformance/json: y_* accepted, n_* rejected cleanly (exit 1, an
 # error naming file, line and column), i_* either way but never a crash or a
 # hang. One test point per family; a failure lists every file that failed.
 # Then the writer over the accepted cases: the canonical form of each y_* file
 # is the same value, and writing it again changes nothing.
 . "$(dirname "$0")/test-lib.sh"
 
-CASES="$SHARED/conformance/json"
-[ -d "$CASES" ] || test_skip_all "no JSON conformance cases in $CASES"
+CASES="$TESTDATA/conformance/json"
 
 # run_family PREFIX CHECK: run json-parse on every PREFIX* file under
 # `timeout 10`; CHECK STATUS FILE says whether the status is right. Failing

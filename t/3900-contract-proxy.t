@@ -35,7 +35,7 @@ test_expect_success 'the errata are applied to a temporary copy of the definitio
 	test_grep "^erratum 1: .*: 3 places changed" errata.out &&
 	test_grep "^erratum 2: .*: 1 place changed" errata.out &&
 	test_grep "^erratum 3: .*: 8 places changed" errata.out &&
-	! cmp -s "$PRISM_DEFINITION" "$SHARED/fivetran-openapi.json"
+	! cmp -s "$PRISM_DEFINITION" "$API/fivetran-openapi.json"
 '
 sed 's/^/# corrected definition: /' errata.out
 
@@ -48,7 +48,7 @@ test_expect_success 'errata whose target is gone or already fixed fail loudly' '
 		const doc = JSON.parse(fs.readFileSync(process.argv[1], \"utf8\"));
 		delete doc.components.schemas.ConnectorResponse.properties.config;
 		fs.writeFileSync(\"no-config.json\", JSON.stringify(doc));" \
-		"$SHARED/fivetran-openapi.json" &&
+		"$API/fivetran-openapi.json" &&
 	test_must_fail node "$REPO/scripts/openapi-errata.js" no-config.json out.json 2>err &&
 	test_grep "erratum 2 .*property config not found in schema ConnectorResponse" err
 '

@@ -85,12 +85,12 @@ prism_require() {
 }
 
 # prism_corrected_definition: write the official definition with the errata applied to
-# $PRISM_DEFINITION (in the trash directory; shared/ is never touched) and print, one line per
+# $PRISM_DEFINITION (in the trash directory; api/ is never touched) and print, one line per
 # erratum, what was corrected and how many places changed.
 prism_corrected_definition() {
 	PRISM_DEFINITION="$TRASH/fivetran-openapi.corrected.json"
 	export PRISM_DEFINITION
-	node "$REPO/scripts/openapi-errata.js" "$SHARED/fivetran-openapi.json" "$PRISM_DEFINITION"
+	node "$REPO/scripts/openapi-errata.js" "$API/fivetran-openapi.json" "$PRISM_DEFINITION"
 }
 
 # prism_free_port: a loopback port the OS just handed out (free a moment ago).

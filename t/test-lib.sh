@@ -13,17 +13,17 @@
 # every point passed and kept for inspection otherwise. A point's body is eval'd
 # in the script's shell (so earlier points may set variables for later ones);
 # its output is shown only when it fails, or always with TEST_VERBOSE=1.
-# Binaries come from $BIN (the repository's bin/), the shared contract from
-# $SHARED (../shared beside the repository unless CCAPPLY_SHARED says otherwise).
+# Binaries come from $BIN (the repository's bin/), Fivetran's definition from
+# $API (api/), vendored data from $TESTDATA: no test reads outside the repository.
 
 TEST_NAME=$(basename "$0" .t)
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TEST_DIRECTORY="$REPO/t"
 BIN="$REPO/bin"
-SHARED=${CCAPPLY_SHARED:-$(cd "$REPO/.." && pwd)/shared}
+API="$REPO/api"
 TESTDATA="$REPO/testdata"
 PATH="$BIN:$PATH"
-export PATH BIN SHARED TESTDATA REPO
+export PATH BIN API TESTDATA REPO
 
 # Sanitizer runs: a sanitizer report aborts (status > 128), so test_must_fail
 # can tell a crash from a clean refusal.

@@ -326,14 +326,13 @@ static const struct results_input no_plan_input = {
 
 /* ---- properties ---------------------------------------------------------- */
 
-#define SEED_FILE "seeds/000_f66f0f9430f50540.txt"
+#define SEED_FILE "testdata/seeds/execute-step.txt"
 
 /* The seed's template lines: from "# Copy Connections Results" to the last
- * Cleanup bullet. The shared copy of the seed has lost its blank lines and
+ * Cleanup bullet. The copy of the seed has lost its blank lines and
  * indentation, so lines are compared trimmed and blank lines are ignored. */
 static char **seed_template_lines(size_t *n)
 {
-	const char *shared = getenv("CCAPPLY_SHARED");
 	char path[4096];
 	struct buf seed = BUF_INIT;
 	char **lines = NULL, *line, *save = NULL;
@@ -341,8 +340,7 @@ static char **seed_template_lines(size_t *n)
 	bool in = false;
 
 	*n = 0;
-	snprintf(path, sizeof path, "%s/" SEED_FILE,
-		 shared ? shared : repo_path("../shared"));
+	snprintf(path, sizeof path, "%s", repo_path(SEED_FILE));
 	if (buf_read_file(&seed, path)) {
 		diag("%s: %s", path, strerror(errno));
 		return NULL;
