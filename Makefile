@@ -27,7 +27,7 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
-COMMON_SRC := $(wildcard lib/*.c)
+COMMON_SRC := $(wildcard lib/*.c catalog/*.c)
 CORE_SRC   := $(wildcard planner/*.c differ/*.c applier/*.c state/*.c client/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 SIM_SRC    := $(wildcard sim/*.c)
@@ -42,7 +42,7 @@ CORE_LIB   := build/libccapply.a
 UNIT_BINS  := $(patsubst t/unit/%.c,bin/t/%,$(UNIT_SRC))
 BINS       := bin/ccapply bin/ccapply-sim bin/test-tool
 
-.PHONY: all check demo bench install clean deps FORCE
+.PHONY: all check demo bench install clean deps catalog FORCE
 .SECONDARY:
 all: $(BINS) $(UNIT_BINS)
 
@@ -83,6 +83,13 @@ bin/t/%: build/t/unit/%.o build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB)
 	$(CC) -o $@ $< build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- the service catalog, generated from the official definition ------------
+# catalog/catalog-data.c is committed; regenerate it after updating
+# api/fivetran-openapi.json. t/0020-catalog.t fails when the two disagree.
+catalog:
+	perl scripts/gen-catalog.pl api/fivetran-openapi.json > catalog/catalog-data.c.tmp
+	mv catalog/catalog-data.c.tmp catalog/catalog-data.c
 
 # --- tests ------------------------------------------------------------------
 PROVE ?= prove

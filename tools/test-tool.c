@@ -31,6 +31,8 @@ static const struct subcommand subcommands[] = {
 	  "state-load FILE     load a state file as apply does; print its rendering" },
 	{ "state-example", tt_state_example,
 	  "state-example FILE [NAME=OUTCOME...]  save the example state (see tt-state.c)" },
+	{ "catalog", tt_catalog,
+	  "catalog SERVICE | --counts | --create-fields | --credential NAME  (see tt-catalog.c)" },
 };
 
 int main(int argc, char **argv)

@@ -18,5 +18,6 @@ int tt_yaml_events(int argc, char **argv); /* tt-bench.c */
 int tt_api(int argc, char **argv);         /* tt-client.c */
 int tt_state_load(int argc, char **argv);  /* tt-state.c */
 int tt_state_example(int argc, char **argv); /* tt-state.c */
+int tt_catalog(int argc, char **argv);     /* tt-catalog.c */
 
 #endif
