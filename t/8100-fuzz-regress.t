@@ -20,6 +20,7 @@ loader_for() {
 	yaml) echo yaml2json ;;
 	json) echo json-parse ;;
 	state) echo state-load ;;
+	mcp) echo mcp-read ;;
 	esac
 }
 
@@ -64,7 +65,7 @@ test_expect_success 'every fuzz target has a seed corpus' '
 
 for file in "$FUZZ"/regress/*; do
 	[ -f "$file" ] && [ "$(basename "$file")" != README ] || continue
-	for loader in plan-load report-load yaml2json json-parse state-load; do
+	for loader in plan-load report-load yaml2json json-parse state-load mcp-read; do
 		test_expect_success "regress $(basename "$file"): $loader exits cleanly" \
 			"clean_exit $loader '$file'"
 	done

@@ -29,6 +29,8 @@ static const struct subcommand subcommands[] = {
 	{ "api", tt_api, "api [OPTIONS] OP ARGS  call the Fivetran API client (see tt-client.c)" },
 	{ "state-load", tt_state_load,
 	  "state-load FILE     load a state file as apply does; print its rendering" },
+	{ "mcp-read", tt_mcp_read,
+	  "mcp-read FILE       FILE as ccapply mcp's stdin: print the messages it answers" },
 	{ "state-example", tt_state_example,
 	  "state-example FILE [NAME=OUTCOME...]  save the example state (see tt-state.c)" },
 	{ "catalog", tt_catalog,

@@ -19,5 +19,6 @@ int tt_api(int argc, char **argv);         /* tt-client.c */
 int tt_state_load(int argc, char **argv);  /* tt-state.c */
 int tt_state_example(int argc, char **argv); /* tt-state.c */
 int tt_catalog(int argc, char **argv);     /* tt-catalog.c */
+int tt_mcp_read(int argc, char **argv);    /* tt-mcp.c */
 
 #endif

@@ -1,0 +1,65 @@
+/*
+ * tt-mcp.c — test-tool mcp-read: a file through the MCP message reader as
+ * `ccapply mcp` reads its stdin (mcp/), for t/8100 (the fuzz seeds) and
+ * t/0040. Prints every message the server would write; exits 0 whatever the
+ * input was (malformed input is answered, not fatal).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "mcp/mcp.h"
+#include "tools/test-tool.h"
+
+static const struct mcp_arg apply_args[] = {
+	{ "acknowledge", MCP_ARG_CODES, false, "codes" },
+	{ "saved_plan", MCP_ARG_STRING, false, "a file" },
+	{ NULL, 0, false, NULL },
+};
+static const struct mcp_arg none[] = { { NULL, 0, false, NULL } };
+static const struct mcp_tool tools[] = {
+	{ "plan", "Plan", "read-only", none, "{\"type\":\"object\"}", true },
+	{ "apply", "Apply", "writes", apply_args, "{\"type\":\"object\"}", false },
+};
+
+int tt_mcp_read(int argc, char **argv)
+{
+	struct mcp_server_info info = { "ccapply", "test", NULL, tools, 2 };
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct mcp_reader r;
+	struct mcp_server *s;
+	struct err err;
+	const char *line;
+	size_t len;
+	enum mcp_read rd;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test-tool mcp-read FILE\n");
+		return 2;
+	}
+	if (buf_read_file(&in, argv[1])) {
+		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
+	if (!(s = mcp_server_new(&info, &err))) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	mcp_reader_init(&r, 0);
+	mcp_reader_feed(&r, in.data ? in.data : "", in.len);
+	while ((rd = mcp_reader_next(&r, true, &line, &len)) != MCP_READ_NONE) {
+		struct mcp_call call;
+		if (rd == MCP_READ_OVERLONG)
+			mcp_server_overlong(s, &out);
+		else if (mcp_server_handle(s, line, len, &out, &call) == MCP_ACT_CALL)
+			mcp_tool_result(&out, call.id, "called", NULL, false);
+		mcp_call_free(&call);
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	mcp_reader_free(&r);
+	mcp_server_free(s);
+	buf_free(&in);
+	buf_free(&out);
+	return 0;
+}
