@@ -292,8 +292,8 @@ static int create_transformation(struct client *c, struct applier_input *in,
  * cache (NULL: none, and the directory is fsynced after each file; with
  * one, applier_run() keeps it for the whole run, and fsyncs the directory
  * when the run ends). */
-static int persist(struct applier_input *in, struct results_cache *cache, const char *refusal,
-		   bool interrupted, struct err *err)
+static int persist(struct applier_input *in, struct results_cache *cache, bool interrupted,
+		   struct err *err)
 {
 	unsigned flags = cache ? FILEIO_DEFER_DIR_SYNC : 0;
 	struct results_input ri;
@@ -308,15 +308,8 @@ static int persist(struct applier_input *in, struct results_cache *cache, const 
 	ri.plan = in->plan;
 	ri.report = in->report;
 	ri.state = in->state;
-	ri.refusal = refusal;
 	ri.interrupted = interrupted;
 	return results_write_cached(in->results_path, cache, &ri, flags, err);
-}
-
-int applier_persist(struct applier_input *in, const char *refusal, bool interrupted,
-		    struct err *err)
-{
-	return persist(in, NULL, refusal, interrupted, err);
 }
 
 static enum applier_end final_end(const struct state *st)
@@ -358,10 +351,10 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 		if (code == JOURNAL_FAILED) {
 			struct err ignored;
 			/* Keep what is known, then stop: no request goes out unjournaled. */
-			persist(in, cache, NULL, false, &ignored);
+			persist(in, cache, false, &ignored);
 			return -1;
 		}
-		if (persist(in, cache, NULL, false, err))
+		if (persist(in, cache, false, err))
 			return -1;
 		if (in->progress.after && code != CLIENT_E_INTERRUPTED)
 			in->progress.after(in->progress.ctx, i, a, r);
@@ -375,7 +368,7 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 		}
 	}
 	if (*end == APPLY_INTERRUPTED)
-		return persist(in, cache, NULL, true, err);
+		return persist(in, cache, true, err);
 	*end = final_end(in->state);
 	return 0;
 }

@@ -89,8 +89,4 @@ void applier_prepare_state(struct applier_input *in);
 int applier_run(struct client *c, struct applier_input *in, enum applier_end *end,
 		struct err *err);
 
-/* Save state and rewrite results.md now (used for refusals and at the end). */
-int applier_persist(struct applier_input *in, const char *refusal, bool interrupted,
-		    struct err *err);
-
 #endif

@@ -22,6 +22,7 @@
 #include "cmd/plandoc.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "state/results.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -338,6 +339,7 @@ struct apply_run {
 	struct client *client;
 	struct state_lock *lock;
 	struct state *state;
+	bool state_loaded;           /* state is what ccapply.lock holds (or NULL) */
 	struct journal *journal; /* ccapply.journal, read once the lock is held */
 	char **acked;
 	size_t n_acked;
@@ -345,24 +347,70 @@ struct apply_run {
 	char date[32];
 };
 
-/* Write results.md (and state, when loaded) for a refusal; print it. */
+/* The plan for results.md when the gates did not load it (the plan changed
+ * since validation, say): the plan file as it is, unchecked, only so that
+ * each recorded connection keeps its auth step; NULL when it cannot be read. */
+static struct plan *plan_for_the_record(struct apply_run *run)
+{
+	struct buf path = BUF_INIT;
+	struct plan *p = NULL;
+	struct err ignored;
+
+	buf_printf(&path, "%s/copy_plan.yaml", run->dir.data);
+	if (plan_load(path.data, &p, &ignored))
+		p = NULL;
+	buf_free(&path);
+	return p;
+}
+
+/* The state file for a refusal's results.md, loaded once (read only: a
+ * refusal never changes it); NULL when absent or untrusted. */
+static const struct state *recorded_state(struct apply_run *run)
+{
+	struct err ignored;
+
+	if (!run->state_loaded && state_load(run->state_path.data, &run->state, &ignored))
+		run->state = NULL;
+	run->state_loaded = true;
+	return run->state;
+}
+
+/* A refusal: rewrite results.md from what ccapply.lock records, plus this
+ * run's refusal and why, under the apply lock (another apply that holds it
+ * owns results.md). ccapply.lock itself is left as it is. The message is
+ * already printed. */
 static int refuse(struct apply_run *run, const char *message)
 {
-	struct applier_input ai;
+	struct results_input ri;
+	struct plan *own_plan = NULL;
+	char *source = NULL;
 	struct stat st;
 	struct err err;
 
-	memset(&ai, 0, sizeof ai);
-	ai.plan = run->in.plan;
-	ai.report = run->in.report;
-	ai.live = run->have_live ? &run->live : NULL;
-	ai.actions = run->have_actions ? &run->actions : NULL;
-	ai.state = NULL; /* a refusal changes nothing: leave the state file alone */
-	ai.results_path = run->results_path.data;
-	ai.date = run->date;
-	if (!stat(run->dir.data, &st) && S_ISDIR(st.st_mode) &&
-	    applier_persist(&ai, message, false, &err))
+	if (stat(run->dir.data, &st) || !S_ISDIR(st.st_mode))
+		return EXIT_ERROR;
+	if (!run->lock && state_lock_acquire(run->dir.data, &run->lock, &err)) {
 		cmd_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	memset(&ri, 0, sizeof ri);
+	ri.date = run->date;
+	ri.state = recorded_state(run);
+	ri.plan = run->in.plan ? run->in.plan : (own_plan = plan_for_the_record(run));
+	ri.report = run->in.report;
+	ri.refusal = message;
+	if (run->have_live) {
+		ri.source_group_name = run->live.source_group_name;
+		ri.target_group_name = run->live.group_name;
+	} else {
+		/* not read this time: as recorded */
+		ri.source_group_name = source = results_recorded_source(run->results_path.data);
+		ri.target_group_name = ri.state ? ri.state->target_group_name : NULL;
+	}
+	if (results_write(run->results_path.data, &ri, &err))
+		cmd_error("%s", err.msg);
+	plan_free(own_plan);
+	free(source);
 	return EXIT_ERROR;
 }
 
@@ -410,24 +458,27 @@ static int exit_for(enum applier_end end)
 	return EXIT_ERROR;
 }
 
-/* Counts of what this run did: a resource an earlier apply created counts
- * as already existing. */
+/* Counts by outcome, as ccapply.lock records them: a resource an earlier
+ * (interrupted, resumed) apply created counts as created — "of which N
+ * earlier" — never as already existing. */
 static void print_summary(const struct apply_run *run, enum applier_end end)
 {
-	size_t i, count[5] = { 0 };
+	size_t i, earlier = 0, count[5] = { 0 };
+	char created[64];
 
 	for (i = 0; i < run->state->n_resources; i++) {
 		enum outcome o = run->state->resources[i].outcome;
 		if (o == OUTCOME_CREATED && run->actions.items[i].action != ACTION_CREATE)
-			o = OUTCOME_ALREADY_EXISTS;
+			earlier++;
 		count[o]++;
 	}
 	if (run->args.json) {
-		printf("{\"event\":\"done\",\"result\":\"%s\",\"created\":%zu,\"already_exists\":%zu,"
-		       "\"skipped\":%zu,\"failed\":%zu,\"pending\":%zu}\n",
+		printf("{\"event\":\"done\",\"result\":\"%s\",\"created\":%zu,"
+		       "\"created_earlier\":%zu,\"already_exists\":%zu,\"skipped\":%zu,"
+		       "\"failed\":%zu,\"pending\":%zu}\n",
 		       end == APPLY_COMPLETE ? "complete" : end == APPLY_INCOMPLETE ? "incomplete" :
 		       end == APPLY_INTERRUPTED ? "interrupted" : "auth_failed",
-		       count[OUTCOME_CREATED], count[OUTCOME_ALREADY_EXISTS],
+		       count[OUTCOME_CREATED], earlier, count[OUTCOME_ALREADY_EXISTS],
 		       count[OUTCOME_SKIPPED], count[OUTCOME_FAILED], count[OUTCOME_PENDING]);
 		return;
 	}
@@ -436,10 +487,15 @@ static void print_summary(const struct apply_run *run, enum applier_end end)
 		       "twice.\n");
 	if (end == APPLY_AUTH_FAILED)
 		printf("\nStopped: the API refused the credentials; nothing else was attempted.\n");
-	printf("\nApply %s: %zu created, %zu already existed, %zu skipped, %zu failed%s.\n",
-	       end == APPLY_COMPLETE ? "complete" : "finished with problems",
-	       count[OUTCOME_CREATED], count[OUTCOME_ALREADY_EXISTS], count[OUTCOME_SKIPPED],
-	       count[OUTCOME_FAILED], count[OUTCOME_PENDING] ? " (some not attempted)" : "");
+	if (earlier)
+		snprintf(created, sizeof created, "%zu created (%zu by an earlier apply)",
+			 count[OUTCOME_CREATED], earlier);
+	else
+		snprintf(created, sizeof created, "%zu created", count[OUTCOME_CREATED]);
+	printf("\nApply %s: %s, %zu already existed, %zu skipped, %zu failed%s.\n",
+	       end == APPLY_COMPLETE ? "complete" : "finished with problems", created,
+	       count[OUTCOME_ALREADY_EXISTS], count[OUTCOME_SKIPPED], count[OUTCOME_FAILED],
+	       count[OUTCOME_PENDING] ? " (some not attempted)" : "");
 	printf("Results: %s\nState:   %s\n", run->results_path.data, run->state_path.data);
 }
 
@@ -488,10 +544,12 @@ static int load_state(struct apply_run *run)
 	size_t i;
 
 	if (state_load(run->state_path.data, &run->state, &err)) {
+		run->state_loaded = true;
 		cmd_error("%s\n  ccapply will not overwrite a state file it cannot trust; restore it "
 			  "from version control or move it aside.", err.msg);
 		return refuse(run, "the state file ccapply.lock could not be trusted");
 	}
+	run->state_loaded = true;
 	if (!run->state)
 		run->state = xcalloc(1, sizeof *run->state);
 	for (i = 0; i < run->state->n_acknowledged; i++)
@@ -539,12 +597,12 @@ static int prepare(struct apply_run *run)
 		return refuse(run, "the journal ccapply.journal could not be verified");
 	}
 	if (run->args.planfile && (rc = load_saved_plan(run->args.planfile, &saved)))
-		return refuse(run, "the saved plan file could not be read");
+		return refuse(run, cmd_last_error());
 	tuning.plan = run->in.plan;
 	if ((rc = open_client(run->g, &tuning, &run->client)) ||
 	    (rc = compute_plan(run->g, run->client, &run->in, &run->live, &run->actions))) {
 		value_free(saved);
-		return refuse(run, "the live state could not be read (see the error above)");
+		return refuse(run, cmd_last_error());
 	}
 	run->have_live = run->have_actions = true;
 	doc = plandoc_build(&run->in, &run->live, &run->actions);

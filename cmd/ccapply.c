@@ -31,15 +31,25 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show help for a command" },
 };
 
+static char last_error[4096];
+
 void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
 	fputs("ccapply: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+const char *cmd_last_error(void)
+{
+	return last_error;
 }
 
 /*

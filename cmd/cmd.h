@@ -41,5 +41,8 @@ int cmd_help(int argc, char **argv, const struct global_options *g);
 
 /* Print "ccapply: " + message to stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last message cmd_error() printed (without "ccapply: "; "" before the
+ * first), for records that must say why: apply's refusal in results.md. */
+const char *cmd_last_error(void);
 
 #endif

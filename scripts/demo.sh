@@ -147,6 +147,7 @@ fi
 # --- 4. apply again ----------------------------------------------------------
 heading "Step 5: apply again — everything exists now, so nothing is created"
 cp "$WORK/.copy-connections/ccapply.lock" "$WORK/lock.before" || die "no ccapply.lock"
+cp "$WORK/.copy-connections/results.md" "$WORK/results.before" || die "no results.md"
 posts_before=$(creates_sent) || die "cannot read the simulator's request log"
 run apply --auto-approve || die "the second ccapply apply failed (exit $?)"
 posts_after=$(creates_sent) || die "cannot read the simulator's request log"
@@ -154,14 +155,17 @@ posts_after=$(creates_sent) || die "cannot read the simulator's request log"
 	die "the second apply sent $((posts_after - posts_before)) create request(s)"
 cmp -s "$WORK/lock.before" "$WORK/.copy-connections/ccapply.lock" ||
 	die "the second apply changed ccapply.lock"
+cmp -s "$WORK/results.before" "$WORK/.copy-connections/results.md" ||
+	die "the second apply changed results.md"
 run plan --detailed-exitcode >/dev/null
 status=$?
 [ "$status" -eq 0 ] || die "plan --detailed-exitcode says changes are pending (exit $status)"
 note ""
 note "Nothing changed: the second apply sent no create request (the simulator received"
-note "$posts_after in all, every one from the first apply), ccapply.lock is byte-identical,"
-note "and 'ccapply plan --detailed-exitcode' exits 0 (no changes pending). The lines above"
-note "repeat the outcomes ccapply.lock records; the plan shows everything as unchanged."
+note "$posts_after in all, every one from the first apply), ccapply.lock and results.md"
+note "are byte-identical, and 'ccapply plan --detailed-exitcode' exits 0 (no changes"
+note "pending). The lines above repeat the outcomes ccapply.lock records; the plan shows"
+note "everything as unchanged."
 
 # --- 5. done -----------------------------------------------------------------
 heading "Done"

@@ -19,14 +19,18 @@
  */
 #include "state/results.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/fileio.h"
 
+#define DATE_PREFIX "# Copy Connections Results\n\n**Date:** "
 #define DASHBOARD_URL "https://fivetran.com/dashboard/connections/"
 #define UNKNOWN "(unknown)"
 #define NOT_COPYABLE_CODE "CUSTOM_TRANSFORMATION_NOT_COPYABLE"
@@ -94,7 +98,10 @@ struct results_cache {
 	const struct plan *plan; /* the entries are this plan's connections, then packages */
 	struct cached_entry *entries;
 	size_t n_entries;
-	struct buf text;         /* the last file written, its memory reused */
+	struct buf text;         /* the rendering, its memory reused */
+	struct buf disk;         /* what the file holds, when disk_known */
+	bool disk_known;         /* the file was read or written through this cache */
+	bool disk_present;       /* ... and was a regular file (disk holds it) */
 };
 
 struct results_cache *results_cache_new(void)
@@ -127,6 +134,7 @@ void results_cache_free(struct results_cache *c)
 		return;
 	cache_reset(c);
 	buf_free(&c->text);
+	buf_free(&c->disk);
 	free(c);
 }
 
@@ -193,86 +201,66 @@ static void entry_store(struct cached_entry *e, const struct state_resource *r, 
 	e->len = len;
 }
 
-/* The resources listed, in order: the plan's when there is one, else the
- * state's own entries of that kind. */
-struct listing {
-	const struct results_input *in;
-	const char *kind;
-};
-
-static size_t listing_count(const struct listing *l)
-{
-	const struct plan *p = l->in->plan;
-	const struct state *st = l->in->state;
-	size_t i, n = 0;
-
-	if (p)
-		return !strcmp(l->kind, "connection") ? p->n_connections : p->n_packages;
-	if (!st)
-		return 0;
-	for (i = 0; i < st->n_resources; i++)
-		if (st->resources[i].kind && !strcmp(st->resources[i].kind, l->kind))
-			n++;
-	return n;
-}
-
-/* Name of the index-th listed resource; *conn is its plan entry, if any. */
-static const char *listing_name(const struct listing *l, size_t index,
-				const struct plan_connection **conn)
-{
-	const struct plan *p = l->in->plan;
-	const struct state *st = l->in->state;
-	size_t i, seen = 0;
-
-	if (conn)
-		*conn = NULL;
-	if (p && !strcmp(l->kind, "connection")) {
-		if (conn)
-			*conn = &p->connections[index];
-		return p->connections[index].target_name;
-	}
-	if (p)
-		return p->packages[index].package_name;
-	for (i = 0; i < st->n_resources; i++) {
-		const struct state_resource *r = &st->resources[i];
-		if (r->kind && !strcmp(r->kind, l->kind) && seen++ == index)
-			return r->name;
-	}
-	return NULL;
-}
-
-/* Where the index-th listed resource sits in a state kept in plan order. */
-static size_t expected_position(const struct listing *l, size_t index)
-{
-	const struct plan *p = l->in->plan;
-
-	return strcmp(l->kind, "connection") && p ? p->n_connections + index : index;
-}
-
-static const struct state_resource *listing_resource(const struct listing *l, size_t index)
-{
-	return find_resource(l->in->state, l->kind, listing_name(l, index, NULL),
-			     expected_position(l, index));
-}
-
-/* The listed resources of one kind with their state entries, looked up
- * once per render. */
+/* The resources listed of one kind, in order: the plan's (all of them, in
+ * plan order), then every entry the state records that the plan does not
+ * list, in state order — so a refusal rendered from a recorded state and
+ * a changed or missing plan never drops a recorded resource. Each with
+ * its plan entry (connections; NULL when the plan lacks it) and its state
+ * entry (NULL when the state has none: "not attempted"). Looked up once
+ * per render, linear in the number of resources. */
 struct resolved {
-	struct listing l;
-	size_t n;
-	const struct state_resource **entry; /* NULL where the state has none */
+	size_t n, n_planned;                 /* n_planned: the plan's, first */
+	const char **name;
+	const struct plan_connection **conn;
+	const struct state_resource **entry;
 };
+
+static bool same_resource(const struct state_resource *r, const char *kind, const char *name)
+{
+	return r->kind && r->name && name && !strcmp(r->kind, kind) && !strcmp(r->name, name);
+}
 
 static void resolve(const struct results_input *in, const char *kind, struct resolved *out)
 {
-	size_t i;
+	const struct plan *p = in->plan;
+	const struct state *st = in->state;
+	bool conns = !strcmp(kind, "connection");
+	size_t n_plan = !p ? 0 : conns ? p->n_connections : p->n_packages;
+	size_t n_state = st ? st->n_resources : 0, i, at = 0;
+	bool *listed = xcalloc(n_state + 1, sizeof *listed);
 
-	out->l.in = in;
-	out->l.kind = kind;
-	out->n = listing_count(&out->l);
-	out->entry = xcalloc(out->n + 1, sizeof *out->entry);
-	for (i = 0; i < out->n; i++)
-		out->entry[i] = listing_resource(&out->l, i);
+	out->n = out->n_planned = n_plan;
+	out->name = xcalloc(n_plan + n_state + 1, sizeof *out->name);
+	out->conn = xcalloc(n_plan + n_state + 1, sizeof *out->conn);
+	out->entry = xcalloc(n_plan + n_state + 1, sizeof *out->entry);
+	for (i = 0; i < n_plan; i++) {
+		const char *name = conns ? p->connections[i].target_name :
+				   p->packages[i].package_name;
+		/* a state kept in plan order has it at this position */
+		const struct state_resource *r = find_resource(st, kind, name,
+							       conns ? i : p->n_connections + i);
+		out->name[i] = name;
+		out->conn[i] = conns ? &p->connections[i] : NULL;
+		out->entry[i] = r;
+		if (r)
+			listed[r - st->resources] = true;
+	}
+	for (i = 0; i < n_state; i++) {
+		const struct state_resource *r = &st->resources[i];
+		if (listed[i] || !same_resource(r, kind, r->name))
+			continue;
+		at = out->n++;
+		out->name[at] = r->name;
+		out->entry[at] = r;
+	}
+	free(listed);
+}
+
+static void resolved_free(struct resolved *rs)
+{
+	free(rs->name);
+	free(rs->conn);
+	free(rs->entry);
 }
 
 struct tally {
@@ -542,17 +530,14 @@ static void put_connections(struct buf *out, const struct results_input *in,
 	if (!rs->n)
 		buf_puts(out, "- None in the plan.\n\n");
 	for (i = 0; i < rs->n; i++) {
-		struct cached_entry *e = entries ? &entries[i] : NULL;
-		const struct plan_connection *c;
-		const char *name;
+		struct cached_entry *e = entries && i < rs->n_planned ? &entries[i] : NULL;
 		size_t at = out->len;
 
 		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
 			buf_append(out, e->text, e->len);
 			continue;
 		}
-		name = listing_name(&rs->l, i, &c);
-		put_connection(out, in, name, c, rs->entry[i]);
+		put_connection(out, in, rs->name[i], rs->conn[i], rs->entry[i]);
 		buf_putc(out, '\n');
 		if (e)
 			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
@@ -604,14 +589,14 @@ static void put_transformations(struct buf *out, const struct results_input *in,
 	if (!rs->n)
 		buf_puts(out, "- None in the plan.\n");
 	for (i = 0; i < rs->n; i++) {
-		struct cached_entry *e = entries ? &entries[i] : NULL;
+		struct cached_entry *e = entries && i < rs->n_planned ? &entries[i] : NULL;
 		size_t at = out->len;
 
 		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
 			buf_append(out, e->text, e->len);
 			continue;
 		}
-		put_package(out, in, listing_name(&rs->l, i, NULL), rs->entry[i]);
+		put_package(out, in, rs->name[i], rs->entry[i]);
 		if (e)
 			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
 				    out->len - at);
@@ -666,7 +651,9 @@ static size_t put_not_copyable(struct buf *out, const struct results_input *in)
 	return n;
 }
 
-static void put_next_steps(struct buf *out, const struct results_input *in)
+/* n_packages: how many Quickstart packages are listed; with any, step 3
+ * says they are paused too (apply creates them paused, like connections). */
+static void put_next_steps(struct buf *out, const struct results_input *in, size_t n_packages)
 {
 	buf_puts(out,
 		 "## Next steps\n"
@@ -682,7 +669,12 @@ static void put_next_steps(struct buf *out, const struct results_input *in)
 		 "selections, sync modes, and hashing from the plan.\n"
 		 "\n"
 		 "3. **Unpause connections** when you're ready for them to sync. You can do this "
-		 "one at a time in the Fivetran UI, or via the `sync_connection` MCP tool.\n"
+		 "one at a time in the Fivetran UI, or via the `sync_connection` MCP tool.\n");
+	if (n_packages)
+		buf_puts(out, "   - Quickstart packages are created paused too: unpause each one "
+			      "in the Fivetran UI (Transformations) once its connections have "
+			      "synced.\n");
+	buf_puts(out,
 		 "\n"
 		 "4. **Recreate custom transformations** that were flagged during validation:\n");
 	if (!put_not_copyable(out, in))
@@ -709,7 +701,7 @@ static void put_cleanup(struct buf *out)
 
 static void put_header(struct buf *out, const struct results_input *in)
 {
-	buf_puts(out, "# Copy Connections Results\n\n**Date:** ");
+	buf_puts(out, DATE_PREFIX);
 	put_flat_or(out, in->date, UNKNOWN);
 	buf_puts(out, "\n**Source:** ");
 	put_flat_or(out, in->source_group_name, UNKNOWN);
@@ -729,11 +721,11 @@ static void render(struct results_cache *cache, const struct results_input *in,
 	put_header(out, in);
 	put_summary(out, in, &conns, &pkgs);
 	put_connections(out, in, &conns, entries);
-	put_transformations(out, in, &pkgs, entries ? entries + conns.n : NULL);
-	put_next_steps(out, in);
+	put_transformations(out, in, &pkgs, entries ? entries + conns.n_planned : NULL);
+	put_next_steps(out, in, pkgs.n);
 	put_cleanup(out);
-	free(conns.entry);
-	free(pkgs.entry);
+	resolved_free(&conns);
+	resolved_free(&pkgs);
 }
 
 char *results_render_cached(struct results_cache *cache, const struct results_input *in)
@@ -749,18 +741,102 @@ char *results_render(const struct results_input *in)
 	return results_render_cached(NULL, in);
 }
 
+/* Where the Date line's value starts and ends in text: [*from, *to). */
+static bool find_date(const char *text, size_t len, size_t *from, size_t *to)
+{
+	const char *end;
+
+	*from = sizeof DATE_PREFIX - 1;
+	if (len < *from || memcmp(text, DATE_PREFIX, *from))
+		return false;
+	end = memchr(text + *from, '\n', len - *from);
+	*to = end ? (size_t)(end - text) : len;
+	return true;
+}
+
+/* Do a and b say the same, their dates aside? */
+static bool same_but_date(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t af, at, bf, bt;
+
+	if (!find_date(a, alen, &af, &at) || !find_date(b, blen, &bf, &bt))
+		return alen == blen && !memcmp(a, b, alen);
+	return af == bf && alen - at == blen - bt && !memcmp(a, b, af) &&
+	       !memcmp(a + at, b + bt, alen - at);
+}
+
+/* The file at path when it is a regular file of at most RESULTS_READ_MAX
+ * bytes (not followed if a symlink); false otherwise (it is then replaced). */
+#define RESULTS_READ_MAX (256u << 20)
+static bool read_current(const char *path, struct buf *into)
+{
+	struct stat sb;
+	bool ok = false;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	buf_reset(into);
+	if (fd < 0)
+		return false;
+	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode) && (size_t)sb.st_size <= RESULTS_READ_MAX) {
+		char chunk[65536];
+		while ((n = read(fd, chunk, sizeof chunk)) > 0 && into->len <= RESULTS_READ_MAX)
+			buf_append(into, chunk, (size_t)n);
+		ok = n == 0;
+	}
+	close(fd);
+	return ok;
+}
+
 int results_write_cached(const char *path, struct results_cache *cache,
 			 const struct results_input *in, unsigned flags, struct err *err)
 {
-	struct buf own = BUF_INIT;
-	struct buf *text = cache ? &cache->text : &own;
-	int rc;
+	struct buf own_text = BUF_INIT, own_disk = BUF_INIT;
+	struct buf *text = cache ? &cache->text : &own_text;
+	struct buf *disk = cache ? &cache->disk : &own_disk;
+	bool present = cache && cache->disk_known ? cache->disk_present :
+		       read_current(path, disk);
+	bool same;
+	int rc = 0;
 
 	buf_reset(text);
 	render(cache, in, text);
-	rc = write_file_atomic_flags(path, text->data, text->len, flags, err);
-	buf_free(&own);
+	/* Written only when what it says changed: its date is that of the last
+	 * change, and a run that changes nothing leaves it byte-identical. */
+	same = present && same_but_date(disk->data, disk->len, text->data, text->len);
+	if (!same)
+		rc = write_file_atomic_flags(path, text->data, text->len, flags, err);
+	if (cache) {
+		cache->disk_known = cache->disk_present = !rc;
+		if (!rc && !same) { /* the disk now holds the rendering */
+			struct buf t = *text;
+			*text = *disk;
+			*disk = t;
+		}
+	}
+	buf_free(&own_text);
+	buf_free(&own_disk);
 	return rc;
+}
+
+char *results_recorded_source(const char *path)
+{
+	static const char mark[] = "\n**Source:** ";
+	struct buf text = BUF_INIT;
+	char *source = NULL;
+	size_t from, to;
+
+	/* In the header: right after the Date line. */
+	if (read_current(path, &text) && find_date(text.data, text.len, &from, &to) &&
+	    text.len - to >= sizeof mark - 1 && !memcmp(text.data + to, mark, sizeof mark - 1)) {
+		const char *value = text.data + to + sizeof mark - 1;
+		const char *end = memchr(value, '\n', text.len - (size_t)(value - text.data));
+		size_t n = end ? (size_t)(end - value) : strlen(value);
+		if (n && (n != strlen(UNKNOWN) || memcmp(value, UNKNOWN, n)))
+			source = xstrndup(value, n);
+	}
+	buf_free(&text);
+	return source;
 }
 
 int results_write(const char *path, const struct results_input *in, struct err *err)

@@ -47,7 +47,15 @@ struct results_input {
 };
 
 char *results_render(const struct results_input *in);
+/* Write the rendering to path atomically, unless the file there already
+ * says the same, its date aside: then it is left byte-identical, so its
+ * date is that of the last change and an apply that changes nothing
+ * changes nothing here either. */
 int results_write(const char *path, const struct results_input *in, struct err *err);
+/* The source group name the results.md at path records (its **Source:**
+ * line), or NULL (no file, no such line, "(unknown)"): for a refusal that
+ * never read the live state. Caller frees. */
+char *results_recorded_source(const char *path);
 
 struct results_cache;
 struct results_cache *results_cache_new(void);

@@ -41,7 +41,7 @@ test_expect_success 're-running is a no-op: nothing sent, lockfile byte-identica
 	cmp lock.before ws/.copy-connections/ccapply.lock &&
 	test_grep "^Plan: 0 to create, 5 unchanged, 0 skipped.$" out &&
 	test_grep "^connection postgres_app: created earlier (id " out &&
-	test_grep "^Apply complete: 0 created, 5 already existed, 0 skipped, 0 failed.$" out &&
+	test_grep "^Apply complete: 5 created (5 by an earlier apply), 0 already existed, 0 skipped, 0 failed.$" out &&
 	every_connection_once
 '
 

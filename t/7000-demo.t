@@ -60,7 +60,8 @@ test_expect_success 'the second apply changes nothing, and the demo says so' '
 	sed -n "/Step 5/,\$p" out >second &&
 	test_grep "^Plan: 0 to create, 6 unchanged, 0 skipped.$" second &&
 	test_grep "^Nothing changed: the second apply sent no create request" second &&
-	test_grep "ccapply.lock is byte-identical" second
+	test_grep "ccapply.lock and results.md$" second &&
+	test_grep "^are byte-identical" second
 '
 
 test_expect_success 'nothing is left running or lying around' '
