@@ -183,6 +183,7 @@ struct shape {
 extern const struct shape shape_group;          /* GroupResponse */
 extern const struct shape shape_connection;     /* ConnectorResponse */
 extern const struct shape shape_transformation; /* QUICKSTART/DBT_CORE TransformationResponse */
+extern const struct shape shape_destination;    /* DestinationExtendedResponse */
 extern const struct shape shape_created;        /* a create's answer: its id */
 
 /* Check v against s. where names v in the message ("data", "data.items[3]").

@@ -1061,7 +1061,7 @@ int client_list_groups(struct client *c, struct value **items, struct api_status
 int client_get_destination(struct client *c, const char *destination_id, struct value **out,
 			   struct api_status *st, struct err *err)
 {
-	return get_one(c, "/v1/destinations/", destination_id, NULL, out, st, err);
+	return get_one(c, "/v1/destinations/", destination_id, &shape_destination, out, st, err);
 }
 
 int client_list_group_connections(struct client *c, const char *group_id, const char *schema,

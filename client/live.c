@@ -37,6 +37,44 @@ static int find_group_by_name(struct client *c, const char *name, struct value *
 	return 0;
 }
 
+static bool names_target(const struct plan *plan, const char *id)
+{
+	return plan->account_hint && id && !strcmp(plan->account_hint, id);
+}
+
+/* The refusal when the account hint names something these credentials cannot
+ * see: the key is another account's (SPEC §2). */
+static int other_account(struct err *err, const char *hint, const char *what)
+{
+	err_set(err, "refused: metadata.fivetran_account_hint '%s' names %s these credentials "
+		"cannot see: the API key belongs to another Fivetran account than the one the "
+		"plan was made in. Use that account's key (FIVETRAN_APIKEY, FIVETRAN_APISECRET), "
+		"or re-scope the plan if the group was deleted since.", hint, what);
+	err->code = LIVE_E_OTHER_ACCOUNT;
+	return -1;
+}
+
+/* A target group that did not answer 404 because of the account: the hint
+ * names it, and the account's group list, read through the same base URL
+ * (so the route is right), does not hold it. Otherwise err stays as it is. */
+static int target_in_other_account(struct client *c, const struct plan *plan, const char *id,
+				   struct err *err)
+{
+	struct value *groups = NULL;
+	struct api_status st;
+	struct err probe;
+	bool listed = false;
+	size_t i;
+
+	if (!names_target(plan, id) || client_list_groups(c, &groups, &st, &probe))
+		return -1;
+	for (i = 0; i < groups->u.arr.n && !listed; i++)
+		listed = !strcmp(value_get_string(groups->u.arr.items[i], "id"), id);
+	value_free(groups);
+	return listed ? -1 : other_account(err, id, "the target group "
+				      "(destination.existing_destination_id), which");
+}
+
 static int read_target_group(struct client *c, const struct plan *plan, struct value **group,
 			     struct err *err)
 {
@@ -48,11 +86,54 @@ static int read_target_group(struct client *c, const struct plan *plan, struct v
 	memset(&st, 0, sizeof st);
 	if (!client_get_group(c, id, group, &st, err))
 		return 0;
-	if (st.http_status == 404) {
-		err_set(err, "target group '%s' (destination.existing_destination_id) does not "
-			"exist; re-scope the plan", id);
-		err->code = LIVE_E_NO_TARGET;
+	if (st.http_status != 404)
+		return -1;
+	err_set(err, "target group '%s' (destination.existing_destination_id) does not "
+		"exist; re-scope the plan", id);
+	err->code = LIVE_E_NO_TARGET;
+	return target_in_other_account(c, plan, id, err);
+}
+
+/* A hint naming another group than the target must name one these
+ * credentials see. Groups and destinations share their ids (one destination
+ * per group), so GET /v1/groups/{hint} answers for either. Called after the
+ * target group was read through the same base URL, so a 404 here is the
+ * group's, not a wrong --api-url's. */
+static int check_account_hint(struct client *c, const struct plan *plan, const char *group_id,
+			      struct err *err)
+{
+	struct value *group = NULL;
+	struct api_status st;
+
+	if (!plan->account_hint || !*plan->account_hint || names_target(plan, group_id))
+		return 0;
+	memset(&st, 0, sizeof st);
+	if (!client_get_group(c, plan->account_hint, &group, &st, err)) {
+		value_free(group);
+		return 0;
 	}
+	return st.http_status == 404 ? other_account(err, plan->account_hint,
+						     "a group or destination") : -1;
+}
+
+/* The target group's destination: without one nothing can be created
+ * (the execute step: stop and re-scope). */
+static int check_destination(struct client *c, const char *group_id, struct err *err)
+{
+	struct value *destination = NULL;
+	struct api_status st;
+
+	memset(&st, 0, sizeof st);
+	if (!client_get_destination(c, group_id, &destination, &st, err)) {
+		value_free(destination);
+		return 0;
+	}
+	if (st.http_status != 404)
+		return -1;
+	err_set(err, "target group '%s' has no destination (GET /v1/destinations/%s: HTTP 404); "
+		"nothing was created. Re-scope the plan: the scope step creates the destination.",
+		group_id, group_id);
+	err->code = LIVE_E_NO_DESTINATION;
 	return -1;
 }
 
@@ -95,7 +176,9 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	out->group_id = xstrdup(id);
 	out->group_name = xstrdup(name);
 	value_free(group);
-	if (client_list_group_connections(c, out->group_id, NULL, &out->connections, &st, err) ||
+	if (check_account_hint(c, plan, out->group_id, err) ||
+	    check_destination(c, out->group_id, err) ||
+	    client_list_group_connections(c, out->group_id, NULL, &out->connections, &st, err) ||
 	    client_list_transformations(c, out->group_id, "QUICKSTART", &out->transformations,
 					&st, err)) {
 		live_state_free(out);

@@ -5,9 +5,20 @@
  * transformations, and the source group's name (through the first planned
  * connection). No per-connection GETs.
  *
- * A missing target group is an error with err->code = LIVE_E_NO_TARGET, so the
- * caller can tell the user to re-scope. A source group that cannot be read is
- * not an error: source_group_name stays NULL.
+ * Then it checks what the execute step and SPEC §2 require before anything
+ * is written: the target group has a destination (GET
+ * /v1/destinations/{group_id}), and metadata.fivetran_account_hint, when
+ * set, names a group these credentials can see. Errors, each with its
+ * err->code, so callers can tell them apart:
+ *   LIVE_E_NO_TARGET       the target group does not exist: re-scope;
+ *   LIVE_E_NO_DESTINATION  it exists without a destination: re-scope;
+ *   LIVE_E_OTHER_ACCOUNT   the hint names a group (the target, or another)
+ *                          these credentials cannot see: another account's key.
+ * Each 404 is read as "not there" only on a route that answered before
+ * through the same base URL (the hint and the destination are read after the
+ * target group), so a wrong --api-url is not mistaken for a missing
+ * destination. A source group that cannot be read is not an error:
+ * source_group_name stays NULL.
  *
  * Who may call: cmd/ (plan, apply, status). Ownership: the caller frees the
  * filled live_state with live_state_free() (differ.h).
@@ -20,6 +31,8 @@
 #include "planner/planner.h"
 
 #define LIVE_E_NO_TARGET 100
+#define LIVE_E_NO_DESTINATION 101
+#define LIVE_E_OTHER_ACCOUNT 102
 
 int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	      struct err *err);

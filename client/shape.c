@@ -65,6 +65,13 @@ static const struct shape_field transformation_fields[] = {
 	FIELD("transformation_config.connection_ids", SHAPE_STRING_ARRAY, SHAPE_OPTIONAL),
 };
 
+/* DestinationExtendedResponse (GET /v1/destinations/{id}): read only to
+ * learn that the group has one; its id is the group's. */
+static const struct shape_field destination_fields[] = {
+	FIELD("id", SHAPE_STRING, SHAPE_REQUIRED),
+	FIELD("group_id", SHAPE_STRING, SHAPE_REQUIRED),
+};
+
 /* What a create's answer must give: the new resource's id, recorded in the
  * state file. (Anything else the caller wants it looks up by list.) */
 static const struct shape_field created_fields[] = {
@@ -77,6 +84,7 @@ static const struct shape_field created_fields[] = {
 SHAPE(shape_group, group_fields);
 SHAPE(shape_connection, connection_fields);
 SHAPE(shape_transformation, transformation_fields);
+SHAPE(shape_destination, destination_fields);
 SHAPE(shape_created, created_fields);
 
 static const char *expected_name(enum shape_type t)

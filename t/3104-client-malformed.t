@@ -17,6 +17,7 @@ export CCAPPLY_RETRY_BASE_MS=1 CCAPPLY_MAX_RETRIES=1
 
 # The labels the client names the three reads of `plan` by.
 GROUP='GET /v1/groups/g1'
+DESTINATION='GET /v1/destinations/g1'
 CONNECTIONS='GET /v1/groups/g1/connections'
 TRANSFORMATIONS='GET /v1/transformations?group_id=g1&type=QUICKSTART'
 
@@ -24,11 +25,12 @@ TRANSFORMATIONS='GET /v1/transformations?group_id=g1&type=QUICKSTART'
 # apply make, but ENDPOINT's (group, connections, transformations, lookup), which is FILE.
 routes() {
 	local endpoint=$1 file=$2 status=${3:-200} e f s
-	for e in group connections transformations source lookup post-connection \
+	for e in group destination connections transformations source lookup post-connection \
 		 post-transformation; do
 		s=200
 		case $e in
 		group) f=group.json ;;
+		destination) f=destination.json ;;
 		connections) f=connections.json ;;
 		transformations) f=transformations.json ;;
 		source) f=source-connection.json ;;
@@ -40,6 +42,7 @@ routes() {
 		if [ "$e" = "$endpoint" ]; then f=$file s=$status; fi
 		case $e in
 		group) echo "GET /v1/groups/g1 $s $f" ;;
+		destination) echo "GET /v1/destinations/g1 $s $f" ;;
 		connections) echo "GET /v1/groups/g1/connections $s $f" ;;
 		transformations) echo "GET /v1/transformations $s $f" ;;
 		source) echo "GET /v1/connections/src_pg $s $f"
@@ -92,7 +95,7 @@ refused() {
 	test ! -e ws/.copy-connections/ccapply.journal
 }
 
-# connections_case / transformations_case / group_case PERL PROBLEM — the good answer of that
+# connections_case / transformations_case / group_case / destination_case PERL PROBLEM — the good answer of that
 # read edited by PERL must be refused with PROBLEM.
 connections_case() {
 	mutate "$CANNED/connections.json" "$1" >bad.json && routes connections bad.json &&
@@ -105,6 +108,10 @@ transformations_case() {
 group_case() {
 	mutate "$CANNED/group.json" "$1" >bad.json && routes group bad.json &&
 	refused "$GROUP" "$2"
+}
+destination_case() {
+	mutate "$CANNED/destination.json" "$1" >bad.json && routes destination bad.json &&
+	refused "$DESTINATION" "$2"
 }
 
 # --- the server, and the good answers pass ---------------------------------------------------
@@ -270,6 +277,16 @@ test_expect_success 'group: an id that is a number' '
 
 test_expect_success 'group: a name that is missing' '
 	group_case "delete \$d->{data}{name}" "data.name: missing (expected a string)"
+'
+
+# --- the target group's destination ---------------------------------------------------------
+
+test_expect_success 'destination: a group_id that is missing' '
+	destination_case "delete \$d->{data}{group_id}" "data.group_id: missing (expected a string)"
+'
+
+test_expect_success 'destination: an answer that is not an object' '
+	destination_case "\$d->{data} = [1]" "data: expected an object, found an array"
 '
 
 # --- pagination --------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ test_expect_success 'empty target: everything to create' '
 '
 
 test_expect_success 'plan reads live state in the fewest requests' '
-	# group, one page of connections, one of transformations, the source
-	# connection and the source group
-	test "$(request_count)" -eq 5
+	# group, its destination, one page of connections, one of
+	# transformations, the source connection and the source group
+	test "$(request_count)" -eq 6
 '
 
 test_expect_success '--detailed-exitcode: 2 with changes pending' '

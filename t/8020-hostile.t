@@ -234,6 +234,7 @@ routes() {
 		groups) echo "GET /v1/groups $s $f" ;;
 		esac
 	done
+	echo "GET /v1/destinations/target_group 200 $good/destination.json"
 	echo "GET /v1/groups/source_group 200 $good/source-group.json"
 	echo "GET /v1/connections 200 $good/empty-list.json"
 }

@@ -20,6 +20,7 @@ mkdir $dir; mkdir "$dir/.copy-connections";
 
 open my $seed, '>', "$dir/seed.json" or die "$dir/seed.json: $!\n";
 print $seed qq({"groups":[{"id":"source_group","name":"Production"},{"id":"target_group","name":"Analytics Copy"}],\n);
+print $seed qq("destinations":[{"id":"target_group","group_id":"target_group","service":"snowflake"}],\n);
 print $seed qq("connections":[\n);
 my @items;
 for my $i (1 .. $live) {
