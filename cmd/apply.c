@@ -600,7 +600,8 @@ static int prepare(struct apply_run *run)
 		return refuse(run, cmd_last_error());
 	tuning.plan = run->in.plan;
 	if ((rc = open_client(run->g, &tuning, &run->client)) ||
-	    (rc = compute_plan(run->g, run->client, &run->in, &run->live, &run->actions))) {
+	    (rc = compute_plan(run->g, run->client, &run->in, run->state, &run->live,
+				 &run->actions))) {
 		value_free(saved);
 		return refuse(run, cmd_last_error());
 	}

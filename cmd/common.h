@@ -34,9 +34,11 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 
 struct live_state;
 struct action_list;
-/* Read live state and diff (plan.c). Returns 0 or EXIT_ERROR, printed. */
+struct state;
+/* Read live state and diff (plan.c); state is what ccapply.lock records, or
+ * NULL when there is none. Returns 0 or EXIT_ERROR, printed. */
 int compute_plan(const struct global_options *g, struct client *c, const struct planner_inputs *in,
-		 struct live_state *live, struct action_list *actions);
+		 const struct state *state, struct live_state *live, struct action_list *actions);
 /* Read and check a plan file saved by plan --out (plan.c). */
 struct value;
 int load_saved_plan(const char *path, struct value **doc);

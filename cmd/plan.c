@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/json.h"
+#include "state/state.h"
 
 struct plan_args {
 	bool json;
@@ -47,18 +48,41 @@ static int parse_plan_args(int argc, char **argv, struct plan_args *a)
 	return 0;
 }
 
+/* The connections state records as created, for the differ (which does not
+ * read state/): borrowed strings; the caller frees the array. */
+static struct created_connection *created_connections(const struct state *state, size_t *n)
+{
+	size_t i, cap = state ? state->n_resources : 0;
+	struct created_connection *list = xcalloc(cap + 1, sizeof *list);
+
+	*n = 0;
+	for (i = 0; i < cap; i++) {
+		const struct state_resource *r = &state->resources[i];
+		if (r->outcome == OUTCOME_CREATED && r->kind && !strcmp(r->kind, "connection"))
+			list[(*n)++] = (struct created_connection){ r->name, r->id };
+	}
+	return list;
+}
+
 /* Read the live state and diff it; on error prints and returns EXIT_ERROR. */
 int compute_plan(const struct global_options *g, struct client *c, const struct planner_inputs *in,
-		 struct live_state *live, struct action_list *actions)
+		 const struct state *state, struct live_state *live, struct action_list *actions)
 {
+	struct created_list created;
+	struct created_connection *items;
 	struct err err;
+	int rc;
 
 	err_clear(&err);
 	if (live_read(c, in->plan, live, &err)) {
 		cmd_error("%s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (differ_diff(in->plan, live, actions, &err)) {
+	items = created_connections(state, &created.n);
+	created.items = items;
+	rc = differ_diff(in->plan, live, &created, actions, &err);
+	free(items);
+	if (rc) {
 		cmd_error("%s", err.msg);
 		live_state_free(live);
 		return EXIT_ERROR;
@@ -87,6 +111,24 @@ static int save_plan(const char *path, const struct value *doc, const struct liv
 	return rc ? EXIT_ERROR : 0;
 }
 
+/* What ccapply.lock records, for the diff: read-only here (plan writes
+ * nothing). A file apply would refuse to trust is refused here too, so plan
+ * never shows what apply will not do. */
+static int read_state(const struct global_options *g, struct state **out)
+{
+	struct buf path = BUF_INIT;
+	struct err err;
+	int rc;
+
+	buf_printf(&path, "%s/.copy-connections/" STATE_FILE, g->dir);
+	rc = state_load(path.data, out, &err);
+	if (rc)
+		cmd_error("%s\n  plan reads it to know what ccapply created; restore it from version "
+			  "control or move it aside.", err.msg);
+	buf_free(&path);
+	return rc ? EXIT_ERROR : 0;
+}
+
 int cmd_plan(int argc, char **argv, const struct global_options *g)
 {
 	struct planner_inputs in;
@@ -95,18 +137,19 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 	struct action_list actions;
 	struct client_tuning read_only = { true, 0, 0, NULL, NULL };
 	struct client *c = NULL;
+	struct state *state = NULL;
 	struct value *doc;
 	struct err err;
 	int rc;
 
 	if (parse_plan_args(argc, argv, &args))
 		return EXIT_USAGE;
-	if ((rc = load_inputs(g, &in, &err)))
+	if ((rc = load_inputs(g, &in, &err)) || (rc = read_state(g, &state)))
 		goto out_inputs;
 	read_only.plan = in.plan;
 	if ((rc = open_client(g, &read_only, &c)))
 		goto out_inputs;
-	if ((rc = compute_plan(g, c, &in, &live, &actions)))
+	if ((rc = compute_plan(g, c, &in, state, &live, &actions)))
 		goto out_client;
 	doc = plandoc_build(&in, &live, &actions);
 	if (args.json)
@@ -122,6 +165,7 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 out_client:
 	client_free(c);
 out_inputs:
+	state_free(state);
 	planner_inputs_free(&in);
 	return rc;
 }

@@ -258,6 +258,9 @@ static void render_details(FILE *out, const struct value *a)
 	for (i = 0; missing && i < missing->u.arr.n; i++)
 		fprintf(out, "      dependency %s is not in the plan\n",
 			missing->u.arr.items[i]->u.str.ptr);
+	if (deps && !deps->u.arr.n && !strcmp(value_get_string(a, "action"), "skip"))
+		fputs("      target_connection_source_ids is empty: no connection to install it "
+		      "on\n", out);
 	if (!missing && deps && deps->u.arr.n && !strcmp(value_get_string(a, "action"), "create")) {
 		fputs("      depends on", out);
 		for (i = 0; i < deps->u.arr.n; i++)

@@ -19,6 +19,7 @@ const char REASON_ALREADY_EXISTS[] = "ALREADY_EXISTS";
 const char REASON_NAME_TAKEN_CONFIG_DIFFERS[] = "NAME_TAKEN_CONFIG_DIFFERS";
 const char REASON_MISSING_DEPENDENCY[] = "MISSING_DEPENDENCY";
 const char REASON_DEPENDENCY_SKIPPED[] = "DEPENDENCY_SKIPPED";
+const char REASON_NO_DEPENDENCIES[] = "NO_DEPENDENCIES";
 
 /* A number and a string are equal when the string is the number's decimal
  * text ("5432" == 5432, "1.50" == 1.5). */
@@ -93,9 +94,22 @@ static bool is_blank(const struct value *v)
 	return v->type == VALUE_STRING && v->u.str.len == 0;
 }
 
-/* Every key of `sent` (what apply would send) against `live`. */
-static void compare_mapping(struct action *a, const char *prefix, const struct value *sent,
-			    const struct value *live)
+/* Does the connection carry its name in this config key? Those keys are set
+ * from target_name by the body and the name already matched, so comparing
+ * them again could only find the forms Fivetran stores a name in (the
+ * answers of the list carry no naming key in config). */
+static bool is_naming_key(const struct plan_connection *c, const char *key)
+{
+	if (!strcmp(key, plan_connection_name_key(c)))
+		return true;
+	return (!strcmp(key, "table") || !strcmp(key, "table_group_name")) &&
+	       !value_get(c->config, "schema_prefix");
+}
+
+/* Every key of `sent` (what apply would send) against `live`; c is given at
+ * the top of config, where the naming keys are. */
+static void compare_mapping(struct action *a, const struct plan_connection *c, const char *prefix,
+			    const struct value *sent, const struct value *live)
 {
 	struct buf path = BUF_INIT;
 	size_t i;
@@ -106,14 +120,51 @@ static void compare_mapping(struct action *a, const char *prefix, const struct v
 
 		if (is_blank(m->val) || value_is_masked(lv))
 			continue; /* credential, or a secret we cannot see */
+		if (c && is_naming_key(c, m->key))
+			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s.%s", prefix, m->key);
 		if (lv && m->val->type == VALUE_OBJECT && lv->type == VALUE_OBJECT)
-			compare_mapping(a, path.data, m->val, lv);
+			compare_mapping(a, NULL, path.data, m->val, lv);
 		else if (!loose_equal(m->val, lv))
 			add_difference(a, path.data, m->val, lv);
 	}
 	buf_free(&path);
+}
+
+/* Top-level members of the body that say how apply creates, not what the
+ * user meant: never compared. (service is compared on its own, config key
+ * by key.) */
+static bool is_setting(const char *key)
+{
+	static const char *const fixed[] = { "group_id", "service", "run_setup_tests", "paused",
+					     "config" };
+	size_t i;
+
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		if (!strcmp(key, fixed[i]))
+			return false;
+	return true;
+}
+
+/* The settings the body sends at the top level against the item's top-level
+ * fields. One the item does not report is not compared (the list does not
+ * echo every create field). */
+static void compare_settings(struct action *a, const struct value *body, const struct value *item)
+{
+	size_t i;
+
+	for (i = 0; i < body->u.obj.n; i++) {
+		const struct member *m = &body->u.obj.items[i];
+		const struct value *lv = value_get(item, m->key);
+
+		if (!is_setting(m->key) || !lv)
+			continue;
+		if (m->val->type == VALUE_OBJECT && lv->type == VALUE_OBJECT)
+			compare_mapping(a, NULL, m->key, m->val, lv);
+		else if (!loose_equal(m->val, lv))
+			add_difference(a, m->key, m->val, lv);
+	}
 }
 
 static const char *live_string(const struct value *item, const char *key)
@@ -143,6 +194,21 @@ static int compare_entries(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
+static const struct name_entry *entry_find(const struct name_entry *entries, size_t n,
+					   const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* first entry whose name is >= name */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(entries[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(entries[lo].name, name) ? &entries[lo] : NULL;
+}
+
 static void index_connections(const struct live_state *live, struct name_index *idx)
 {
 	size_t i, n = live->connections ? live->connections->u.arr.n : 0;
@@ -160,16 +226,17 @@ static void index_connections(const struct live_state *live, struct name_index *
 
 static const struct value *index_find(const struct name_index *idx, const char *name)
 {
-	size_t lo = 0, hi = idx->n;
+	const struct name_entry *e = entry_find(idx->entries, idx->n, name);
 
-	while (lo < hi) { /* first entry whose name is >= name */
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(idx->entries[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < idx->n && !strcmp(idx->entries[lo].name, name) ? idx->entries[lo].item : NULL;
+	return e ? e->item : NULL;
+}
+
+static void set_id(struct action *a, const struct value *item)
+{
+	const char *id = live_string(item, "id");
+
+	free(a->id);
+	a->id = id ? xstrdup(id) : NULL;
 }
 
 void differ_compare_connection(const struct plan_connection *c, const char *group_id,
@@ -179,33 +246,84 @@ void differ_compare_connection(const struct plan_connection *c, const char *grou
 	struct value *body = plan_connection_request(c, group_id);
 	struct value *service_plan = value_new_cstring(c->source_service);
 	const struct value *live_config = value_get(item, "config");
-	size_t i;
 
 	if (!service || strcmp(service, c->source_service))
 		add_difference(a, "service", service_plan, value_get(item, "service"));
-	compare_mapping(a, "config", value_get(body, "config"),
+	compare_mapping(a, c, "config", value_get(body, "config"),
 			live_config && live_config->type == VALUE_OBJECT ? live_config : NULL);
-	for (i = 0; i < c->create_fields->u.obj.n; i++) {
-		const struct member *m = &c->create_fields->u.obj.items[i];
-		const struct value *lv = value_get(item, m->key);
-		/* Absent live: the list does not echo every create field. */
-		if (lv && !loose_equal(m->val, lv))
-			add_difference(a, m->key, m->val, lv);
-	}
+	compare_settings(a, body, item);
 	value_free(service_plan);
 	value_free(body);
-	free(a->id);
-	a->id = live_string(item, "id") ? xstrdup(live_string(item, "id")) : NULL;
+	set_id(a, item);
 	a->action = a->n_differences ? ACTION_SKIP : ACTION_NOOP;
 	a->reason = a->n_differences ? REASON_NAME_TAKEN_CONFIG_DIFFERS : REASON_ALREADY_EXISTS;
 }
 
-static void diff_connection(const struct plan *plan, size_t index, const struct live_state *live,
-			    const struct name_index *by_name, struct action *a)
+/* What ccapply.lock says ccapply created, by name (entries whose item is
+ * NULL, order their position in ids), and the live connections by id, so
+ * both look-ups are O(log n). */
+struct created_index {
+	struct name_entry *by_name;    /* name: a recorded target_name; id in ids[order] */
+	const char **ids;
+	size_t n;
+	struct name_entry *live_by_id; /* name: a live item's id */
+	size_t n_live;
+};
+
+static void index_created(const struct created_list *created, const struct live_state *live,
+			  struct created_index *idx)
+{
+	size_t i, n_created = created ? created->n : 0;
+	size_t n_live = live->connections ? live->connections->u.arr.n : 0;
+
+	memset(idx, 0, sizeof *idx);
+	idx->by_name = xcalloc(n_created + 1, sizeof *idx->by_name);
+	idx->ids = xcalloc(n_created + 1, sizeof *idx->ids);
+	for (i = 0; i < n_created; i++) {
+		const struct created_connection *r = &created->items[i];
+		if (!r->name || !r->id)
+			continue;
+		idx->ids[idx->n] = r->id;
+		idx->by_name[idx->n] = (struct name_entry){ r->name, NULL, idx->n };
+		idx->n++;
+	}
+	qsort(idx->by_name, idx->n, sizeof *idx->by_name, compare_entries);
+	idx->live_by_id = xcalloc(idx->n ? n_live + 1 : 1, sizeof *idx->live_by_id);
+	for (i = 0; idx->n && i < n_live; i++) {
+		const struct value *item = live->connections->u.arr.items[i];
+		const char *id = live_string(item, "id");
+		if (id)
+			idx->live_by_id[idx->n_live++] = (struct name_entry){ id, item, i };
+	}
+	qsort(idx->live_by_id, idx->n_live, sizeof *idx->live_by_id, compare_entries);
+}
+
+static void created_index_free(struct created_index *idx)
+{
+	free(idx->by_name);
+	free(idx->ids);
+	free(idx->live_by_id);
+}
+
+/* The live item ccapply.lock records as created for this connection, when
+ * the group still holds that id. */
+static const struct value *created_item(const struct created_index *idx,
+					const struct plan_connection *c)
+{
+	const struct name_entry *e = entry_find(idx->by_name, idx->n, c->target_name);
+
+	e = e ? entry_find(idx->live_by_id, idx->n_live, idx->ids[e->order]) : NULL;
+	return e ? e->item : NULL;
+}
+
+static void diff_connection(const struct plan *plan, size_t index, const struct name_index *by_name,
+			    const struct created_index *created, const char *group_id,
+			    struct action *a)
 {
 	const struct plan_connection *c = &plan->connections[index];
 	char *api_name = plan_connection_api_name(c);
 	const struct value *item = index_find(by_name, api_name);
+	const struct value *ours = created_item(created, c);
 
 	free(api_name);
 
@@ -214,10 +332,15 @@ static void diff_connection(const struct plan *plan, size_t index, const struct 
 	a->name = xstrdup(c->target_name);
 	a->source_id = xstrdup(c->source_id);
 	a->service = xstrdup(c->source_service);
-	if (item)
-		differ_compare_connection(c, live->group_id, item, a);
-	else
+	if (ours) { /* ccapply made it: whatever was changed since is the user's */
+		set_id(a, ours);
+		a->action = ACTION_NOOP;
+		a->reason = REASON_ALREADY_EXISTS;
+	} else if (item) {
+		differ_compare_connection(c, group_id, item, a);
+	} else {
 		a->action = ACTION_CREATE;
+	}
 }
 
 static void add_missing(struct action *a, const char *source_id)
@@ -294,7 +417,10 @@ static void diff_transformation(const struct plan *plan, size_t index,
 			all_live = false;
 	}
 	a->action = ACTION_CREATE;
-	if (a->n_missing) {
+	if (!pkg->n_depends_on) { /* a package on no connection cannot be installed */
+		a->action = ACTION_SKIP;
+		a->reason = REASON_NO_DEPENDENCIES;
+	} else if (a->n_missing) {
 		a->action = ACTION_SKIP;
 		a->reason = REASON_MISSING_DEPENDENCY;
 	} else if (skipped) {
@@ -322,19 +448,23 @@ static void count(struct action_list *list)
 	}
 }
 
-int differ_diff(const struct plan *plan, const struct live_state *live, struct action_list *out,
-		struct err *err)
+int differ_diff(const struct plan *plan, const struct live_state *live,
+		const struct created_list *created_list, struct action_list *out, struct err *err)
 {
 	size_t i, n = plan->n_connections + plan->n_packages;
 	struct name_index by_name;
+	struct created_index created;
 
 	(void)err;
 	memset(out, 0, sizeof *out);
 	out->items = xcalloc(n + 1, sizeof *out->items);
 	index_connections(live, &by_name);
+	index_created(created_list, live, &created);
 	for (i = 0; i < plan->n_connections; i++)
-		diff_connection(plan, i, live, &by_name, &out->items[out->n++]);
+		diff_connection(plan, i, &by_name, &created, live->group_id,
+				&out->items[out->n++]);
 	free(by_name.entries);
+	created_index_free(&created);
 	for (i = 0; i < plan->n_packages; i++)
 		diff_transformation(plan, i, live, out->items, &out->items[out->n++]);
 	count(out);

@@ -2,19 +2,31 @@
  * differ.h — (desired, live) → one action per planned resource (SPEC §2).
  *
  * Owns: the live-state model a diff reads, the action list, and the rules:
- *   connection  no live connection whose schema == its name      → create
+ *   connection  ccapply.lock records it created, with an id the group
+ *               still holds (whatever its name or config now)    → noop ALREADY_EXISTS
+ *               no live connection whose schema == its name      → create
  *               (target_name, or schema.table: plan_connection_api_name)
  *               same name, same service, plan config ⊆ live      → noop ALREADY_EXISTS
  *               same name, other service or config               → skip NAME_TAKEN_CONFIG_DIFFERS
- *   transformation  a dependency not in the plan                 → skip MISSING_DEPENDENCY
+ *   transformation  no dependency listed at all                  → skip NO_DEPENDENCIES
+ *               a dependency not in the plan                     → skip MISSING_DEPENDENCY
  *               a dependency connection that is skipped          → skip DEPENDENCY_SKIPPED
  *               a live QUICKSTART transformation with the same
  *               package and exactly the dependencies' live ids   → noop ALREADY_EXISTS
  *               otherwise                                        → create
- * Config comparison: every key the plan sets is compared (recursing into
- * mappings) against what apply would send; credential fields, values empty in
- * the plan and values masked live are ignored; keys only the live side has are
- * server defaults and ignored; a number equals its decimal string.
+ * Config comparison — what the user meant, through the body apply would send
+ * (plan_connection_request), against the live connection item:
+ *   - config: every key sent is compared (recursing into mappings), except
+ *     the naming keys (the name already matched), credential fields (listed
+ *     in credential_fields, or blanked in the body) and values masked live;
+ *     read-only keys are never sent, so never compared;
+ *   - settings: every top-level create field sent (sync_frequency,
+ *     daily_sync_time, ..., whether the plan has it beside or inside config)
+ *     against the item's top-level field of that name, when the item has it;
+ *     group_id, paused and run_setup_tests are how apply creates, not what
+ *     the user meant, and are not compared;
+ *   - keys only the live side has are server defaults and ignored; a number
+ *     equals its decimal string.
  *
  * Pure: no I/O, no network; the same inputs always give the same actions, in
  * plan order (connections, then transformations).
@@ -50,6 +62,7 @@ extern const char REASON_ALREADY_EXISTS[];
 extern const char REASON_NAME_TAKEN_CONFIG_DIFFERS[];
 extern const char REASON_MISSING_DEPENDENCY[];
 extern const char REASON_DEPENDENCY_SKIPPED[];
+extern const char REASON_NO_DEPENDENCIES[];
 
 struct difference {
 	char *path;          /* "service", "config.port", "config.tables[2]" */
@@ -80,8 +93,22 @@ struct action_list {
 	size_t n_create, n_noop, n_skip;
 };
 
-int differ_diff(const struct plan *plan, const struct live_state *live, struct action_list *out,
-		struct err *err);
+/* The connections ccapply.lock records as created by ccapply: target_name
+ * and Fivetran id of each (cmd/ fills it from state/, which the differ does
+ * not include). The strings are borrowed. */
+struct created_connection {
+	const char *name;
+	const char *id;
+};
+
+struct created_list {
+	const struct created_connection *items;
+	size_t n;
+};
+
+/* created may be NULL (no ccapply.lock). */
+int differ_diff(const struct plan *plan, const struct live_state *live,
+		const struct created_list *created, struct action_list *out, struct err *err);
 void action_list_free(struct action_list *list);
 
 /* The connection rule on its own: compare planned connection c with one

@@ -428,6 +428,8 @@ static const char *skip_explanation(const char *code)
 		{ "MISSING_DEPENDENCY", "a connection it depends on is not in the plan" },
 		{ "DEPENDENCY_FAILED", "a connection it depends on failed to create" },
 		{ "DEPENDENCY_SKIPPED", "a connection it depends on was skipped" },
+		{ "NO_DEPENDENCIES", "the plan lists no connection for it "
+		  "(target_connection_source_ids is empty); it was not sent" },
 	};
 	size_t i;
 

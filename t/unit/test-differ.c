@@ -118,19 +118,29 @@ struct connection_row {
 	struct conn_spec plan;
 	const char *live; /* JSON array of live connections */
 	const char *expect;
+	const char *created_id; /* ccapply.lock records the connection created with this id */
 };
+
+/* What ccapply.lock records: the connection named name created with id (an
+ * empty list when id is NULL, as without ccapply.lock). */
+static struct created_list make_created(const char *name, const char *id,
+					struct created_connection *item)
+{
+	*item = (struct created_connection){ name, id };
+	return (struct created_list){ item, id ? 1 : 0 };
+}
 
 #define PG(config) { "src", "postgres", "pg_app", config, NULL, { NULL } }
 
 static const struct connection_row connection_rows[] = {
 	{ "no connection with the name: create", PG("{\"schema_prefix\":\"pg_app\"}"),
 	  "[{\"id\":\"c9\",\"schema\":\"other\",\"service\":\"postgres\",\"config\":{}}]",
-	  "create -" },
+	  "create -", NULL },
 	{ "same name, same service, plan config a subset: noop",
 	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"host\":\"db\",\"extra_default\":7}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "two live connections with the name: the first listed is compared",
 	  PG("{\"schema_prefix\":\"pg_app\"}"),
 	  "[{\"id\":\"c0\",\"schema\":\"zz\",\"service\":\"postgres\",\"config\":{}},"
@@ -138,98 +148,144 @@ static const struct connection_row connection_rows[] = {
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}},"
 	  "{\"id\":\"c2\",\"schema\":\"pg_app\",\"service\":\"mysql\",\"config\":{}},"
 	  "{\"id\":\"c3\",\"schema\":\"aa\",\"service\":\"postgres\",\"config\":{}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "different service: skip with the service path", PG("{\"schema_prefix\":\"pg_app\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"mysql\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 service=\"postgres\"/\"mysql\"" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 service=\"postgres\"/\"mysql\"", NULL },
 	{ "different value: skip with path, plan and live values",
 	  PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":5433}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/5433" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/5433", NULL },
 	{ "a number equals its decimal string", PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":\"5432\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "a decimal string equals the number", PG("{\"schema_prefix\":\"pg_app\",\"port\":\"5432\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":5432}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "a non-numeric string never equals a number",
 	  PG("{\"schema_prefix\":\"pg_app\",\"port\":5432}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"port\":\"5432x\"}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/\"5432x\"" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.port=5432/\"5432x\"", NULL },
 	{ "a boolean never equals its string", PG("{\"schema_prefix\":\"pg_app\",\"ssl\":true}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"ssl\":\"true\"}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.ssl=true/\"true\"" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.ssl=true/\"true\"", NULL },
 	{ "a key the live side lacks is a difference",
 	  PG("{\"schema_prefix\":\"pg_app\",\"update_method\":\"XMIN\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.update_method=\"XMIN\"/(absent)" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.update_method=\"XMIN\"/(absent)", NULL },
 	{ "listed credential fields are ignored",
 	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\",\"password\":\"x\"}", NULL,
 	    { "password", NULL } },
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"password\":\"different\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "values empty in the plan are ignored",
 	  PG("{\"schema_prefix\":\"pg_app\",\"password\":\"\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "values masked live are ignored", PG("{\"schema_prefix\":\"pg_app\",\"token\":\"abc\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"token\":\"******\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "the name compared is target_name, not the source's",
 	  PG("{\"schema_prefix\":\"source_name\",\"host\":\"db\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "nested mappings are compared key by key",
 	  PG("{\"schema_prefix\":\"pg_app\",\"tunnel\":{\"host\":\"a\",\"port\":22}}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"config\":"
 	  "{\"schema_prefix\":\"pg_app\",\"tunnel\":{\"host\":\"b\",\"port\":\"22\",\"x\":1}}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.tunnel.host=\"a\"/\"b\"" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.tunnel.host=\"a\"/\"b\"", NULL },
 	{ "lists compare whole, numbers loosely",
 	  PG("{\"schema_prefix\":\"pg_app\",\"ports\":[1,2]}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\",\"ports\":[\"1\",2]}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 	{ "a top-level create field that differs live",
 	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}", "{\"sync_frequency\":360}",
 	    { NULL } },
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"sync_frequency\":1440,"
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
-	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 sync_frequency=360/1440" },
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 sync_frequency=360/1440", NULL },
 	{ "a connector with a table is matched by schema.table",
 	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
 	    NULL, { NULL } },
 	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}},"
 	  "{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
 	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
-	  "noop ALREADY_EXISTS id=c8" },
+	  "noop ALREADY_EXISTS id=c8", NULL },
 	{ "a target_name that already names the table is the whole name",
 	  { "src", "google_sheets", "sheets_copy.budget",
 	    "{\"schema\":\"sheets\",\"table\":\"budget\"}", NULL, { NULL } },
 	  "[{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
 	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
-	  "noop ALREADY_EXISTS id=c8" },
+	  "noop ALREADY_EXISTS id=c8", NULL },
 	{ "a table connector whose schema.table is free: create",
 	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
 	    NULL, { NULL } },
 	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}}]",
-	  "create -" },
+	  "create -", NULL },
+	/* SPEC §2: compare what the user meant. One row per rule. */
+	{ "naming keys are never compared: the answer's config has none",
+	  PG("{\"schema_prefix\":\"source_name\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"host\":\"db\"}}]",
+	  "noop ALREADY_EXISTS id=c1", NULL },
+	{ "schema and table of a schema.table connector are naming keys",
+	  { "src", "google_sheets", "sheets_copy.budget",
+	    "{\"schema\":\"sheets\",\"table\":\"budget\",\"sheet_id\":\"abc\"}", NULL,
+	    { NULL } },
+	  "[{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
+	  "\"config\":{\"sheet_id\":\"abc\"}}]",
+	  "noop ALREADY_EXISTS id=c8", NULL },
+	{ "a setting equals the live top-level field's decimal string",
+	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}",
+	    "{\"sync_frequency\":1440,\"daily_sync_time\":\"03:00\"}", { NULL } },
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"sync_frequency\":\"1440\",\"daily_sync_time\":\"03:00\",\"config\":{}}]",
+	  "noop ALREADY_EXISTS id=c1", NULL },
+	{ "a setting is compared with the top-level field, not with config",
+	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}",
+	    "{\"schedule_type\":\"manual\"}", { NULL } },
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"schedule_type\":\"auto\",\"config\":{\"schedule_type\":\"manual\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 schedule_type=\"manual\"/\"auto\"", NULL },
+	{ "paused and group_id say how apply creates: an unpaused connection is not drift",
+	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"paused\":false,"
+	  "\"group_id\":\"elsewhere\",\"config\":{\"host\":\"db\"}}]",
+	  "noop ALREADY_EXISTS id=c1", NULL },
+	{ "recorded created by ccapply: already exists whatever its config",
+	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"host\":\"edited-by-hand\"}}]",
+	  "noop ALREADY_EXISTS id=c1", "c1" },
+	{ "recorded created and renamed since: already exists, never created twice",
+	  PG("{\"schema_prefix\":\"pg_app\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_renamed\",\"service\":\"postgres\",\"config\":{}}]",
+	  "noop ALREADY_EXISTS id=c1", "c1" },
+	{ "recorded created but gone, the name now another's: the name rule decides",
+	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
+	  "[{\"id\":\"c2\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"host\":\"other\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c2 config.host=\"db\"/\"other\"", "c1" },
+	{ "recorded created but gone, the name free: create",
+	  PG("{\"schema_prefix\":\"pg_app\"}"), "[]", "create -", "c1" },
 	{ "a create field the list does not echo is not a difference",
 	  { "src", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\"}",
 	    "{\"pause_after_trial\":true}", { NULL } },
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
-	  "noop ALREADY_EXISTS id=c1" },
+	  "noop ALREADY_EXISTS id=c1", NULL },
 };
 
 static void test_connection_rows(void)
@@ -244,8 +300,13 @@ static void test_connection_rows(void)
 		struct err err;
 		char *got;
 
+		struct created_connection item;
+		struct created_list created = make_created(row->plan.target_name, row->created_id,
+							   &item);
+
 		make_live(&live, row->live, NULL);
-		ok(differ_diff(p, &live, &list, &err) == 0 && list.n == 1, "%s: diffed", row->name);
+		ok(differ_diff(p, &live, &created, &list, &err) == 0 && list.n == 1, "%s: diffed",
+		   row->name);
 		got = describe(&list.items[0]);
 		is_str(got, row->expect, "%s", row->name);
 		free(got);
@@ -294,6 +355,10 @@ static const struct transformation_row transformation_rows[] = {
 	  "create -" },
 	{ "a dependency outside the plan: skip", { "stripe", { "src_a", "ghost", NULL } },
 	  LIVE_BOTH, "[]", "skip MISSING_DEPENDENCY missing=ghost" },
+	{ "no dependency at all: skip, never sent", { "stripe", { NULL } }, LIVE_BOTH,
+	  "[{\"id\":\"t1\",\"type\":\"QUICKSTART\",\"transformation_config\":"
+	  "{\"package_name\":\"stripe\",\"connection_ids\":[]}}]",
+	  "skip NO_DEPENDENCIES" },
 	{ "a dependency skipped for a taken name: skip", { "sf", { "src_b", NULL } },
 	  "[{\"id\":\"cb\",\"schema\":\"sf_prod\",\"service\":\"hubspot\",\"config\":{}}]", "[]",
 	  "skip DEPENDENCY_SKIPPED" },
@@ -312,7 +377,8 @@ static void test_transformation_rows(void)
 		char *got;
 
 		make_live(&live, row->live_connections, row->live_transformations);
-		ok(differ_diff(p, &live, &list, &err) == 0 && list.n == 3, "%s: diffed", row->name);
+		ok(differ_diff(p, &live, NULL, &list, &err) == 0 && list.n == 3, "%s: diffed",
+		   row->name);
 		got = describe(&list.items[2]);
 		is_str(got, row->expect, "%s", row->name);
 		free(got);
@@ -332,7 +398,7 @@ static void test_summary_and_order(void)
 
 	make_live(&live, "[{\"id\":\"ca\",\"schema\":\"stripe_prod\",\"service\":\"stripe\","
 		  "\"config\":{\"schema\":\"stripe_prod\"}}]", NULL);
-	differ_diff(p, &live, &list, &err);
+	differ_diff(p, &live, NULL, &list, &err);
 	is_str(list.items[0].name, "stripe_prod", "actions follow plan order (1)");
 	is_str(list.items[1].name, "sf_prod", "actions follow plan order (2)");
 	ok(list.items[2].kind == RESOURCE_TRANSFORMATION, "transformations come last");
