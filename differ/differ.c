@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "lib/buf.h"
 
 const char REASON_ALREADY_EXISTS[] = "ALREADY_EXISTS";
@@ -96,14 +97,36 @@ static bool is_blank(const struct value *v)
 
 /* Does the connection carry its name in this config key? Those keys are set
  * from target_name by the body and the name already matched, so comparing
- * them again could only find the forms Fivetran stores a name in (the
- * answers of the list carry no naming key in config). */
+ * them again could only find the forms Fivetran stores a name in: the
+ * answers carry none of them in config (no {service}_ConnectorResponseV1
+ * includes a schema_format_*). The service's naming format says which they
+ * are; for a service the catalog does not know, the keys the body names it
+ * by (plan_connection_name_key(), and the table of a schema.table name). */
 static bool is_naming_key(const struct plan_connection *c, const char *key)
 {
+	const struct catalog_service *s = catalog_service(c->source_service);
+	const char *const *k;
+
 	if (!strcmp(key, plan_connection_name_key(c)))
 		return true;
-	return (!strcmp(key, "table") || !strcmp(key, "table_group_name")) &&
+	for (k = s ? catalog_naming_keys((enum catalog_naming)s->naming) : NULL; k && *k; k++)
+		if (!strcmp(*k, key))
+			return true;
+	return !s && (!strcmp(key, "table") || !strcmp(key, "table_group_name")) &&
 	       !value_get(c->config, "schema_prefix");
+}
+
+/* Does the answer carry this config key of the service when it holds a
+ * value? Every key of {service}_config_V1 is in its
+ * {service}_ConnectorResponseV1, so one sent and absent live was lost or
+ * removed: a difference. A key the definition does not list (the catalog
+ * warns of it at plan time) may be dropped by the API, so its absence says
+ * nothing. A service the catalog does not know: assume echoed. */
+static bool is_echoed(const struct plan_connection *c, const char *key)
+{
+	const struct catalog_service *s = catalog_service(c->source_service);
+
+	return !s || catalog_config_key(s, key);
 }
 
 /* Every key of `sent` (what apply would send) against `live`; c is given at
@@ -120,7 +143,7 @@ static void compare_mapping(struct action *a, const struct plan_connection *c, c
 
 		if (is_blank(m->val) || value_is_masked(lv))
 			continue; /* credential, or a secret we cannot see */
-		if (c && is_naming_key(c, m->key))
+		if (c && (is_naming_key(c, m->key) || (!lv && !is_echoed(c, m->key))))
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s.%s", prefix, m->key);

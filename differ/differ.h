@@ -25,8 +25,11 @@
  *     against the item's top-level field of that name, when the item has it;
  *     group_id, paused and run_setup_tests are how apply creates, not what
  *     the user meant, and are not compared;
- *   - keys only the live side has are server defaults and ignored; a number
- *     equals its decimal string.
+ *   - keys only the live side has are server defaults and ignored; a key
+ *     sent and absent live is a difference when the catalog lists it for
+ *     the service (answers carry every {service}_config_V1 key), and not
+ *     compared when it does not (the API may drop what it does not know);
+ *   - a number equals its decimal string.
  *
  * Pure: no I/O, no network; the same inputs always give the same actions, in
  * plan order (connections, then transformations).

@@ -264,6 +264,15 @@ static const struct connection_row connection_rows[] = {
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"paused\":false,"
 	  "\"group_id\":\"elsewhere\",\"config\":{\"host\":\"db\"}}]",
 	  "noop ALREADY_EXISTS id=c1", NULL },
+	{ "a key the definition does not list, absent live: the API may drop it",
+	  PG("{\"schema_prefix\":\"pg_app\",\"x_not_in_definition\":\"1\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"config\":{}}]",
+	  "noop ALREADY_EXISTS id=c1", NULL },
+	{ "a key the definition does not list, present live: compared",
+	  PG("{\"schema_prefix\":\"pg_app\",\"x_not_in_definition\":\"1\"}"),
+	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
+	  "\"config\":{\"x_not_in_definition\":\"2\"}}]",
+	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 config.x_not_in_definition=\"1\"/\"2\"", NULL },
 	{ "recorded created by ccapply: already exists whatever its config",
 	  PG("{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}"),
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\","
