@@ -49,7 +49,8 @@ all: $(BINS) $(UNIT_BINS)
 # --- dependencies -----------------------------------------------------------
 build/.deps-ok:
 	@mkdir -p build
-	@if pkg-config --exists $(PKGS) && [ -f /usr/include/jsmn.h ] && command -v prove >/dev/null; then :; \
+	@if pkg-config --exists $(PKGS) && [ -f /usr/include/jsmn.h ] && command -v prove >/dev/null && \
+	    command -v zsh >/dev/null && command -v fish >/dev/null; then :; \
 	 else scripts/install-deps.sh; fi
 	@pkg-config --exists $(PKGS) || { echo "make: libraries still missing: $(PKGS)" >&2; exit 1; }
 	@touch $@
@@ -113,19 +114,24 @@ demo: all
 
 # --- install ----------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]; uninstall removes the same files.
+# The completions in contrib/ are `ccapply completion bash|zsh|fish` (t/7025 checks them).
 INSTALL    ?= install
 BINDIR      = $(DESTDIR)$(PREFIX)/bin
 MAN1DIR     = $(DESTDIR)$(PREFIX)/share/man/man1
 COMPDIR     = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 .PHONY: uninstall
 install: bin/ccapply bin/ccapply-sim
-	$(INSTALL) -d "$(BINDIR)" "$(MAN1DIR)" "$(COMPDIR)"
+	$(INSTALL) -d "$(BINDIR)" "$(MAN1DIR)" "$(COMPDIR)" "$(ZSHCOMPDIR)" "$(FISHCOMPDIR)"
 	$(INSTALL) -m 755 bin/ccapply bin/ccapply-sim "$(BINDIR)/"
 	$(INSTALL) -m 644 docs/ccapply.1 "$(MAN1DIR)/ccapply.1"
 	$(INSTALL) -m 644 contrib/ccapply.bash-completion "$(COMPDIR)/ccapply"
+	$(INSTALL) -m 644 contrib/_ccapply "$(ZSHCOMPDIR)/_ccapply"
+	$(INSTALL) -m 644 contrib/ccapply.fish "$(FISHCOMPDIR)/ccapply.fish"
 uninstall:
 	rm -f "$(BINDIR)/ccapply" "$(BINDIR)/ccapply-sim" "$(MAN1DIR)/ccapply.1" \
-		"$(COMPDIR)/ccapply"
+		"$(COMPDIR)/ccapply" "$(ZSHCOMPDIR)/_ccapply" "$(FISHCOMPDIR)/ccapply.fish"
 
 # --- benchmarks (figures printed, never asserted; see docs/performance.md) --
 BENCH_DIR ?= build/bench

@@ -45,8 +45,6 @@
 #define DEFAULT_READ_RETRIES 5
 #define DEFAULT_RETRY_BASE_MS 500L
 #define DEFAULT_RETRY_MAX_MS 30000L
-#define DEFAULT_CREATE_RATE_COUNT 20
-#define DEFAULT_CREATE_RATE_SECONDS 60.0
 #define PAGE_LIMIT "1000"
 #define MAX_PAGES 100000           /* a cursor chain longer than this is a server bug */
 #define MAX_RATE_LIMIT_WAITS 10    /* consecutive 429s for one request */
@@ -966,9 +964,9 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 			      opts->max_read_retries;
 	c->retry_base_ms = opts->retry_base_ms > 0 ? opts->retry_base_ms : DEFAULT_RETRY_BASE_MS;
 	c->retry_max_ms = opts->retry_max_ms > 0 ? opts->retry_max_ms : DEFAULT_RETRY_MAX_MS;
-	count = opts->create_rate_count ? opts->create_rate_count : DEFAULT_CREATE_RATE_COUNT;
+	count = opts->create_rate_count ? opts->create_rate_count : CLIENT_CREATE_RATE_COUNT;
 	seconds = opts->create_rate_seconds != 0 ? opts->create_rate_seconds :
-		  DEFAULT_CREATE_RATE_SECONDS;
+		  (double)CLIENT_CREATE_RATE_SECONDS;
 	if (pacer_init(&c->pacer, count, seconds, err))
 		goto fail;
 	c->rng = client_rng_seed((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^

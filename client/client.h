@@ -71,6 +71,11 @@ struct client_options {
 	volatile sig_atomic_t *interrupted;
 };
 
+/* Fivetran's published limit, the default pace of connection creates (the
+ * one definition: ccapply's help and progress use it too). */
+#define CLIENT_CREATE_RATE_COUNT 20
+#define CLIENT_CREATE_RATE_SECONDS 60
+
 /* err->code values set by client calls. */
 enum client_error_code {
 	CLIENT_E_NONE = 0,

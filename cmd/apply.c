@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "applier/applier.h"
 #include "cmd/common.h"
+#include "cmd/options.h"
 #include "cmd/plandoc.h"
 #include "lib/buf.h"
 #include "lib/json.h"
@@ -48,7 +48,8 @@ struct apply_args {
 	const char *planfile;
 	bool auto_approve;
 	bool json;
-	const char *ack; /* "all" or CODE,CODE */
+	char *const *acks; /* --ack, every code given (repeats accumulate), or "all" */
+	size_t n_acks;
 	int rate_count;
 	double rate_seconds;
 };
@@ -69,37 +70,19 @@ static int parse_rate(const char *text, struct apply_args *a)
 	return 0;
 }
 
-static int parse_apply_args(int argc, char **argv, struct apply_args *a)
+static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 {
-	int i;
+	const char *rate = args_value(args, "--create-rate");
 
 	memset(a, 0, sizeof *a);
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (!strcmp(arg, "--auto-approve"))
-			a->auto_approve = true;
-		else if (!strcmp(arg, "--json"))
-			a->json = true;
-		else if (!strcmp(arg, "--ack") && i + 1 < argc)
-			a->ack = argv[++i];
-		else if (!strncmp(arg, "--ack=", 6))
-			a->ack = arg + 6;
-		else if ((!strcmp(arg, "--create-rate") && i + 1 < argc) ||
-			 !strncmp(arg, "--create-rate=", 14)) {
-			const char *v = arg[13] == '=' ? arg + 14 : argv[++i];
-			if (parse_rate(v, a)) {
-				cmd_error("apply: --create-rate wants N/SECONDS, e.g. 20/60; got '%s'",
-					  v);
-				return -1;
-			}
-		} else if (arg[0] != '-' && !a->planfile)
-			a->planfile = arg;
-		else {
-			cmd_error("apply: unknown option '%s'\nusage: ccapply apply [PLANFILE] "
-				  "[--auto-approve] [--ack CODES|all] [--json] "
-				  "[--create-rate N/SECONDS]", arg);
-			return -1;
-		}
+	a->planfile = args_value(args, "PLANFILE");
+	a->auto_approve = args_flag(args, "--auto-approve");
+	a->json = args_flag(args, "--json");
+	a->n_acks = args_list(args, "--ack", &a->acks);
+	if (rate && parse_rate(rate, a)) {
+		cmd_fail("usage", "apply: --create-rate wants N/SECONDS, e.g. %s; got '%s'",
+			 CREATE_RATE_DEFAULT, rate);
+		return -1;
 	}
 	return 0;
 }
@@ -226,25 +209,14 @@ static void iso_now(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static bool writes_disabled(void)
+/* Did --ack name this code, or all? */
+static bool acked_by_option(const struct apply_args *a, const char *code)
 {
-	const char *v = getenv("FIVETRAN_ALLOW_WRITES");
+	size_t i;
 
-	return v && (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"));
-}
-
-static bool in_list(const char *csv, const char *code)
-{
-	size_t n = strlen(code);
-	const char *p = csv;
-
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == n && !strncmp(p, code, n))
+	for (i = 0; i < a->n_acks; i++)
+		if (!strcmp(a->acks[i], "all") || !strcmp(a->acks[i], code))
 			return true;
-		p = end ? end + 1 : NULL;
-	}
 	return false;
 }
 
@@ -271,8 +243,8 @@ static int acknowledge(const struct report *r, const struct apply_args *a, char 
 	bool tty = isatty(STDIN_FILENO) && !a->auto_approve;
 
 	for (i = 0; i < n; i++) {
-		bool ok = a->ack && (!strcmp(a->ack, "all") || in_list(a->ack, codes[i]));
-		if (!ok && tty && !a->ack) {
+		bool ok = acked_by_option(a, codes[i]);
+		if (!ok && tty && !a->n_acks) {
 			char prompt[512];
 			snprintf(prompt, sizeof prompt, "Acknowledge warning %s? Type 'yes': ",
 				 codes[i]);
@@ -390,7 +362,7 @@ static int refuse(struct apply_run *run, const char *message)
 	if (stat(run->dir.data, &st) || !S_ISDIR(st.st_mode))
 		return EXIT_ERROR;
 	if (!run->lock && state_lock_acquire(run->dir.data, &run->lock, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("locked", "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	memset(&ri, 0, sizeof ri);
@@ -408,7 +380,7 @@ static int refuse(struct apply_run *run, const char *message)
 		ri.target_group_name = ri.state ? ri.state->target_group_name : NULL;
 	}
 	if (results_write(run->results_path.data, &ri, &err))
-		cmd_error("%s", err.msg);
+		cmd_fail("write_failed", "%s", err.msg);
 	plan_free(own_plan);
 	free(source);
 	return EXIT_ERROR;
@@ -419,13 +391,13 @@ static int confirm(struct apply_run *run)
 	if (run->args.auto_approve || !run->actions.n_create)
 		return 0;
 	if (!isatty(STDIN_FILENO)) {
-		cmd_error("apply needs confirmation: run it on a terminal and type 'yes', or pass "
+		cmd_fail("not_confirmed", "apply needs confirmation: run it on a terminal and type 'yes', or pass "
 			  "--auto-approve");
 		return refuse(run, "not confirmed (no terminal and no --auto-approve)");
 	}
 	if (ask_yes("\nDo you want to create these resources? Only 'yes' will be accepted: "))
 		return 0;
-	cmd_error("apply cancelled");
+	cmd_fail("cancelled", "apply cancelled");
 	return refuse(run, "cancelled at the confirmation prompt");
 }
 
@@ -503,8 +475,8 @@ static int run_applier(struct apply_run *run)
 {
 	struct reporter rep = { run->g, run->args.json, isatty(STDOUT_FILENO) && !run->args.json,
 				run->actions.n_create, 0, time(NULL), run->args.rate_count ?
-				run->args.rate_count : 20, run->args.rate_seconds ?
-				run->args.rate_seconds : 60 };
+				run->args.rate_count : CLIENT_CREATE_RATE_COUNT, run->args.rate_seconds ?
+				run->args.rate_seconds : CLIENT_CREATE_RATE_SECONDS };
 	struct applier_input ai;
 	enum applier_end end;
 	struct err err;
@@ -525,10 +497,12 @@ static int run_applier(struct apply_run *run)
 	ai.progress.ctx = &rep;
 	set_state_header(run);
 	if (applier_run(run->client, &ai, &end, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("write_failed", "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	print_summary(run, end);
+	if (end == APPLY_AUTH_FAILED && run->args.json)
+		cmd_fail("auth_failed", "the API refused the credentials; nothing else was attempted");
 	return exit_for(end);
 }
 
@@ -545,8 +519,8 @@ static int load_state(struct apply_run *run)
 
 	if (state_load(run->state_path.data, &run->state, &err)) {
 		run->state_loaded = true;
-		cmd_error("%s\n  ccapply will not overwrite a state file it cannot trust; restore it "
-			  "from version control or move it aside.", err.msg);
+		cmd_fail("state_invalid", "%s\n  ccapply will not overwrite a state file it cannot "
+			 "trust; restore it from version control or move it aside.", err.msg);
 		return refuse(run, "the state file ccapply.lock could not be trusted");
 	}
 	run->state_loaded = true;
@@ -569,21 +543,28 @@ static int prepare(struct apply_run *run)
 	struct client_tuning tuning = { false, run->args.rate_count, run->args.rate_seconds,
 					&interrupted, NULL };
 	struct value *saved = NULL, *doc;
+	enum writes_policy writes;
 	struct err err;
 	int rc;
 
+	/* A value that is neither yes nor no is a broken pipeline setting:
+	 * refuse before anything, results.md included, is touched. */
+	if (writes_policy_from_env(&writes, &err)) {
+		cmd_fail("writes_policy_invalid", "%s", err.msg);
+		return EXIT_ERROR;
+	}
 	if (load_inputs(run->g, &run->in, &err))
 		return refuse(run, err.msg);
-	if (writes_disabled()) {
-		cmd_error("FIVETRAN_ALLOW_WRITES is false: apply refuses to write anything");
+	if (writes == WRITES_REFUSED) {
+		cmd_fail("writes_disabled", "FIVETRAN_ALLOW_WRITES is false: apply refuses to write anything");
 		return refuse(run, "FIVETRAN_ALLOW_WRITES is false");
 	}
 	if (acknowledge(run->in.report, &run->args, &run->acked, &run->n_acked, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("ack_required", "%s", err.msg);
 		return refuse(run, err.msg);
 	}
 	if (state_lock_acquire(run->dir.data, &run->lock, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("locked", "%s", err.msg);
 		return EXIT_ERROR; /* the other apply owns results.md now */
 	}
 	if ((rc = load_state(run)))
@@ -591,7 +572,7 @@ static int prepare(struct apply_run *run)
 	/* The journal says which creates an earlier apply sent but never saw
 	 * answered; a damaged one is not built upon, like the state file. */
 	if (journal_open(run->dir.data, &run->journal, &err)) {
-		cmd_error("%s\n  ccapply will not append to a journal it cannot verify; move it "
+		cmd_fail("journal_invalid", "%s\n  ccapply will not append to a journal it cannot verify; move it "
 			  "aside (ccapply state verify shows what it holds) and run apply again.",
 			  err.msg);
 		return refuse(run, "the journal ccapply.journal could not be verified");
@@ -611,7 +592,7 @@ static int prepare(struct apply_run *run)
 	value_free(saved);
 	if (rc) {
 		value_free(doc);
-		cmd_error("%s", err.msg);
+		cmd_fail("plan_stale", "%s", err.msg);
 		return refuse(run, err.msg);
 	}
 	if (!run->args.json)
@@ -641,14 +622,14 @@ static void run_free(struct apply_run *run)
 	buf_free(&run->results_path);
 }
 
-int cmd_apply(int argc, char **argv, const struct global_options *g)
+static int run_apply(const struct cmd_args *args, const struct global_options *g)
 {
 	struct apply_run run;
 	int rc;
 
 	memset(&run, 0, sizeof run);
 	run.g = g;
-	if (parse_apply_args(argc, argv, &run.args))
+	if (parse_apply_args(args, &run.args))
 		return EXIT_USAGE;
 	buf_printf(&run.dir, "%s/.copy-connections", g->dir);
 	buf_printf(&run.state_path, "%s/" STATE_FILE, run.dir.data);
@@ -661,3 +642,33 @@ int cmd_apply(int argc, char **argv, const struct global_options *g)
 	run_free(&run);
 	return rc;
 }
+
+static const struct opt_spec apply_options[] = {
+	{ .name = "PLANFILE", .kind = OPT_POSITIONAL, .path = true, .complete = COMPLETE_FILE,
+	  .help = "a plan saved with 'ccapply plan --out'; refuse if\n"
+		  "the live state no longer matches it" },
+	{ .name = "--auto-approve", .help = "do not ask for confirmation (needed without a terminal)" },
+	{ .name = "--ack", .value = "CODES|all", .kind = OPT_LIST, .complete = COMPLETE_WORDS,
+	  .words = "all",
+	  .help = "acknowledge the report's warnings: comma-separated\n"
+		  "codes, or all; repeat it to add more" },
+	{ .name = "--json", .help = "one JSON event per line instead of text" },
+	{ .name = "--create-rate", .value = "N/SECONDS", .kind = OPT_VALUE,
+	  .complete = COMPLETE_WORDS, .words = CREATE_RATE_DEFAULT,
+	  .help = "at most N connection creates per SECONDS\n(default " CREATE_RATE_DEFAULT ")" },
+	{ 0 },
+};
+
+const struct command_spec cmd_apply_spec = {
+	.name = "apply",
+	.summary = "create what is missing, record results.md and ccapply.lock",
+	.description =
+		"Run the gates, compute the plan, ask for 'yes', then create each missing\n"
+		"connection (paused, no setup tests, credentials empty) and Quickstart\n"
+		"transformation, recording .copy-connections/results.md and ccapply.lock\n"
+		"after each. Never modifies or deletes; re-running creates nothing twice.",
+	.after = "Exit status: 0 done, 1 refused or error, 3 some resource failed or was\n"
+		 "skipped, 130 interrupted (run apply again to continue).",
+	.options = apply_options,
+	.run = run_apply,
+};

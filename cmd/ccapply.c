@@ -1,272 +1,392 @@
 /*
- * ccapply.c — main(): global options, then a table of commands, as git does.
+ * ccapply.c — main(): the global options, then the command, both by the
+ * tables of options.h, as git dispatches its builtins.
  *
- * Global options come before the command name; each command parses its own
- * options. Unknown commands and options are usage errors (exit 64) with a hint.
- * `ccapply help COMMAND` and `ccapply COMMAND --help` are answered here, from
- * one table of help texts, before the command runs.
+ * Global options come before the command name; each command's options are
+ * parsed by its own table before it runs, so `ccapply COMMAND --help`,
+ * `ccapply help COMMAND` and usage errors ("did you mean 'apply'?") come
+ * from the same declarations. -C DIR must name a directory. With --json,
+ * the run's first failure ends the output as one JSON error object.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/json.h"
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv, const struct global_options *g);
-	const char *summary;
+const struct command_spec *const cmd_commands[] = {
+	&cmd_plan_spec, &cmd_apply_spec, &cmd_validate_spec, &cmd_show_spec, &cmd_state_spec,
+	&cmd_status_spec, &cmd_checksum_spec, &cmd_completion_spec, &cmd_version_spec,
+	&cmd_help_spec, NULL,
 };
 
-static const struct command commands[] = {
-	{ "plan", cmd_plan, "show what apply would create, without writing anything" },
-	{ "apply", cmd_apply, "create what is missing, record results.md and ccapply.lock" },
-	{ "show", cmd_show, "render a plan saved with plan --out" },
-	{ "state", cmd_state, "list, show, verify or sign what ccapply.lock records" },
-	{ "status", cmd_status, "drift and health of what the state file records (read-only)" },
-	{ "checksum", cmd_checksum, "print blake2b-256:<hex> of a file (default: the plan)" },
-	{ "version", cmd_version, "print the version" },
-	{ "help", cmd_help, "show help for a command" },
+const struct opt_spec cmd_global_options[] = {
+	{ .name = "-C", .value = "DIR", .kind = OPT_VALUE, .complete = COMPLETE_DIR,
+	  .help = "work in DIR: the inputs are DIR/.copy-connections/, and relative\n"
+		  "paths in arguments are taken inside DIR, as git -C does (default .)" },
+	{ .name = "--api-url", .value = "URL", .kind = OPT_VALUE, .complete = COMPLETE_WORDS,
+	  .words = "https://api.fivetran.com",
+	  .help = "the API's base URL (default $FIVETRAN_API_URL, else\n"
+		  "https://api.fivetran.com)" },
+	{ .name = "--no-color", .help = "no colour, even on a terminal (NO_COLOR does the same)" },
+	{ .name = "--verbose", .alias = "-v",
+	  .help = "one line per API request and response on stderr" },
+	{ .name = "--debug", .help = "also their bodies, credentials redacted" },
+	{ .name = "--help", .alias = "-h", .hidden_in_usage = true, .help = "show this help" },
+	{ .name = "--version", .hidden_in_usage = true, .help = "print the version" },
+	{ 0 },
 };
 
-static char last_error[4096];
+/*
+ * Failures. Every message goes to stderr for people; the first failure of a
+ * run is also kept, with a machine-readable code, so that a command run with
+ * --json ends with one {"error":{"code","message"}} object on stdout
+ * (docs/schemas/error.schema.json lists the codes).
+ */
+static struct {
+	bool json;
+	char code[64];
+	char message[ERR_MSG_MAX];
+	char last[ERR_MSG_MAX]; /* the last message, for cmd_last_error() */
+} failure;
+
+static void vfail(const char *code, const char *fmt, va_list ap)
+{
+	char msg[ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "ccapply: %s\n", msg);
+	snprintf(failure.last, sizeof failure.last, "%s", msg);
+	if (failure.code[0])
+		return;
+	snprintf(failure.code, sizeof failure.code, "%s", code);
+	snprintf(failure.message, sizeof failure.message, "%s", msg);
+}
 
 void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	vfail("error", fmt, ap);
 	va_end(ap);
-	fputs("ccapply: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 const char *cmd_last_error(void)
 {
-	return last_error;
+	return failure.last;
 }
 
-/*
- * Help. `ccapply help COMMAND` and `ccapply COMMAND --help` print the same
- * text, from this table; docs/ccapply.1 says the same in more words, and
- * t/7010-docs.t checks that both name the same options. A command without an
- * entry here gets "--help" passed on to its own function, so it can answer
- * for itself.
- */
-struct command_help {
-	const char *name;
-	const char *text; /* usage line, what it does, "Options:" with one option a line */
+void cmd_fail(const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(code, fmt, ap);
+	va_end(ap);
+}
+
+void cmd_json_errors(void)
+{
+	failure.json = true;
+}
+
+/* Exit statuses that are answers, not failures: 2 (changes pending, drift)
+ * and 3 (apply finished; its done event says what failed). */
+static bool is_failure(int rc)
+{
+	return rc != EXIT_OK && rc != EXIT_CHANGES && rc != EXIT_INCOMPLETE;
+}
+
+static int finish(int rc)
+{
+	struct buf b = BUF_INIT;
+	struct json_writer w;
+
+	if (!failure.json || !is_failure(rc))
+		return rc;
+	if (rc == EXIT_USAGE || !failure.code[0])
+		snprintf(failure.code, sizeof failure.code, "%s", rc == EXIT_USAGE ? "usage" :
+			 rc == EXIT_INTERRUPTED ? "interrupted" : "error");
+	if (!failure.message[0])
+		snprintf(failure.message, sizeof failure.message, "ccapply exited %d", rc);
+	jw_init(&w, &b, JSON_COMPACT);
+	jw_object_begin(&w);
+	jw_key(&w, "error");
+	jw_object_begin(&w);
+	jw_key(&w, "code");
+	jw_string(&w, failure.code);
+	jw_key(&w, "message");
+	jw_string(&w, failure.message);
+	jw_object_end(&w);
+	jw_object_end(&w);
+	printf("%s\n", b.data);
+	fflush(stdout);
+	buf_free(&b);
+	return rc;
+}
+
+static const struct opt_spec help_options[] = {
+	{ .name = "COMMAND", .kind = OPT_POSITIONAL, .complete = COMPLETE_COMMAND },
+	{ 0 },
 };
 
-static const struct command_help command_helps[] = {
-	{ "plan",
-	  "usage: ccapply plan [--json] [--out FILE] [--detailed-exitcode]\n\n"
-	  "Run the pre-flight gates, read the target group (GET requests only) and\n"
-	  "show what apply would do: + create, = already exists, ! skipped (with the\n"
-	  "reason and every differing config path). Writes nothing but --out FILE.\n\n"
-	  "Options:\n"
-	  "  --json               print the plan as one JSON object (docs/plan-output.md)\n"
-	  "  --out FILE           also save the plan, for 'ccapply show' and\n"
-	  "                       'ccapply apply FILE'\n"
-	  "  --detailed-exitcode  exit 2 when something would be created, 0 when not\n\n"
-	  "Exit status: 0 done (or nothing to create), 1 refused or error, 2 changes\n"
-	  "pending (only with --detailed-exitcode).\n" },
-	{ "apply",
-	  "usage: ccapply apply [PLANFILE] [--auto-approve] [--ack CODES|all] [--json]\n"
-	  "                     [--create-rate N/SECONDS]\n\n"
-	  "Run the gates, compute the plan, ask for 'yes', then create each missing\n"
-	  "connection (paused, no setup tests, credentials empty) and Quickstart\n"
-	  "transformation, recording .copy-connections/results.md and ccapply.lock\n"
-	  "after each. Never modifies or deletes; re-running creates nothing twice.\n\n"
-	  "Options:\n"
-	  "  PLANFILE                a plan saved with 'ccapply plan --out'; refuse if\n"
-	  "                          the live state no longer matches it\n"
-	  "  --auto-approve          do not ask for confirmation (needed without a terminal)\n"
-	  "  --ack CODES|all         acknowledge the report's warnings: comma-separated\n"
-	  "                          codes, or all\n"
-	  "  --json                  one JSON event per line instead of text\n"
-	  "  --create-rate N/SECONDS at most N connection creates per SECONDS\n"
-	  "                          (default 20/60)\n\n"
-	  "Exit status: 0 done, 1 refused or error, 3 some resource failed or was\n"
-	  "skipped, 130 interrupted (run apply again to continue).\n" },
-	{ "show",
-	  "usage: ccapply show PLANFILE [--json]\n\n"
-	  "Render a plan saved with 'ccapply plan --out' as plan did. No network.\n\n"
-	  "Options:\n"
-	  "  --json  print the saved plan as JSON\n" },
-	{ "checksum",
-	  "usage: ccapply checksum [FILE]\n\n"
-	  "Print blake2b-256:<hex> of FILE (default: DIR/.copy-connections/copy_plan.yaml),\n"
-	  "the value validation_report.yaml's metadata.plan_checksum expects; agrees\n"
-	  "with 'b2sum -l 256'.\n" },
-	{ "version",
-	  "usage: ccapply version\n\n"
-	  "Print the version.\n" },
-	{ "help",
-	  "usage: ccapply help [COMMAND]\n\n"
-	  "Without COMMAND, list the commands and the global options; with one, show\n"
-	  "its usage and options (the same as 'ccapply COMMAND --help').\n" },
-};
-
-static void usage(FILE *out)
+static int run_help(const struct cmd_args *a, const struct global_options *g)
 {
-	size_t i;
+	const char *name = args_value(a, "COMMAND");
+	const struct command_spec *c;
 
-	fputs("usage: ccapply [-C DIR] [--api-url URL] [--no-color] [-v|--debug] "
-	      "COMMAND [options]\n\nCommands:\n", out);
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nGlobal options (before COMMAND):\n"
-	      "  -C DIR         work in DIR: the inputs are DIR/.copy-connections/ (default .)\n"
-	      "  --api-url URL  the API's base URL (default $FIVETRAN_API_URL, else\n"
-	      "                 https://api.fivetran.com)\n"
-	      "  --no-color     no colour, even on a terminal (NO_COLOR does the same)\n"
-	      "  -v, --verbose  one line per API request and response on stderr\n"
-	      "  --debug        also their bodies, credentials redacted\n"
-	      "  -h, --help     show this help\n"
-	      "  --version      print the version\n"
-	      "\nRun 'ccapply help COMMAND' for a command's options; 'man ccapply' for more.\n",
-	      out);
-}
-
-static const struct command *find_command(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	return NULL;
-}
-
-static const struct command_help *find_help(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof command_helps / sizeof command_helps[0]; i++)
-		if (!strcmp(command_helps[i].name, name))
-			return &command_helps[i];
-	return NULL;
-}
-
-/* Does a command's argv (argv[0] its name) ask for help? */
-static bool wants_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
-}
-
-/* Help for one command: from the table, else from the command itself. */
-static int command_usage(const struct command *c, const struct global_options *g)
-{
-	const struct command_help *h = find_help(c->name);
-	char *args[3];
-
-	if (h) {
-		fputs(h->text, stdout);
+	(void)g;
+	if (!name) {
+		help_global(stdout);
 		return EXIT_OK;
 	}
-	args[0] = (char *)c->name;
-	args[1] = (char *)"--help";
-	args[2] = NULL;
-	return c->fn(2, args, g);
-}
-
-int cmd_help(int argc, char **argv, const struct global_options *g)
-{
-	const struct command *c;
-
-	if (argc < 2) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (argc > 2) {
-		cmd_error("usage: ccapply help [COMMAND]");
-		return EXIT_USAGE;
-	}
-	c = find_command(argv[1]);
+	c = cmd_find(cmd_commands, name);
 	if (!c) {
-		cmd_error("'%s' is not a ccapply command; see 'ccapply help'", argv[1]);
+		cmd_fail("usage", "'%s' is not a ccapply command; see 'ccapply help'", name);
 		return EXIT_USAGE;
 	}
-	return command_usage(c, g);
+	help_command(stdout, c, NULL);
+	return EXIT_OK;
 }
 
-int cmd_version(int argc, char **argv, const struct global_options *g)
+const struct command_spec cmd_help_spec = {
+	.name = "help",
+	.summary = "show help for a command",
+	.description = "Without COMMAND, list the commands and the global options; with one, show\n"
+		       "its usage and options (the same as 'ccapply COMMAND --help').",
+	.options = help_options,
+	.run = run_help,
+};
+
+static int run_version(const struct cmd_args *a, const struct global_options *g)
 {
-	(void)argc;
-	(void)argv;
+	(void)a;
 	(void)g;
 	printf("ccapply %s\n", CCAPPLY_VERSION);
 	return EXIT_OK;
 }
 
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
+static const struct opt_spec no_options[] = { { 0 } };
 
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 >= argc) {
-		cmd_error("option %s needs a value", name);
-		exit(EXIT_USAGE);
+const struct command_spec cmd_version_spec = {
+	.name = "version",
+	.summary = "print the version",
+	.description = "Print the version.",
+	.options = no_options,
+	.run = run_version,
+};
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static const char **names_of(const struct command_spec *const *table, size_t *n)
+{
+	const char **names;
+
+	for (*n = 0; table[*n]; ++*n)
+		;
+	names = xcalloc(*n + 1, sizeof *names);
+	for (*n = 0; table[*n]; ++*n)
+		names[*n] = table[*n]->name;
+	return names;
+}
+
+/* An unknown command or subcommand, with the nearest one when there is one. */
+static int unknown_command(const struct command_spec *const *table, const char *parent,
+			   const char *name)
+{
+	size_t n;
+	const char **names = names_of(table, &n);
+	const char *near = nearest_word(name, names, n);
+
+	free(names);
+	if (parent && near)
+		cmd_fail("usage", "%s: unknown subcommand '%s'; did you mean '%s'?", parent, name,
+			 near);
+	else if (parent)
+		cmd_fail("usage", "%s: unknown subcommand '%s'; see 'ccapply help %s'", parent, name,
+			 parent);
+	else if (near)
+		cmd_fail("usage", "'%s' is not a ccapply command; did you mean '%s'?", name, near);
+	else
+		cmd_fail("usage", "'%s' is not a ccapply command; see 'ccapply help'", name);
+	return EXIT_USAGE;
+}
+
+static bool declares(const struct command_spec *c, const char *option)
+{
+	const struct opt_spec *o;
+
+	for (o = c->options; o && o->name; o++)
+		if (!strcmp(o->name, option))
+			return true;
+	return false;
+}
+
+/* A command whose table has --json and whose argv asks for it fails in JSON,
+ * usage errors included. */
+static void maybe_json_errors(const struct command_spec *c, int argc, char **argv)
+{
+	int i;
+
+	if (!declares(c, "--json"))
+		return;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			cmd_json_errors();
+}
+
+/* -C DIR must be a directory, as for git -C; say so rather than let a later
+ * step report a missing input. */
+static int check_dir(const struct global_options *g, bool given)
+{
+	struct stat st;
+
+	if (!given)
+		return 0;
+	if (stat(g->dir, &st)) {
+		cmd_fail("directory_missing", "cannot change to '%s': %s", g->dir,
+			 strerror(errno));
+		return EXIT_ERROR;
 	}
-	return argv[++*i];
+	if (!S_ISDIR(st.st_mode)) {
+		cmd_fail("directory_missing", "cannot change to '%s': Not a directory", g->dir);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int run_command(const struct command_spec *c, int argc, char **argv,
+		       const struct global_options *g, bool dir_given)
+{
+	const struct command_spec *parent = NULL;
+	struct cmd_args args;
+	int rc;
+
+	if (c->subcommands) {
+		if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			help_command(argc < 2 ? stderr : stdout, c, NULL);
+			if (argc >= 2)
+				return EXIT_OK;
+			cmd_fail("usage", "%s: a subcommand is needed", c->name);
+			return EXIT_USAGE;
+		}
+		parent = c;
+		c = cmd_find(parent->subcommands, argv[1]);
+		if (!c)
+			return unknown_command(parent->subcommands, parent->name, argv[1]);
+		argc--;
+		argv++;
+	}
+	maybe_json_errors(c, argc, argv);
+	rc = args_parse(c, parent, argc, argv, g, &args);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	rc = check_dir(g, dir_given);
+	if (!rc)
+		rc = c->run(&args, g);
+	args_free(&args);
+	return rc;
+}
+
+/* The global options before COMMAND: -1 with *next the index of COMMAND,
+ * or the exit status when they said it all (help, version, an error). */
+static int parse_globals(int argc, char **argv, struct global_options *g, bool *no_color,
+			 bool *dir_given, int *next)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *eq = a[1] == '-' ? strchr(a, '=') : NULL, *value = NULL;
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		const struct opt_spec *o;
+
+		if (!strncmp(a, "-C", 2) && a[2]) { /* -CDIR, as getopt allows */
+			g->dir = a + 2;
+			*dir_given = true;
+			continue;
+		}
+		for (o = cmd_global_options; o->name; o++)
+			if ((strlen(o->name) == len && !strncmp(o->name, a, len)) ||
+			    (o->alias && !strcmp(o->alias, a)))
+				break;
+		if (!o->name) {
+			const char *names[32];
+			size_t n = 0;
+			char *given = xstrndup(a, len);
+			const char *near;
+			for (o = cmd_global_options; o->name && n < 30; o++) {
+				names[n++] = o->name;
+				if (o->alias)
+					names[n++] = o->alias;
+			}
+			near = nearest_word(given, names, n);
+			if (near)
+				cmd_fail("usage", "unknown option '%s'; did you mean '%s'?", given, near);
+			else
+				cmd_fail("usage", "unknown option '%s'", given);
+			free(given);
+			help_global_usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (o->kind == OPT_VALUE) {
+			value = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!value) {
+				cmd_fail("usage", "option '%s' needs a value (%s)", o->name, o->value);
+				return EXIT_USAGE;
+			}
+		} else if (eq) {
+			cmd_fail("usage", "option '%s' takes no value", o->name);
+			return EXIT_USAGE;
+		}
+		if (!strcmp(o->name, "-C")) {
+			g->dir = value;
+			*dir_given = true;
+		} else if (!strcmp(o->name, "--api-url")) {
+			g->api_url = value;
+		} else if (!strcmp(o->name, "--no-color")) {
+			*no_color = true;
+		} else if (!strcmp(o->name, "--verbose")) {
+			g->verbose = g->verbose > 1 ? g->verbose : 1;
+		} else if (!strcmp(o->name, "--debug")) {
+			g->verbose = 2;
+		} else if (!strcmp(o->name, "--help")) {
+			help_global(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(o->name, "--version")) {
+			return run_version(NULL, g);
+		}
+	}
+	*next = i;
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct global_options g = { ".", NULL, false, 0 };
-	bool no_color = getenv("NO_COLOR") != NULL;
-	const struct command *cmd;
-	int i;
+	struct global_options g = { .dir = "." };
+	bool no_color = getenv("NO_COLOR") != NULL, dir_given = false;
+	const struct command_spec *cmd;
+	int i = 0, rc = parse_globals(argc, argv, &g, &no_color, &dir_given, &i);
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-C") || !strncmp(a, "-C", 2))
-			g.dir = a[2] ? a + 2 : option_value(argc, argv, &i, "-C");
-		else if (!strncmp(a, "--api-url", 9) && (a[9] == '\0' || a[9] == '='))
-			g.api_url = option_value(argc, argv, &i, "--api-url");
-		else if (!strcmp(a, "--no-color"))
-			no_color = true;
-		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-			g.verbose = g.verbose > 1 ? g.verbose : 1;
-		else if (!strcmp(a, "--debug"))
-			g.verbose = 2;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--version")) {
-			return cmd_version(0, NULL, &g);
-		} else {
-			cmd_error("unknown option '%s'", a);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (!g.api_url)
 		g.api_url = getenv("FIVETRAN_API_URL");
 	g.color = !no_color && isatty(STDOUT_FILENO);
 	if (i >= argc) {
-		usage(stderr);
+		help_global(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = find_command(argv[i]);
-	if (!cmd) {
-		cmd_error("'%s' is not a ccapply command; see 'ccapply help'", argv[i]);
-		return EXIT_USAGE;
-	}
-	if (find_help(cmd->name) && wants_help(argc - i, argv + i))
-		return command_usage(cmd, &g);
-	return cmd->fn(argc - i, argv + i, &g);
+	cmd = cmd_find(cmd_commands, argv[i]);
+	if (!cmd)
+		return unknown_command(cmd_commands, NULL, argv[i]);
+	return finish(run_command(cmd, argc - i, argv + i, &g, dir_given));
 }

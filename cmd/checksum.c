@@ -6,22 +6,20 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
 
-int cmd_checksum(int argc, char **argv, const struct global_options *g)
+static int run_checksum(const struct cmd_args *a, const struct global_options *g)
 {
+	const char *file = args_value(a, "FILE");
 	char sum[CHECKSUM_TEXT_MAX];
 	struct buf path = BUF_INIT;
 	struct err err;
 	int rc = EXIT_OK;
 
-	if (argc > 2) {
-		cmd_error("usage: ccapply checksum [FILE]");
-		return EXIT_USAGE;
-	}
-	if (argc == 2)
-		buf_puts(&path, argv[1]);
+	if (file)
+		buf_puts(&path, file);
 	else
 		buf_printf(&path, "%s/.copy-connections/copy_plan.yaml", g->dir);
 	if (checksum_file(buf_str(&path), DIGEST_BLAKE2B_256, sum, &err)) {
@@ -33,3 +31,19 @@ int cmd_checksum(int argc, char **argv, const struct global_options *g)
 	buf_free(&path);
 	return rc;
 }
+
+static const struct opt_spec checksum_options[] = {
+	{ .name = "FILE", .kind = OPT_POSITIONAL, .path = true, .complete = COMPLETE_FILE },
+	{ 0 },
+};
+
+const struct command_spec cmd_checksum_spec = {
+	.name = "checksum",
+	.summary = "print blake2b-256:<hex> of a file (default: the plan)",
+	.description =
+		"Print blake2b-256:<hex> of FILE (default: DIR/.copy-connections/copy_plan.yaml),\n"
+		"the value validation_report.yaml's metadata.plan_checksum expects; agrees\n"
+		"with 'b2sum -l 256'.",
+	.options = checksum_options,
+	.run = run_checksum,
+};

@@ -29,20 +29,24 @@ struct global_options {
 	int verbose;         /* -v: 1; --debug: 2 (traces requests, redacted) */
 };
 
-/* Each command gets its own argv (argv[0] is the command name). */
-int cmd_plan(int argc, char **argv, const struct global_options *g);
-int cmd_apply(int argc, char **argv, const struct global_options *g);
-int cmd_show(int argc, char **argv, const struct global_options *g);
-int cmd_status(int argc, char **argv, const struct global_options *g);
-int cmd_checksum(int argc, char **argv, const struct global_options *g);
-int cmd_state(int argc, char **argv, const struct global_options *g);  /* state.c */
-int cmd_version(int argc, char **argv, const struct global_options *g);
-int cmd_help(int argc, char **argv, const struct global_options *g);
+/* The commands, each declared beside its code (options.h): plan.c has
+ * plan and show, state.c state and its subcommands, and so on. */
+struct command_spec;
+extern const struct command_spec cmd_plan_spec, cmd_apply_spec, cmd_validate_spec,
+	cmd_show_spec, cmd_state_spec, cmd_status_spec, cmd_checksum_spec, cmd_completion_spec,
+	cmd_version_spec, cmd_help_spec;
 
-/* Print "ccapply: " + message to stderr. */
+/* Print "ccapply: " + message to stderr. The first failure of a run is also
+ * kept: with --json, the command ends with {"error":{"code","message"}} on
+ * stdout (docs/schemas/error.schema.json). cmd_error's code is "error";
+ * cmd_fail names one of the schema's codes. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The last message cmd_error() printed (without "ccapply: "; "" before the
- * first), for records that must say why: apply's refusal in results.md. */
+void cmd_fail(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The command asked for --json: its failure ends with the error object. */
+void cmd_json_errors(void);
+/* The last message cmd_error() or cmd_fail() printed (without "ccapply: ";
+ * "" before the first), for records that must say why: apply's refusal in
+ * results.md. */
 const char *cmd_last_error(void);
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "client/live.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 
@@ -61,15 +63,59 @@ static void list_blocking_findings(const struct report *r)
 	}
 }
 
+/* The --json error code of the gate that refused. */
+static const char *gate_code(enum gate gate)
+{
+	switch (gate) {
+	case GATE_PLAN_MISSING:
+		return "plan_missing";
+	case GATE_REPORT_MISSING:
+		return "report_missing";
+	case GATE_REPORT_INVALID:
+		return "report_invalid";
+	case GATE_CHECKSUM_FORM:
+		return "checksum_form";
+	case GATE_CHECKSUM_MISMATCH:
+		return "checksum_mismatch";
+	case GATE_STATUS_FAIL:
+		return "validation_failed";
+	case GATE_PLAN_INVALID:
+	case GATE_OK:
+		break;
+	}
+	return "plan_invalid";
+}
+
 int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err)
 {
 	err_clear(err);
 	if (!planner_load(g->dir, in, err))
 		return 0;
-	cmd_error("%s", err->msg);
+	cmd_fail(gate_code(in->refused_at), "%s", err->msg);
 	if (in->refused_at == GATE_STATUS_FAIL)
 		list_blocking_findings(in->report);
 	return EXIT_ERROR;
+}
+
+int writes_policy_from_env(enum writes_policy *out, struct err *err)
+{
+	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
+	const char *v = getenv("FIVETRAN_ALLOW_WRITES");
+	size_t i;
+
+	*out = WRITES_UNSET;
+	if (!v)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (!strcasecmp(v, yes[i]))
+			*out = WRITES_ALLOWED;
+		if (!strcasecmp(v, no[i]))
+			*out = WRITES_REFUSED;
+	}
+	if (*out != WRITES_UNSET)
+		return 0;
+	return err_set(err, "FIVETRAN_ALLOW_WRITES is \"%s\": it must be true, 1 or yes (apply may "
+		       "write) or false, 0 or no (apply refuses); unset, apply may write", v);
 }
 
 static const char *env_either(const char *a, const char *b)
@@ -114,13 +160,35 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);
 	opts.timeout_ms = env_long("CCAPPLY_TIMEOUT_MS", 0);
 	if (!opts.api_key || !*opts.api_key || !opts.api_secret || !*opts.api_secret) {
-		cmd_error("no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
+		cmd_fail("no_credentials",
+			 "no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");
 		return EXIT_ERROR;
 	}
 	rc = client_new(&opts, out, &err);
 	if (rc)
-		cmd_error("%s", err.msg);
+		cmd_fail("client_config", "%s", err.msg);
 	return rc ? EXIT_ERROR : 0;
+}
+
+const char *client_error_code(const struct err *err)
+{
+	switch (err->code) {
+	case CLIENT_E_CONFIG:
+		return "client_config";
+	case CLIENT_E_NETWORK:
+		return "network";
+	case CLIENT_E_AUTH:
+		return "auth_failed";
+	case CLIENT_E_MALFORMED:
+		return "api_malformed";
+	case CLIENT_E_INTERRUPTED:
+		return "interrupted";
+	case CLIENT_E_UNKNOWN_OUTCOME:
+		return "unknown_outcome";
+	case LIVE_E_NO_TARGET:
+		return "target_missing";
+	}
+	return "api_error";
 }
 
 void print_json(const struct value *doc)

@@ -18,6 +18,12 @@
  * EXIT_ERROR; err keeps the refusal for results.md. */
 int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err);
 
+/* FIVETRAN_ALLOW_WRITES (SPEC §3), parsed strictly: unset; true, 1 or yes;
+ * false, 0 or no (any case). Anything else, the empty string included, is
+ * -1 with err naming the accepted values. */
+enum writes_policy { WRITES_UNSET, WRITES_ALLOWED, WRITES_REFUSED };
+int writes_policy_from_env(enum writes_policy *out, struct err *err);
+
 /* How apply's client differs from plan's. */
 struct client_tuning {
 	bool read_only;
@@ -31,6 +37,9 @@ struct client_tuning {
  * Returns 0 or EXIT_ERROR with a message printed. */
 int open_client(const struct global_options *g, const struct client_tuning *t,
 		struct client **out);
+
+/* The --json error code for a client call's err (by err->code). */
+const char *client_error_code(const struct err *err);
 
 struct live_state;
 struct action_list;

@@ -13,40 +13,12 @@
 
 #include "client/live.h"
 #include "cmd/common.h"
+#include "cmd/options.h"
 #include "cmd/plandoc.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/json.h"
 #include "state/state.h"
-
-struct plan_args {
-	bool json;
-	bool detailed_exitcode;
-	const char *out;
-};
-
-static int parse_plan_args(int argc, char **argv, struct plan_args *a)
-{
-	int i;
-
-	memset(a, 0, sizeof *a);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			a->json = true;
-		else if (!strcmp(argv[i], "--detailed-exitcode"))
-			a->detailed_exitcode = true;
-		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			a->out = argv[++i];
-		else if (!strncmp(argv[i], "--out=", 6))
-			a->out = argv[i] + 6;
-		else {
-			cmd_error("plan: unknown option '%s'\nusage: ccapply plan [--json] "
-				  "[--out FILE] [--detailed-exitcode]", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* The connections state records as created, for the differ (which does not
  * read state/): borrowed strings; the caller frees the array. */
@@ -75,7 +47,7 @@ int compute_plan(const struct global_options *g, struct client *c, const struct 
 
 	err_clear(&err);
 	if (live_read(c, in->plan, live, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail(client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	items = created_connections(state, &created.n);
@@ -83,7 +55,7 @@ int compute_plan(const struct global_options *g, struct client *c, const struct 
 	rc = differ_diff(in->plan, live, &created, actions, &err);
 	free(items);
 	if (rc) {
-		cmd_error("%s", err.msg);
+		cmd_fail("diff_failed", "%s", err.msg);
 		live_state_free(live);
 		return EXIT_ERROR;
 	}
@@ -105,7 +77,7 @@ static int save_plan(const char *path, const struct value *doc, const struct liv
 	buf_putc(&b, '\n');
 	rc = write_file_atomic(path, b.data, b.len, &err);
 	if (rc)
-		cmd_error("%s", err.msg);
+		cmd_fail("write_failed", "%s", err.msg);
 	buf_free(&b);
 	value_free(saved);
 	return rc ? EXIT_ERROR : 0;
@@ -123,16 +95,16 @@ static int read_state(const struct global_options *g, struct state **out)
 	buf_printf(&path, "%s/.copy-connections/" STATE_FILE, g->dir);
 	rc = state_load(path.data, out, &err);
 	if (rc)
-		cmd_error("%s\n  plan reads it to know what ccapply created; restore it from version "
-			  "control or move it aside.", err.msg);
+		cmd_fail("state_invalid", "%s\n  plan reads it to know what ccapply created; restore "
+			 "it from version control or move it aside.", err.msg);
 	buf_free(&path);
 	return rc ? EXIT_ERROR : 0;
 }
 
-int cmd_plan(int argc, char **argv, const struct global_options *g)
+static int run_plan(const struct cmd_args *a, const struct global_options *g)
 {
+	const char *out = args_value(a, "--out");
 	struct planner_inputs in;
-	struct plan_args args;
 	struct live_state live;
 	struct action_list actions;
 	struct client_tuning read_only = { true, 0, 0, NULL, NULL };
@@ -142,8 +114,6 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 	struct err err;
 	int rc;
 
-	if (parse_plan_args(argc, argv, &args))
-		return EXIT_USAGE;
 	if ((rc = load_inputs(g, &in, &err)) || (rc = read_state(g, &state)))
 		goto out_inputs;
 	read_only.plan = in.plan;
@@ -152,12 +122,12 @@ int cmd_plan(int argc, char **argv, const struct global_options *g)
 	if ((rc = compute_plan(g, c, &in, state, &live, &actions)))
 		goto out_client;
 	doc = plandoc_build(&in, &live, &actions);
-	if (args.json)
+	if (args_flag(a, "--json"))
 		print_json(doc);
 	else
 		plandoc_render_text(stdout, doc, g);
-	rc = args.out ? save_plan(args.out, doc, &live) : 0;
-	if (!rc && args.detailed_exitcode && actions.n_create)
+	rc = out ? save_plan(out, doc, &live) : 0;
+	if (!rc && args_flag(a, "--detailed-exitcode") && actions.n_create)
 		rc = EXIT_CHANGES;
 	value_free(doc);
 	action_list_free(&actions);
@@ -170,6 +140,29 @@ out_inputs:
 	return rc;
 }
 
+static const struct opt_spec plan_options[] = {
+	{ .name = "--json", .help = "print the plan as one JSON object (docs/plan-output.md)" },
+	{ .name = "--out", .value = "FILE", .kind = OPT_VALUE, .path = true,
+	  .complete = COMPLETE_FILE,
+	  .help = "also save the plan, for 'ccapply show' and\n'ccapply apply FILE'" },
+	{ .name = "--detailed-exitcode",
+	  .help = "exit 2 when something would be created, 0 when not" },
+	{ 0 },
+};
+
+const struct command_spec cmd_plan_spec = {
+	.name = "plan",
+	.summary = "show what apply would create, without writing anything",
+	.description =
+		"Run the pre-flight gates, read the target group (GET requests only) and\n"
+		"show what apply would do: + create, = already exists, ! skipped (with the\n"
+		"reason and every differing config path). Writes nothing but --out FILE.",
+	.after = "Exit status: 0 done (or nothing to create), 1 refused or error, 2 changes\n"
+		 "pending (only with --detailed-exitcode).",
+	.options = plan_options,
+	.run = run_plan,
+};
+
 /* Load and check a saved plan file. */
 int load_saved_plan(const char *path, struct value **doc)
 {
@@ -178,17 +171,17 @@ int load_saved_plan(const char *path, struct value **doc)
 
 	*doc = NULL;
 	if (buf_read_file(&b, path)) {
-		cmd_error("cannot read plan file %s: %s", path, strerror(errno));
+		cmd_fail("plan_file_invalid", "cannot read plan file %s: %s", path, strerror(errno));
 		return EXIT_ERROR;
 	}
 	if (json_parse_named(path, b.data, b.len, doc, &err)) {
-		cmd_error("%s (not a ccapply plan file)", err.msg);
+		cmd_fail("plan_file_invalid", "%s (not a ccapply plan file)", err.msg);
 		buf_free(&b);
 		return EXIT_ERROR;
 	}
 	buf_free(&b);
 	if (plandoc_check(*doc, path, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("plan_file_invalid", "%s", err.msg);
 		value_free(*doc);
 		*doc = NULL;
 		return EXIT_ERROR;
@@ -196,33 +189,32 @@ int load_saved_plan(const char *path, struct value **doc)
 	return 0;
 }
 
-int cmd_show(int argc, char **argv, const struct global_options *g)
+static int run_show(const struct cmd_args *a, const struct global_options *g)
 {
-	const char *file = NULL;
-	bool json = false;
 	struct value *doc;
-	int i, rc;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-' || file) {
-			cmd_error("show: unexpected '%s'\nusage: ccapply show PLANFILE [--json]",
-				  argv[i]);
-			return EXIT_USAGE;
-		} else
-			file = argv[i];
-	}
-	if (!file) {
-		cmd_error("usage: ccapply show PLANFILE [--json]");
-		return EXIT_USAGE;
-	}
-	if ((rc = load_saved_plan(file, &doc)))
+	if ((rc = load_saved_plan(args_value(a, "PLANFILE"), &doc)))
 		return rc;
-	if (json)
+	if (args_flag(a, "--json"))
 		print_json(doc);
 	else
 		plandoc_render_text(stdout, doc, g);
 	value_free(doc);
 	return EXIT_OK;
 }
+
+static const struct opt_spec show_options[] = {
+	{ .name = "PLANFILE", .kind = OPT_POSITIONAL, .required = true, .path = true,
+	  .complete = COMPLETE_FILE },
+	{ .name = "--json", .help = "print the saved plan as JSON" },
+	{ 0 },
+};
+
+const struct command_spec cmd_show_spec = {
+	.name = "show",
+	.summary = "render a plan saved with plan --out",
+	.description = "Render a plan saved with 'ccapply plan --out' as plan did. No network.",
+	.options = show_options,
+	.run = run_show,
+};

@@ -55,7 +55,7 @@ static struct value *build_warnings(const struct report *r)
 	return list;
 }
 
-static struct value *build_preflight(const struct planner_inputs *in)
+struct value *plandoc_build_preflight(const struct planner_inputs *in)
 {
 	struct value *p = value_new_object();
 
@@ -137,7 +137,7 @@ struct value *plandoc_build(const struct planner_inputs *in, const struct live_s
 	value_object_put_c(target, "group_id", value_new_cstring(live->group_id));
 	value_object_put_c(target, "group_name", value_new_cstring(live->group_name));
 	value_object_put_c(doc, "target", target);
-	value_object_put_c(doc, "preflight", build_preflight(in));
+	value_object_put_c(doc, "preflight", plandoc_build_preflight(in));
 	for (i = 0; i < actions->n; i++)
 		value_array_push(list, build_action(&actions->items[i]));
 	value_object_put_c(doc, "actions", list);
@@ -195,9 +195,10 @@ static void render_value(FILE *out, const struct value *v)
 	buf_free(&b);
 }
 
-static void render_warnings(FILE *out, const struct value *doc, const struct global_options *g)
+void plandoc_render_warnings(FILE *out, const struct value *preflight,
+			     const struct global_options *g)
 {
-	const struct value *w = value_get(value_get(doc, "preflight"), "warnings");
+	const struct value *w = value_get(preflight, "warnings");
 	size_t i;
 
 	if (!w || !w->u.arr.n)
@@ -278,7 +279,7 @@ void plandoc_render_text(FILE *out, const struct value *doc, const struct global
 
 	fprintf(out, "Target group: %s (%s)\n\n", value_get_string(target, "group_name"),
 		value_get_string(target, "group_id"));
-	render_warnings(out, doc, g);
+	plandoc_render_warnings(out, value_get(doc, "preflight"), g);
 	if (!actions->u.arr.n)
 		fputs("  The plan lists no connections and no Quickstart packages.\n", out);
 	for (i = 0; i < actions->u.arr.n; i++) {

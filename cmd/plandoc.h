@@ -19,6 +19,12 @@
 
 struct value *plandoc_build(const struct planner_inputs *in, const struct live_state *live,
 			    const struct action_list *actions);
+/* The "preflight" member alone (checksum, status, warnings): what
+ * `validate --json` prints too. */
+struct value *plandoc_build_preflight(const struct planner_inputs *in);
+/* The warnings of a preflight object, as plan shows them; nothing when none. */
+void plandoc_render_warnings(FILE *out, const struct value *preflight,
+			     const struct global_options *g);
 /* BLAKE2b-256 hex of the live facts the actions depend on: connection ids,
  * names and services, transformation ids, packages and connection ids. */
 void plandoc_live_fingerprint(const struct live_state *live, char out[65]);

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/json.h"
@@ -31,26 +32,6 @@
 
 #define OLD_KEY_ENV "CCAPPLY_STATE_OLD_KEY"
 #define DASHBOARD_URL "https://fivetran.com/dashboard/connections/"
-
-static const char usage_text[] =
-	"usage: ccapply state list [--json]\n"
-	"       ccapply state show NAME [--json]\n"
-	"       ccapply state verify\n"
-	"       ccapply state sign\n\n"
-	"Read .copy-connections/ccapply.lock, the state apply records. No network.\n\n"
-	"  list         one line per resource: kind, name, outcome, Fivetran id\n"
-	"  show NAME    everything recorded about the resource NAME (a target_name or a\n"
-	"               package name; KIND/NAME when both kinds use it)\n"
-	"  verify       check the file's digest (or MAC), its entries, its plan checksum\n"
-	"               against copy_plan.yaml, the journal's hash chain, and that\n"
-	"               replaying the journal gives the recorded outcomes; exit 0 only\n"
-	"               when every check holds\n"
-	"  sign         rewrite the file with a MAC under CCAPPLY_STATE_KEY (from a plain\n"
-	"               digest, or from the key in CCAPPLY_STATE_OLD_KEY)\n\n"
-	"Options:\n"
-	"  --json       list and show: print JSON instead of text\n\n"
-	"Environment: CCAPPLY_STATE_KEY, the key of the state's MAC (see ccapply(1)).\n"
-	"Exit status: 0 done (verify: every check holds), 1 error or a failed check.\n";
 
 struct paths {
 	struct buf dir;   /* DIR/.copy-connections */
@@ -80,12 +61,12 @@ static int load_state(const struct paths *p, struct state **st)
 	struct err err;
 
 	if (state_load(p->state.data, st, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("state_invalid", "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	if (!*st) {
-		cmd_error("no state file at %s: nothing has been applied in this directory yet "
-			  "(ccapply apply writes it)", p->state.data);
+		cmd_fail("no_state", "no state file at %s: nothing has been applied in this "
+			 "directory yet (ccapply apply writes it)", p->state.data);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -180,8 +161,9 @@ static const struct state_resource *find_named(struct state *st, const char *nam
 	const char *slash = strchr(name, '/');
 
 	if (conn && tr) {
-		cmd_error("state show: \"%s\" is both a connection and a transformation; say "
-			  "connection/%s or transformation/%s", name, name, name);
+		cmd_fail("not_found", "state show: \"%s\" is both a connection and a "
+			 "transformation; say connection/%s or transformation/%s", name, name,
+			 name);
 		return NULL;
 	}
 	if (conn || tr)
@@ -194,8 +176,8 @@ static const struct state_resource *find_named(struct state *st, const char *nam
 		tr = state_find(st, "transformation", slash + 1);
 	if (conn || tr)
 		return conn ? conn : tr;
-	cmd_error("state show: no resource named \"%s\" in the state (ccapply state list shows "
-		  "what it records)", name);
+	cmd_fail("not_found", "state show: no resource named \"%s\" in the state (ccapply "
+		 "state list shows what it records)", name);
 	return NULL;
 }
 
@@ -482,51 +464,18 @@ static int cmd_sign(const struct paths *p)
 
 /* ------------------------------------------------------------------ main */
 
-int cmd_state(int argc, char **argv, const struct global_options *g)
+static int run_list_or_show(const struct cmd_args *a, const struct global_options *g)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL, *name = NULL;
-	struct paths p;
-	struct state *st = NULL;
+	const char *name = !strcmp(a->cmd->name, "show") ? args_value(a, "NAME") : NULL;
+	bool json = args_flag(a, "--json");
 	const struct state_resource *r;
-	bool json = false;
-	int i, rc;
+	struct state *st = NULL;
+	struct paths p;
+	int rc;
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		}
-	if (!sub || (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "verify") &&
-		     strcmp(sub, "sign"))) {
-		cmd_error(sub ? "state: unknown subcommand '%s'" : "state: a subcommand is "
-			  "needed%s", sub ? sub : "");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	for (i = 2; i < argc; i++) {
-		bool takes_json = !strcmp(sub, "list") || !strcmp(sub, "show");
-		if (takes_json && !strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(sub, "show") && !name && argv[i][0] != '-') {
-			name = argv[i];
-		} else {
-			cmd_error("state %s: unexpected '%s'", sub, argv[i]);
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!strcmp(sub, "show") && !name) {
-		cmd_error("state show: which resource? usage: ccapply state show NAME [--json]");
-		return EXIT_USAGE;
-	}
 	paths_init(&p, g);
-	if (!strcmp(sub, "verify") || !strcmp(sub, "sign")) {
-		rc = !strcmp(sub, "verify") ? cmd_verify(&p) : cmd_sign(&p);
-		paths_free(&p);
-		return rc;
-	}
 	rc = load_state(&p, &st);
-	if (!rc && !strcmp(sub, "list")) {
+	if (!rc && !name) {
 		if (json)
 			list_json(st);
 		else
@@ -544,3 +493,76 @@ int cmd_state(int argc, char **argv, const struct global_options *g)
 	paths_free(&p);
 	return rc;
 }
+
+static int run_verify_or_sign(const struct cmd_args *a, const struct global_options *g)
+{
+	struct paths p;
+	int rc;
+
+	paths_init(&p, g);
+	rc = !strcmp(a->cmd->name, "verify") ? cmd_verify(&p) : cmd_sign(&p);
+	paths_free(&p);
+	return rc;
+}
+
+#define JSON_HELP "list and show: print JSON instead of text"
+
+static const struct opt_spec list_options[] = {
+	{ .name = "--json", .help = JSON_HELP },
+	{ 0 },
+};
+
+static const struct opt_spec show_options[] = {
+	{ .name = "NAME", .kind = OPT_POSITIONAL, .required = true,
+	  .complete = COMPLETE_STATE_NAME },
+	{ .name = "--json", .help = JSON_HELP },
+	{ 0 },
+};
+
+static const struct opt_spec no_options[] = { { 0 } };
+
+static const struct command_spec state_list = {
+	.name = "list",
+	.summary = "one line per resource: kind, name, outcome, Fivetran id",
+	.options = list_options,
+	.run = run_list_or_show,
+};
+
+static const struct command_spec state_show = {
+	.name = "show",
+	.summary = "everything recorded about the resource NAME (a target_name or a\n"
+		   "package name; KIND/NAME when both kinds use it)",
+	.options = show_options,
+	.run = run_list_or_show,
+};
+
+static const struct command_spec state_verify = {
+	.name = "verify",
+	.summary = "check the file's digest (or MAC), its entries, its plan checksum\n"
+		   "against copy_plan.yaml, the journal's hash chain, and that\n"
+		   "replaying the journal gives the recorded outcomes; exit 0 only\n"
+		   "when every check holds",
+	.options = no_options,
+	.run = run_verify_or_sign,
+};
+
+static const struct command_spec state_sign = {
+	.name = "sign",
+	.summary = "rewrite the file with a MAC under CCAPPLY_STATE_KEY (from a plain\n"
+		   "digest, or from the key in CCAPPLY_STATE_OLD_KEY)",
+	.options = no_options,
+	.run = run_verify_or_sign,
+};
+
+static const struct command_spec *const state_subcommands[] = {
+	&state_list, &state_show, &state_verify, &state_sign, NULL,
+};
+
+const struct command_spec cmd_state_spec = {
+	.name = "state",
+	.summary = "list, show, verify or sign what ccapply.lock records",
+	.description = "Read .copy-connections/ccapply.lock, the state apply records. No network.",
+	.after = "Environment: CCAPPLY_STATE_KEY, the key of the state's MAC (see ccapply(1)).\n"
+		 "Exit status: 0 done (verify: every check holds), 1 error or a failed check.",
+	.subcommands = state_subcommands,
+};

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "cmd/common.h"
+#include "cmd/options.h"
 #include "differ/differ.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
@@ -34,18 +35,6 @@
 #include "state/state.h"
 
 #define STATUS_FORMAT_VERSION "1"
-
-static const char status_usage[] =
-	"usage: ccapply status [--json]\n\n"
-	"Check what .copy-connections/ccapply.lock records against Fivetran (GET\n"
-	"requests only): for every resource ccapply created or found, whether it is\n"
-	"still there, renamed, deleted or moved to another group, whether its config\n"
-	"drifted from what was sent, and its health (paused, setup_state,\n"
-	"sync_state; broken when setup_state is broken).\n\n"
-	"Options:\n"
-	"  --json    print one JSON object (docs/status.md)\n\n"
-	"Exit status: 0 nothing drifted, 1 error, 2 something drifted, is missing\n"
-	"or is broken.\n";
 
 struct status_run {
 	const struct global_options *g;
@@ -134,10 +123,10 @@ static int load_state_file(struct status_run *run)
 	buf_printf(&path, "%s/.copy-connections/" STATE_FILE, run->g->dir);
 	err_clear(&err);
 	if (state_load(path.data, &run->state, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail("state_invalid", "%s", err.msg);
 		rc = EXIT_ERROR;
 	} else if (!run->state) {
-		cmd_error("no state file: %s not found\n  ccapply status checks what "
+		cmd_fail("no_state", "no state file: %s not found\n  ccapply status checks what "
 			  "'ccapply apply' recorded; run apply first.", path.data);
 		rc = EXIT_ERROR;
 	}
@@ -188,7 +177,7 @@ static int read_target_group(struct status_run *run)
 	err_clear(&err);
 	if (client_get_group(run->client, run->state->target_group_id, &group, &st, &err)) {
 		if (st.http_status != 404) {
-			cmd_error("%s", err.msg);
+			cmd_fail(client_error_code(&err), "%s", err.msg);
 			return EXIT_ERROR;
 		}
 		run->group_exists = false;
@@ -223,13 +212,13 @@ static int read_live(struct status_run *run)
 	err_clear(&err);
 	if (needs_kind(run->state, "connection") &&
 	    client_list_group_connections(run->client, gid, NULL, &run->connections, &st, &err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail(client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	if (needs_kind(run->state, "transformation") &&
 	    client_list_transformations(run->client, gid, "QUICKSTART", &run->transformations, &st,
 					&err)) {
-		cmd_error("%s", err.msg);
+		cmd_fail(client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -249,7 +238,7 @@ static int fetch_connection(struct status_run *run, const char *id, const struct
 	if (client_get_connection(run->client, id, &conn, &st, &err)) {
 		if (st.http_status == 404)
 			return 0;
-		cmd_error("%s", err.msg);
+		cmd_fail(client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	value_array_push(run->fetched, conn);
@@ -809,35 +798,13 @@ static void run_free(struct status_run *run)
 	value_free(run->groups);
 }
 
-static int parse_status_args(int argc, char **argv, bool *json)
-{
-	int i;
-
-	*json = false;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			*json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(status_usage, stdout);
-			return EXIT_OK;
-		} else {
-			cmd_error("status: unknown option '%s'\nusage: ccapply status [--json]",
-				  argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	return -1;
-}
-
-int cmd_status(int argc, char **argv, const struct global_options *g)
+static int run_status(const struct cmd_args *a, const struct global_options *g)
 {
 	struct status_run run;
 	struct value *doc = NULL;
-	bool json, drift = false;
+	bool drift = false;
 	int rc;
 
-	if ((rc = parse_status_args(argc, argv, &json)) >= 0)
-		return rc;
 	memset(&run, 0, sizeof run);
 	run.g = g;
 	if (!(rc = load_state_file(&run))) {
@@ -850,7 +817,7 @@ int cmd_status(int argc, char **argv, const struct global_options *g)
 	if (!rc)
 		rc = build_document(&run, &doc, &drift);
 	if (!rc) {
-		if (json)
+		if (args_flag(a, "--json"))
 			print_json(doc);
 		else
 			render_text(stdout, doc, g);
@@ -860,3 +827,23 @@ int cmd_status(int argc, char **argv, const struct global_options *g)
 	run_free(&run);
 	return rc;
 }
+
+static const struct opt_spec status_options[] = {
+	{ .name = "--json", .help = "print one JSON object (docs/status.md)" },
+	{ 0 },
+};
+
+const struct command_spec cmd_status_spec = {
+	.name = "status",
+	.summary = "drift and health of what the state file records (read-only)",
+	.description =
+		"Check what .copy-connections/ccapply.lock records against Fivetran (GET\n"
+		"requests only): for every resource ccapply created or found, whether it is\n"
+		"still there, renamed, deleted or moved to another group, whether its config\n"
+		"drifted from what was sent, and its health (paused, setup_state,\n"
+		"sync_state; broken when setup_state is broken).",
+	.after = "Exit status: 0 nothing drifted, 1 error, 2 something drifted, is missing\n"
+		 "or is broken.",
+	.options = status_options,
+	.run = run_status,
+};

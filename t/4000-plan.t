@@ -109,9 +109,9 @@ test_expect_success '--json keys come in the documented order' '
 
 test_expect_success '--out saves the plan; show renders it as plan did' '
 	ccapply -C ws plan --out saved.plan >out &&
-	ccapply show saved.plan >shown &&
+	ccapply show ws/saved.plan >shown &&
 	test_cmp out shown &&
-	ccapply show saved.plan --json >shown.json &&
+	ccapply show ws/saved.plan --json >shown.json &&
 	test_grep "\"live_fingerprint\": \"[0-9a-f]\{64\}\"" shown.json
 '
 

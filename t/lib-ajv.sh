@@ -1,0 +1,45 @@
+# lib-ajv.sh — check --json outputs against their JSON Schemas (docs/schemas/) with Ajv.
+#
+# Sourced by test-lib.sh like every t/lib-*.sh, so it only defines functions:
+#
+#   ajv_require                 at the top of a script, outside any test point: install the
+#                               pinned node packages (Ajv is in t/contract/package-lock.json
+#                               beside Prism, one `npm ci` for both) or end the script —
+#                               skipped normally, failed when CI=true
+#   schema_check NAME FILE...   each FILE is one JSON document valid against
+#                               docs/schemas/NAME.schema.json; prints Ajv's findings, fails
+#   schema_check_lines NAME FILE...   the same for each line of each FILE (apply --json)
+
+AJV_SCRIPT="$TEST_DIRECTORY/contract/ajv-validate.js"
+SCHEMA_DIR="$REPO/docs/schemas"
+
+ajv_works() {
+	node -e 'require(process.argv[1])' "$PRISM_DIR/node_modules/ajv" >/dev/null 2>&1
+}
+
+ajv_require() {
+	local reason status
+	reason=$(prism_install 2>&1)
+	status=$?
+	[ -n "$reason" ] && printf '%s\n' "$reason" | sed 's/^/# /'
+	[ $status -eq 0 ] && ajv_works && return 0
+	reason=$(printf '%s\n' "${reason:-npm ci did not install ajv}" | head -n 1)
+	if [ "${CI:-}" = true ]; then
+		echo "not ok 1 - Ajv is required when CI=true: $reason"
+		echo "1..1"
+		exit 1
+	fi
+	test_skip_all "Ajv unavailable: $reason"
+}
+
+schema_check() {
+	local name=$1
+	shift
+	node "$AJV_SCRIPT" "$SCHEMA_DIR/$name.schema.json" "$@"
+}
+
+schema_check_lines() {
+	local name=$1
+	shift
+	node "$AJV_SCRIPT" --lines "$SCHEMA_DIR/$name.schema.json" "$@"
+}
