@@ -79,18 +79,7 @@ test_expect_success '-C DIR: plan --out FILE, show FILE and apply FILE are insid
 
 test_expect_success '--ack repeats and accumulates' '
 	rm -rf ws2 && plan_workspace ws2 &&
-	write_report ws2 pass-with-warnings <<-\EOF &&
-	connection_findings:
-	  - source_id: src_postgres
-	    target_name: postgres_app
-	    findings:
-	      - severity: warning
-	        code: UNPATCHABLE_TABLE
-	        message: audit_log cannot be patched
-	acknowledgments_required:
-	  - code: NONPORTABLE_FIELD
-	    message: time zone differs
-	EOF
+	write_report_warnings ws2 &&
 	ccapply -C ws2 apply --auto-approve --ack UNPATCHABLE_TABLE \
 		--ack NONPORTABLE_FIELD >out &&
 	tr -d " \n" <ws2/.copy-connections/ccapply.lock |

@@ -19,14 +19,7 @@ repo_make() {
 # complete WORD... — what _ccapply offers for the command line WORD... (the last
 # word is the one being completed), one candidate a line, sorted.
 complete_words() {
-	bash -c '
-		. "$1" || exit 1
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_ccapply
-		printf "%s\n" "${COMPREPLY[@]}"
-	' complete-words "$COMPLETION" "$@" | sort
+	complete_bash "$COMPLETION" "$@"
 }
 
 test_expect_success 'make install puts everything under DESTDIR/PREFIX' '

@@ -60,34 +60,22 @@ test_expect_success 'every command and option of the help is in every script' '
 	)
 '
 
-# complete_bash WORD...: what bash offers for the line (the last word is completed).
-complete_bash() {
-	bash -c '
-		. "$1" || exit 1
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_ccapply
-		printf "%s\n" "${COMPREPLY[@]}"
-	' complete-words "$REPO/contrib/ccapply.bash-completion" "$@" | sort
-}
-
 # complete_fish LINE: what fish offers for LINE, candidates only.
 complete_fish() {
 	fish -c "source '$REPO/contrib/ccapply.fish'; complete -C '$1'" | cut -f1 | sort
 }
 
 test_expect_success 'bash: a new command and its options complete' '
-	complete_bash ccapply val >out &&
+	complete_bash "$REPO/contrib/ccapply.bash-completion" ccapply val >out &&
 	echo validate >expect &&
 	test_cmp expect out &&
-	complete_bash ccapply validate -- >out &&
+	complete_bash "$REPO/contrib/ccapply.bash-completion" ccapply validate -- >out &&
 	printf "%s\n" --help --json >expect &&
 	test_cmp expect out &&
-	complete_bash ccapply completion "" >out &&
+	complete_bash "$REPO/contrib/ccapply.bash-completion" ccapply completion "" >out &&
 	printf "%s\n" bash fish zsh >expect &&
 	test_cmp expect out &&
-	complete_bash ccapply apply --create-rate "" >out &&
+	complete_bash "$REPO/contrib/ccapply.bash-completion" ccapply apply --create-rate "" >out &&
 	echo 20/60 >expect &&
 	test_cmp expect out
 '

@@ -47,18 +47,7 @@ test_expect_success 'validate --json: pass and pass-with-warnings' '
 	plan_workspace ws && write_report ws pass &&
 	ccapply -C ws validate --json >validate.json &&
 	schema_check validate validate.json &&
-	write_report ws pass-with-warnings <<-\EOF &&
-	connection_findings:
-	  - source_id: src_postgres
-	    target_name: postgres_app
-	    findings:
-	      - severity: warning
-	        code: UNPATCHABLE_TABLE
-	        message: audit_log cannot be patched
-	acknowledgments_required:
-	  - code: NONPORTABLE_FIELD
-	    message: time zone differs
-	EOF
+	write_report_warnings ws &&
 	ccapply -C ws validate --json >validate.json &&
 	schema_check validate validate.json &&
 	test "$(sim_json preflight.warnings.# validate.json)" = 2

@@ -5,6 +5,8 @@
 #   write_report DIR STATUS     a validation report whose checksum matches the
 #                               plan; YAML on stdin is appended (findings...)
 #   write_report_sum DIR STATUS CHECKSUM   the same with a given checksum
+#   write_report_warnings DIR   pass-with-warnings: a warning finding UNPATCHABLE_TABLE
+#                               (source src_postgres) and NONPORTABLE_FIELD to acknowledge
 
 plan_workspace() {
 	mkdir -p "$1/.copy-connections" &&
@@ -27,4 +29,19 @@ write_report_sum() {
 
 write_report() {
 	write_report_sum "$1" "$2" "$(ccapply checksum "$1/.copy-connections/copy_plan.yaml")"
+}
+
+write_report_warnings() {
+	write_report "$1" pass-with-warnings <<-\EOF
+	connection_findings:
+	  - source_id: src_postgres
+	    target_name: postgres_app
+	    findings:
+	      - severity: warning
+	        code: UNPATCHABLE_TABLE
+	        message: audit_log cannot be patched
+	acknowledgments_required:
+	  - code: NONPORTABLE_FIELD
+	    message: time zone differs
+	EOF
 }

@@ -75,13 +75,21 @@ prism_require() {
 	local status=$?
 	[ -n "$reason" ] && printf '%s\n' "$reason" | sed 's/^/# /'
 	[ $status -eq 0 ] && return 0
-	reason=$(printf '%s\n' "$reason" | head -n 1)
+	node_suite_unavailable Prism "$reason"
+}
+
+# node_suite_unavailable WHAT REASON: end a script whose node packages could not be installed:
+# skipped normally, failed when CI=true (CI must really run these suites). REASON's first line
+# is the reason given.
+node_suite_unavailable() {
+	local reason
+	reason=$(printf '%s\n' "$2" | head -n 1)
 	if [ "${CI:-}" = true ]; then
-		echo "not ok 1 - Prism is required when CI=true: $reason"
+		echo "not ok 1 - $1 is required when CI=true: $reason"
 		echo "1..1"
 		exit 1
 	fi
-	test_skip_all "Prism unavailable: $reason"
+	test_skip_all "$1 unavailable: $reason"
 }
 
 # prism_corrected_definition: write the official definition with the errata applied to
