@@ -187,6 +187,10 @@ const char *client_error_code(const struct err *err)
 		return "unknown_outcome";
 	case LIVE_E_NO_TARGET:
 		return "target_missing";
+	case LIVE_E_NO_DESTINATION:
+		return "destination_missing";
+	case LIVE_E_OTHER_ACCOUNT:
+		return "other_account";
 	}
 	return "api_error";
 }

@@ -83,12 +83,12 @@ test_expect_success 'plan --json: creates, skips with differences; --out and sho
 	schema_check plan show.json
 '
 
-test_expect_success 'plan --json failures: no credentials, API down, target missing, usage' '
+test_expect_success 'plan --json failures: no credentials, API down, another account, usage' '
 	(unset FIVETRAN_APIKEY && json_fails no_credentials 1 -C ws plan --json) &&
 	json_fails network 1 --api-url http://127.0.0.1:1 -C ws plan --json &&
 	echo "{\"groups\": []}" >no-groups.json &&
 	sim_start --seed no-groups.json &&
-	json_fails target_missing 1 -C ws plan --json &&
+	json_fails other_account 1 -C ws plan --json &&
 	json_fails usage 64 -C ws plan --json --bogus &&
 	json_fails plan_file_invalid 1 show no-such.plan --json
 '
