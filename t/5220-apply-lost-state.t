@@ -27,23 +27,12 @@ lose_state() {
 	rm -f ws/.copy-connections/ccapply.lock ws/.copy-connections/ccapply.journal
 }
 
-test_expect_success 'a scope-step plan: every connection created, the orphan package skipped' '
+test_expect_success 'a scope-step plan: every resource created' '
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
 	plan_workspace ws "$TESTDATA/plans/scope-step/copy_plan.yaml" && write_report ws pass &&
-	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
-	test_grep "^  ! transformation \"zendesk\": NO_DEPENDENCIES$" out &&
-	test_grep "target_connection_source_ids is empty" out &&
-	test_grep "^Apply finished with problems: 4 created, 0 already existed, 1 skipped, 0 failed.$" out &&
-	test "$(writes)" = 4 &&
-	test "$(transformation_posts)" = 1
-'
-
-test_expect_success 'the package without dependency is recorded skipped, with its reason' '
-	test_grep "zendesk Quickstart package skipped: NO_DEPENDENCIES (the plan lists no connection for it" \
-		ws/.copy-connections/results.md &&
-	ccapply -C ws state show zendesk >state.out &&
-	test_grep "skipped" state.out &&
-	test_grep "NO_DEPENDENCIES" state.out
+	ccapply -C ws apply --auto-approve >out &&
+	test_grep "^Apply complete: 4 created, 0 already existed, 0 skipped, 0 failed.$" out &&
+	test "$(writes)" = 4
 '
 
 test_expect_success 'lock and journal lost: plan finds everything, nothing to create or skip' '
@@ -53,14 +42,32 @@ test_expect_success 'lock and journal lost: plan finds everything, nothing to cr
 	test_grep "^  = connection \"sheets_copy.budget\" (google_sheets) id=[^ ]*: ALREADY_EXISTS$" out &&
 	test_grep "^  = connection \"stripe_prod\" (stripe) id=[^ ]*: ALREADY_EXISTS$" out &&
 	test_grep "^  = transformation \"stripe\" id=[^ ]*: ALREADY_EXISTS$" out &&
-	test_grep "^Plan: 0 to create, 4 unchanged, 1 skipped.$" out
+	test_grep "^Plan: 0 to create, 4 unchanged, 0 skipped.$" out
 '
 
 test_expect_success 'lock and journal lost: apply sends nothing' '
 	before=$(writes) &&
-	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	ccapply -C ws apply --auto-approve >out &&
 	test "$(writes)" = "$before" &&
-	test_grep "^Apply finished with problems: 0 created, 4 already existed, 1 skipped, 0 failed.$" out
+	test_grep "^Apply complete: 0 created, 4 already existed, 0 skipped, 0 failed.$" out
+'
+
+test_expect_success 'a package without dependency: skipped with its reason, never sent' '
+	rm -rf ws && plan_workspace ws &&
+	sed -i "s/target_connection_source_ids: \[src_salesforce\]/target_connection_source_ids: []/" \
+		ws/.copy-connections/copy_plan.yaml &&
+	write_report ws pass &&
+	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^  ! transformation \"salesforce\": NO_DEPENDENCIES$" out &&
+	test_grep "target_connection_source_ids is empty" out &&
+	test_grep "^Apply finished with problems: 4 created, 0 already existed, 1 skipped, 0 failed.$" out &&
+	test "$(transformation_posts)" = 1 &&
+	test_grep "salesforce Quickstart package skipped: NO_DEPENDENCIES (the plan lists no connection for it" \
+		ws/.copy-connections/results.md &&
+	ccapply -C ws state show salesforce >state.out &&
+	test_grep "skipped" state.out &&
+	test_grep "NO_DEPENDENCIES" state.out
 '
 
 test_expect_success 'recorded created: ALREADY_EXISTS whatever its config, never skipped' '
