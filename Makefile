@@ -2,9 +2,16 @@
 #
 # Sources are found by directory (wildcards), so adding a .c file to a module needs
 # no edit here. Objects go to build/; a stamp of the compiler flags forces a full
-# rebuild when they change (for example between `make` and `make SANITIZE=1`).
-# Missing libraries are installed by scripts/install-deps.sh before the first
-# compile; pkg-config is consulted only inside recipes, after that step has run.
+# rebuild when they change (for example between `make` and `make SANITIZE=1`), and
+# one of the link flags a relink. Missing libraries are installed by
+# scripts/install-deps.sh before the first compile; pkg-config is consulted only
+# inside recipes, after that step has run.
+#
+# Packagers' conventions: CPPFLAGS, CFLAGS and LDFLAGS from the environment or the
+# command line reach every compile and link, after ccapply's own flags (so they
+# can override them); CFLAGS defaults to -O2 -g. Warnings are errors only with
+# WERROR=1, which `make check` and CI use; a plain `make` (a user or a
+# distribution building a release) does not fail on a new compiler's warning.
 
 CC       ?= cc
 PKGS     := libfyaml libcurl libb2 libmicrohttpd libcrypto
@@ -12,12 +19,20 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
             -Wno-format-truncation
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-             -DCCAPPLY_VERSION='"$(VERSION)"' -I. $(SAN_FLAGS) $(PKG_CFLAGS)
-LDLIBS_ALL = $(SAN_FLAGS) $(PKG_LIBS) -lm -lpthread
+CPPFLAGS ?=
+LDFLAGS  ?=
+# `make check` (and what it builds) turns warnings into errors unless told otherwise.
+check: WERROR ?= 1
+WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DCCAPPLY_VERSION='"$(VERSION)"' \
+               -I. $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(WERROR_FLAG) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
+LINK = $(CC) $(ALL_LDFLAGS) -o $@
 
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -56,32 +71,48 @@ build/.deps-ok:
 	@touch $@
 deps: build/.deps-ok
 
+# The tools the tests run (git, man, Node.js...): installed when one is missing. A
+# failure is not fatal here: the suites that need the tool skip, or fail under CI=true.
+TEST_TOOLS := git man groff python3 node npm readelf flock prove
+build/.test-deps-ok: | build/.deps-ok
+	@for c in $(TEST_TOOLS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	 if [ -n "$$missing" ]; then echo "make: missing for the tests:$$missing" >&2; \
+	 scripts/install-deps.sh test || { echo "make: could not install them; their tests skip" >&2; exit 0; }; fi; \
+	 touch $@
+
+# -Werror changes no object, so it is left out of the stamp: switching between
+# `make` and `make check` rebuilds nothing (CI builds from clean with it).
+COMPILE_STAMP = $(CC) $(ALL_CPPFLAGS) $(filter-out -Werror,$(ALL_CFLAGS))
 build/.flags: FORCE
 	@mkdir -p build
-	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(CC) $(ALL_CFLAGS)' > $@
+	@echo '$(COMPILE_STAMP)' | cmp -s - $@ 2>/dev/null || echo '$(COMPILE_STAMP)' > $@
+build/.ldflags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_LDFLAGS) $(LDLIBS_ALL)' | cmp -s - $@ 2>/dev/null || \
+	 echo '$(CC) $(ALL_LDFLAGS) $(LDLIBS_ALL)' > $@
 
 # --- compile and link -------------------------------------------------------
 build/%.o: %.c build/.flags | build/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@rm -f $@; ar rcs $@ $^
 
-bin/ccapply: $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB)
+bin/ccapply: $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin
-	$(CC) -o $@ $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
-bin/ccapply-sim: $(call obj,$(SIM_SRC)) $(COMMON_LIB)
+	$(LINK) $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
+bin/ccapply-sim: $(call obj,$(SIM_SRC)) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin
-	$(CC) -o $@ $(call obj,$(SIM_SRC)) $(COMMON_LIB) $(LDLIBS_ALL)
-bin/test-tool: $(call obj,$(TOOL_SRC)) $(CORE_LIB) $(COMMON_LIB)
+	$(LINK) $(call obj,$(SIM_SRC)) $(COMMON_LIB) $(LDLIBS_ALL)
+bin/test-tool: $(call obj,$(TOOL_SRC)) $(CORE_LIB) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin
-	$(CC) -o $@ $(call obj,$(TOOL_SRC)) $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
-bin/t/%: build/t/unit/%.o build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB)
+	$(LINK) $(call obj,$(TOOL_SRC)) $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
+bin/t/%: build/t/unit/%.o build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin/t
-	$(CC) -o $@ $< build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
+	$(LINK) $< build/t/unit/tap.o $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -100,7 +131,7 @@ PROVE_OPTS ?= -j2
 # memory error or a definite leak fails the check. Slow; not with SANITIZE=1.
 VALGRIND_CMD = valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
                --show-leak-kinds=definite --quiet --suppressions=$(CURDIR)/t/valgrind.supp
-check: all
+check: all build/.test-deps-ok
 	SANITIZE=$(SANITIZE) CCAPPLY_VALGRIND=$(VALGRIND) LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp \
 		$(PROVE) $(PROVE_OPTS) --exec bash t/*.t
 ifeq ($(VALGRIND),1)

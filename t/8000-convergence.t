@@ -157,11 +157,7 @@ test_expect_success 'one more apply sends nothing and leaves the state byte-iden
 	test_grep "^Plan: 0 to create, $RESOURCES unchanged, 0 skipped.$" again.out
 '
 
-# ccapply state verify arrives with issue 6; check the file with it when it is there.
-if ccapply help 2>&1 | grep -q "^  state "; then
-	test_set_prereq STATE_VERIFY
-fi
-test_expect_success STATE_VERIFY 'ccapply state verify passes' '
+test_expect_success 'ccapply state verify passes' '
 	ccapply -C ws state verify
 '
 

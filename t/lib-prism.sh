@@ -68,7 +68,7 @@ prism_install() {
 }
 
 # prism_require: at the top of a contract test, outside any test point. Installs Prism or ends
-# the script: skipped normally, failed when CI=true (CI must really run the contract tests).
+# the script: skipped normally, failed when CI=true (test_skip_all; CI must really run them).
 prism_require() {
 	local reason
 	reason=$(prism_install 2>&1)
