@@ -73,7 +73,7 @@ deps: build/.deps-ok
 
 # The tools the tests run (git, man, Node.js...): installed when one is missing. A
 # failure is not fatal here: the suites that need the tool skip, or fail under CI=true.
-TEST_TOOLS := git man groff python3 node npm readelf flock prove
+TEST_TOOLS := git man groff python3 node npm readelf flock prove jq curl unzip
 build/.test-deps-ok: | build/.deps-ok
 	@for c in $(TEST_TOOLS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	 if [ -n "$$missing" ]; then echo "make: missing for the tests:$$missing" >&2; \
@@ -145,12 +145,13 @@ demo: all
 
 # --- install ----------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]; uninstall removes the same files.
-# The completions in contrib/ are `ccapply completion bash|zsh|fish` (t/7025 checks them).
+# The completions in contrib/ are `ccapply completion bash|zsh|fish` (t/7025 checks them);
+# zsh's goes where Debian's zsh looks: vendor-completions under /usr, site-functions elsewhere.
 INSTALL    ?= install
 BINDIR      = $(DESTDIR)$(PREFIX)/bin
 MAN1DIR     = $(DESTDIR)$(PREFIX)/share/man/man1
 COMPDIR     = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR  = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+ZSHCOMPDIR  = $(DESTDIR)$(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 .PHONY: uninstall
 install: bin/ccapply bin/ccapply-sim
@@ -163,6 +164,38 @@ install: bin/ccapply bin/ccapply-sim
 uninstall:
 	rm -f "$(BINDIR)/ccapply" "$(BINDIR)/ccapply-sim" "$(MAN1DIR)/ccapply.1" \
 		"$(COMPDIR)/ccapply" "$(ZSHCOMPDIR)/_ccapply" "$(FISHCOMPDIR)/ccapply.fish"
+
+# --- Debian package -----------------------------------------------------------
+# make deb [DEB_DIR=build/deb]: builds DEB_DIR/ccapply_VERSION_ARCH.deb with
+# dpkg-buildpackage from debian/, in a copy of the source tree (so neither this
+# build/ nor the parent directory is touched), then runs lintian on it, failing
+# on any error. Missing packaging tools are installed (scripts/install-deps.sh deb).
+# The flags are dpkg-buildflags' (with hardening=+all): this make's own CFLAGS,
+# SANITIZE or WERROR do not reach the package.
+DEB_DIR  ?= build/deb
+DEB_ARCH  = $(shell dpkg --print-architecture)
+DEB_BASE  = ccapply_$(VERSION)_$(DEB_ARCH)
+DEB_TOOLS := dpkg-buildpackage dh lintian dpkg-deb
+.PHONY: deb
+build/.deb-deps-ok: | build/.deps-ok
+	@for c in $(DEB_TOOLS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	 [ -z "$$missing" ] || scripts/install-deps.sh deb
+	@touch $@
+deb: build/.deb-deps-ok
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	 { echo "make deb: debian/changelog says $$v, the Makefile $(VERSION)" >&2; exit 1; }
+	@case "$(DEB_DIR)" in ""|/) echo "make deb: bad DEB_DIR" >&2; exit 1;; esac
+	rm -rf "$(DEB_DIR)" && mkdir -p "$(DEB_DIR)/ccapply-$(VERSION)"
+	tar -c --exclude=./.git --exclude=./build --exclude=./bin --exclude='./t/trash.*' \
+	    --exclude=./t/contract/node_modules --exclude='./fuzz/corpus*' -f - . | \
+	    tar -x -C "$(DEB_DIR)/ccapply-$(VERSION)" -f -
+	cd "$(DEB_DIR)/ccapply-$(VERSION)" && \
+	  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u CPPFLAGS -u LDFLAGS -u SANITIZE \
+	      -u WERROR DEB_BUILD_OPTIONS="$${DEB_BUILD_OPTIONS:-parallel=2}" \
+	      dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	  { tail -n 40 ../build.log >&2; echo "make deb: dpkg-buildpackage failed; $(DEB_DIR)/build.log" >&2; exit 1; }
+	lintian --fail-on error "$(DEB_DIR)/$(DEB_BASE).changes"
+	@echo "make deb: $(DEB_DIR)/$(DEB_BASE).deb"
 
 # --- benchmarks (figures printed, never asserted; see docs/performance.md) --
 BENCH_DIR ?= build/bench

@@ -23,7 +23,7 @@ ca-certificates zsh fish"
 
 # command:package pairs; the package is installed when the command is missing.
 TEST_TOOLS="git:git man:man-db groff:groff python3:python3 node:nodejs npm:npm
-readelf:binutils flock:util-linux prove:perl"
+readelf:binutils flock:util-linux prove:perl jq:jq curl:curl unzip:unzip"
 DEB_TOOLS="dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian fakeroot:fakeroot
 dpkg-deb:dpkg readelf:binutils"
 

