@@ -62,6 +62,8 @@ struct client {
 	long retry_base_ms;
 	long retry_max_ms;
 	volatile sig_atomic_t *interrupted;
+	void (*on_wait)(void *ctx, double seconds_left, const char *why);
+	void *on_wait_ctx;
 	struct pacer pacer; /* connection creates */
 	uint64_t rng;       /* backoff jitter */
 };
@@ -426,8 +428,19 @@ static int send_once(struct client *c, const struct call *k, struct value **data
 static int wait_ms(struct client *c, const struct call *k, long ms, const char *why,
 		   struct err *err)
 {
+	long left = ms;
+
 	trace_note(c, "waiting %ld ms (%s)", ms, why);
-	if (client_sleep_ms(ms, c->interrupted) == 0)
+	/* In steps of at most a second, telling on_wait how long is left. */
+	while (left > 0) {
+		long step = left > 1000 ? 1000 : left;
+		if (c->on_wait)
+			c->on_wait(c->on_wait_ctx, left / 1000.0, why);
+		if (client_sleep_ms(step, c->interrupted) != 0)
+			break;
+		left -= step;
+	}
+	if (left <= 0)
 		return 0;
 	return fail(c, err, CLIENT_E_INTERRUPTED, k, "interrupted while waiting (%s)", why);
 }
@@ -480,6 +493,7 @@ static int call_read(struct client *c, const struct call *k, struct value **data
 		     struct api_status *st, struct err *err)
 {
 	int retries = 0, rate_waits = 0;
+	double started = client_now();
 
 	for (;;) {
 		struct http_response rs;
@@ -495,7 +509,8 @@ static int call_read(struct client *c, const struct call *k, struct value **data
 				ret = wait_backoff(c, k, retries++, err->msg, err);
 				again = ret == 0;
 			} else if (retries > 0) {
-				err_append(err, " (gave up after %d attempts)", retries + 1);
+				err_append(err, " (gave up after %d attempts in %.1f s)", retries + 1,
+					   client_now() - started);
 			}
 		}
 		http_response_release(&rs);
@@ -685,6 +700,7 @@ static enum write_outcome call_write_once(struct client *c, const struct call *k
 					  struct err *err)
 {
 	int rate_waits = 0, retries = 0;
+	double started = client_now();
 
 	for (;;) {
 		struct http_response rs;
@@ -710,8 +726,8 @@ static enum write_outcome call_write_once(struct client *c, const struct call *k
 			else if (rs.retriable && retries < c->max_read_retries)
 				again = wait_backoff(c, k, retries++, err->msg, err) == 0;
 			else if (retries > 0)
-				err_append(err, " (nothing was sent; gave up after %d attempts)",
-					   retries + 1);
+				err_append(err, " (nothing was sent; gave up after %d attempts in %.1f s)",
+					   retries + 1, client_now() - started);
 			break;
 		case V_SERVER:
 			out = W_UNKNOWN;
@@ -960,6 +976,8 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 	c->read_only = opts->read_only;
 	c->trace = opts->trace;
 	c->interrupted = opts->interrupted;
+	c->on_wait = opts->on_wait;
+	c->on_wait_ctx = opts->on_wait_ctx;
 	c->max_read_retries = opts->max_read_retries < 0 ? DEFAULT_READ_RETRIES :
 			      opts->max_read_retries;
 	c->retry_base_ms = opts->retry_base_ms > 0 ? opts->retry_base_ms : DEFAULT_RETRY_BASE_MS;

@@ -69,6 +69,12 @@ struct client_options {
 	 * early when it becomes non-zero and the call fails with
 	 * err->code = CLIENT_E_INTERRUPTED. May be NULL. */
 	volatile sig_atomic_t *interrupted;
+	/* Told about every wait (create pacing, backoff, Retry-After) at its
+	 * start and about once a second until it ends: the seconds left and
+	 * why ("create rate pacing", "HTTP 429, Retry-After: 30"). So progress
+	 * can say "waiting" instead of freezing. May be NULL. */
+	void (*on_wait)(void *ctx, double seconds_left, const char *why);
+	void *on_wait_ctx;
 };
 
 /* Fivetran's published limit, the default pace of connection creates (the

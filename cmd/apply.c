@@ -89,16 +89,77 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 
 /* ---- output ------------------------------------------------------------- */
 
+/*
+ * Progress goes to stderr, so stdout (the plan, one line per resource, the
+ * summary, or the --json events) stays clean under `| tee`. On a terminal
+ * one line is rewritten in place: what is being created and the ETA, or,
+ * during a pacing or 429 wait, "waiting" with the seconds left and why.
+ * Without one, a line at least every interval (30 s; CCAPPLY_PROGRESS_SECONDS)
+ * with done/total and the elapsed time, as Terraform's "Still creating...".
+ */
+#define PROGRESS_SECONDS_DEFAULT 30
+
 struct reporter {
 	const struct global_options *g;
 	bool json;
-	bool tty;
+	bool tty;              /* stderr is a terminal */
+	bool running;          /* the applier has started */
 	size_t total_creates;
 	size_t done_creates;
 	time_t started;
+	time_t last_line;      /* no terminal: when the last line was printed */
+	long interval;         /* no terminal: seconds between lines */
+	const struct action *current;
 	int rate_count;
 	double rate_seconds;
 };
+
+static void elapsed_text(char out[32], long seconds)
+{
+	if (seconds >= 60)
+		snprintf(out, 32, "%ldm%02lds", seconds / 60, seconds % 60);
+	else
+		snprintf(out, 32, "%lds", seconds);
+}
+
+/* No terminal: "Still creating... 3/20 done, 1m30s elapsed" when the
+ * interval has passed, with the wait when there is one. */
+static void still_line(struct reporter *rep, double wait_left, const char *why)
+{
+	time_t now = time(NULL);
+	char elapsed[32];
+
+	if (rep->tty || !rep->running || !rep->total_creates ||
+	    difftime(now, rep->last_line) < (double)rep->interval)
+		return;
+	rep->last_line = now;
+	elapsed_text(elapsed, (long)difftime(now, rep->started));
+	fprintf(stderr, "Still creating... %zu/%zu done, %s elapsed", rep->done_creates,
+		rep->total_creates, elapsed);
+	if (why)
+		fprintf(stderr, "; waiting %.0fs (%s)", wait_left, why);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* The client is waiting (pacing, backoff, Retry-After): say so. */
+static void on_wait(void *ctx, double seconds_left, const char *why)
+{
+	struct reporter *rep = ctx;
+
+	if (!rep->tty) {
+		still_line(rep, seconds_left, why);
+		return;
+	}
+	if (!rep->running)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] waiting %.0fs: %s", rep->done_creates + 1,
+		rep->total_creates, seconds_left, why);
+	if (rep->current)
+		fprintf(stderr, " (next: %s %s)", resource_kind_name(rep->current->kind),
+			cmd_shown(rep->current->name));
+	fflush(stderr);
+}
 
 static void json_event(const char *event, const struct action *a, const struct state_resource *r,
 		       size_t index)
@@ -149,13 +210,16 @@ static void before_resource(void *ctx, size_t index, const struct action *a)
 {
 	struct reporter *rep = ctx;
 
-	if (rep->json) {
+	rep->current = a;
+	if (rep->json)
 		json_event("start", a, NULL, index);
-	} else if (rep->tty) {
-		printf("\r\033[K[%zu/%zu] creating %s %s… ETA %lds", rep->done_creates + 1,
-		       rep->total_creates, resource_kind_name(a->kind), a->name, eta_seconds(rep));
-		fflush(stdout);
+	if (rep->tty && a->action == ACTION_CREATE) {
+		fprintf(stderr, "\r\033[K[%zu/%zu] creating %s %s… ETA %lds", rep->done_creates + 1,
+			rep->total_creates, resource_kind_name(a->kind), cmd_shown(a->name),
+			eta_seconds(rep));
+		fflush(stderr);
 	}
+	still_line(rep, 0, NULL);
 }
 
 /* One line per resource. A resource an earlier apply created is "created
@@ -164,19 +228,19 @@ static void describe_outcome(FILE *out, const struct action *a, const struct sta
 {
 	bool earlier = a->action != ACTION_CREATE && r->outcome == OUTCOME_CREATED;
 
-	fprintf(out, "%s %s: %s", r->kind, r->name, earlier ? "created earlier" :
+	fprintf(out, "%s %s: %s", r->kind, cmd_shown(r->name), earlier ? "created earlier" :
 		outcome_name(r->outcome));
 	if (r->id)
-		fprintf(out, " (id %s%s)", r->id, r->recovered ? ", recovered" : "");
+		fprintf(out, " (id %s%s)", cmd_shown(r->id), r->recovered ? ", recovered" : "");
 	if (r->reason)
-		fprintf(out, " %s", r->reason);
+		fprintf(out, " %s", cmd_shown(r->reason));
 	if (r->outcome == OUTCOME_FAILED) {
 		fputs(": ", out);
 		if (r->error.http_status)
 			fprintf(out, "HTTP %d ", r->error.http_status);
 		if (r->error.code)
-			fprintf(out, "%s: ", r->error.code);
-		fputs(r->error.message ? r->error.message : "", out);
+			fprintf(out, "%s: ", cmd_shown(r->error.code));
+		fputs(r->error.message ? cmd_shown(r->error.message) : "", out);
 	}
 	fputc('\n', out);
 }
@@ -188,14 +252,17 @@ static void after_resource(void *ctx, size_t index, const struct action *a,
 
 	if (a->action == ACTION_CREATE)
 		rep->done_creates++;
-	if (rep->json) {
-		json_event("resource", a, r, index);
-		return;
+	rep->current = NULL;
+	if (rep->tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
 	}
-	if (rep->tty)
-		fputs("\r\033[K", stdout);
-	describe_outcome(stdout, a, r);
+	if (rep->json)
+		json_event("resource", a, r, index);
+	else
+		describe_outcome(stdout, a, r);
 	fflush(stdout);
+	still_line(rep, 0, NULL);
 }
 
 /* ---- steps -------------------------------------------------------------- */
@@ -315,6 +382,7 @@ struct apply_run {
 	struct journal *journal; /* ccapply.journal, read once the lock is held */
 	char **acked;
 	size_t n_acked;
+	struct reporter rep;
 	struct buf dir, state_path, results_path;
 	char date[32];
 };
@@ -473,10 +541,7 @@ static void print_summary(const struct apply_run *run, enum applier_end end)
 
 static int run_applier(struct apply_run *run)
 {
-	struct reporter rep = { run->g, run->args.json, isatty(STDOUT_FILENO) && !run->args.json,
-				run->actions.n_create, 0, time(NULL), run->args.rate_count ?
-				run->args.rate_count : CLIENT_CREATE_RATE_COUNT, run->args.rate_seconds ?
-				run->args.rate_seconds : CLIENT_CREATE_RATE_SECONDS };
+	struct reporter *rep = &run->rep;
 	struct applier_input ai;
 	enum applier_end end;
 	struct err err;
@@ -494,7 +559,10 @@ static int run_applier(struct apply_run *run)
 	ai.interrupted = &interrupted;
 	ai.progress.before = before_resource;
 	ai.progress.after = after_resource;
-	ai.progress.ctx = &rep;
+	ai.progress.ctx = rep;
+	rep->total_creates = run->actions.n_create;
+	rep->started = rep->last_line = time(NULL);
+	rep->running = true;
 	set_state_header(run);
 	if (applier_run(run->client, &ai, &end, &err)) {
 		cmd_fail("write_failed", "%s", err.msg);
@@ -540,8 +608,13 @@ static int load_state(struct apply_run *run)
 
 static int prepare(struct apply_run *run)
 {
-	struct client_tuning tuning = { false, run->args.rate_count, run->args.rate_seconds,
-					&interrupted, NULL };
+	struct client_tuning tuning = {
+		.create_rate_count = run->args.rate_count,
+		.create_rate_seconds = run->args.rate_seconds,
+		.interrupted = &interrupted,
+		.on_wait = on_wait,
+		.on_wait_ctx = &run->rep,
+	};
 	struct value *saved = NULL, *doc;
 	enum writes_policy writes;
 	struct err err;
@@ -631,6 +704,15 @@ static int run_apply(const struct cmd_args *args, const struct global_options *g
 	run.g = g;
 	if (parse_apply_args(args, &run.args))
 		return EXIT_USAGE;
+	run.rep = (struct reporter){
+		.g = g,
+		.json = run.args.json,
+		.tty = isatty(STDERR_FILENO),
+		.interval = cmd_env_long("CCAPPLY_PROGRESS_SECONDS", PROGRESS_SECONDS_DEFAULT),
+		.rate_count = run.args.rate_count ? run.args.rate_count : CLIENT_CREATE_RATE_COUNT,
+		.rate_seconds = run.args.rate_seconds ? run.args.rate_seconds :
+			CLIENT_CREATE_RATE_SECONDS,
+	};
 	buf_printf(&run.dir, "%s/.copy-connections", g->dir);
 	buf_printf(&run.state_path, "%s/" STATE_FILE, run.dir.data);
 	buf_printf(&run.results_path, "%s/" RESULTS_FILE, run.dir.data);

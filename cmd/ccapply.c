@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/json.h"
+#include "lib/sanitize.h"
 
 const struct command_spec *const cmd_commands[] = {
 	&cmd_plan_spec, &cmd_apply_spec, &cmd_validate_spec, &cmd_show_spec, &cmd_state_spec,
@@ -58,17 +59,22 @@ static struct {
 	char last[ERR_MSG_MAX]; /* the last message, for cmd_last_error() */
 } failure;
 
+/* Messages carry untrusted text (API messages, names, file contents): shown
+ * escaped (lib/sanitize.h), the message's own line breaks kept. */
 static void vfail(const char *code, const char *fmt, va_list ap)
 {
 	char msg[ERR_MSG_MAX];
+	struct buf shown = BUF_INIT;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	fprintf(stderr, "ccapply: %s\n", msg);
-	snprintf(failure.last, sizeof failure.last, "%s", msg);
-	if (failure.code[0])
-		return;
-	snprintf(failure.code, sizeof failure.code, "%s", code);
-	snprintf(failure.message, sizeof failure.message, "%s", msg);
+	sanitize_append(&shown, msg, SANITIZE_MULTILINE);
+	fprintf(stderr, "ccapply: %s\n", buf_str(&shown));
+	snprintf(failure.last, sizeof failure.last, "%s", buf_str(&shown));
+	if (!failure.code[0]) {
+		snprintf(failure.code, sizeof failure.code, "%s", code);
+		snprintf(failure.message, sizeof failure.message, "%s", buf_str(&shown));
+	}
+	buf_free(&shown);
 }
 
 void cmd_error(const char *fmt, ...)

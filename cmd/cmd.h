@@ -42,6 +42,12 @@ extern const struct command_spec cmd_plan_spec, cmd_apply_spec, cmd_validate_spe
  * cmd_fail names one of the schema's codes. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_fail(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Untrusted text (a name, an id, an API or report message) for one printed
+ * line: control characters shown escaped (lib/sanitize.h). NULL stays NULL.
+ * The result lives in one of eight rotating buffers: use it at once, in one
+ * printf at most eight times. */
+const char *cmd_shown(const char *s);
+
 /* The command asked for --json: its failure ends with the error object. */
 void cmd_json_errors(void);
 /* The last message cmd_error() or cmd_fail() printed (without "ccapply: ";

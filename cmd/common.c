@@ -13,24 +13,31 @@
 #include "client/live.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "lib/sanitize.h"
 
 /* Report text on stderr on one line: line breaks and tabs become spaces,
- * other control characters (C0, DEL, C1) are escaped, since the report is
- * untrusted input and must not drive the terminal. */
+ * other control characters are shown escaped (lib/sanitize.h), since the
+ * report is untrusted input and must not drive the terminal. */
 static void put_report_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = BUF_INIT;
 
-	for (; *p; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			fputc(' ', stderr);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
-			fprintf(stderr, "\\u%04x", *++p);
-		else
-			fputc(*p, stderr);
-	}
+	sanitize_append(&b, s, SANITIZE_SPACES);
+	fputs(buf_str(&b), stderr);
+	buf_free(&b);
+}
+
+const char *cmd_shown(const char *s)
+{
+	static struct buf ring[8];
+	static size_t next;
+	struct buf *b = &ring[next++ % 8];
+
+	if (!s)
+		return NULL;
+	buf_reset(b);
+	sanitize_append(b, s, SANITIZE_LINE);
+	return buf_str(b);
 }
 
 /* The blocking findings under a header, one line each. None, no header:
@@ -126,7 +133,7 @@ static const char *env_either(const char *a, const char *b)
 
 /* Tuning knobs for slow or flaky networks (and fast tests); documented in
  * ccapply(1) under ENVIRONMENT. Unset or invalid: the default. */
-static long env_long(const char *name, long fallback)
+long cmd_env_long(const char *name, long fallback)
 {
 	const char *v = getenv(name);
 	char *end;
@@ -153,12 +160,14 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	opts.create_rate_count = t->create_rate_count;
 	opts.create_rate_seconds = t->create_rate_seconds;
 	opts.interrupted = t->interrupted;
+	opts.on_wait = t->on_wait;
+	opts.on_wait_ctx = t->on_wait_ctx;
 	opts.secret_keys = t->plan ? plan_secret_keys(t->plan) : NULL;
 	opts.trace = g->verbose >= 1 ? stderr : NULL;
 	opts.trace_bodies = g->verbose >= 2;
-	opts.max_read_retries = (int)env_long("CCAPPLY_MAX_RETRIES", -1);
-	opts.retry_base_ms = env_long("CCAPPLY_RETRY_BASE_MS", 0);
-	opts.timeout_ms = env_long("CCAPPLY_TIMEOUT_MS", 0);
+	opts.max_read_retries = (int)cmd_env_long("CCAPPLY_MAX_RETRIES", -1);
+	opts.retry_base_ms = cmd_env_long("CCAPPLY_RETRY_BASE_MS", 0);
+	opts.timeout_ms = cmd_env_long("CCAPPLY_TIMEOUT_MS", 0);
 	if (!opts.api_key || !*opts.api_key || !opts.api_secret || !*opts.api_secret) {
 		cmd_fail("no_credentials",
 			 "no API credentials: set FIVETRAN_APIKEY and FIVETRAN_APISECRET");

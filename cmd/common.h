@@ -31,7 +31,12 @@ struct client_tuning {
 	double create_rate_seconds; /* 0: default */
 	volatile sig_atomic_t *interrupted;
 	const struct plan *plan; /* its credential_fields are redacted in traces */
+	void (*on_wait)(void *ctx, double seconds_left, const char *why); /* see client.h */
+	void *on_wait_ctx;
 };
+
+/* A non-negative integer from the environment; unset or invalid: fallback. */
+long cmd_env_long(const char *name, long fallback);
 
 /* A client from --api-url/FIVETRAN_API_URL and the credential variables.
  * Returns 0 or EXIT_ERROR with a message printed. */

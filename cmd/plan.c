@@ -107,7 +107,7 @@ static int run_plan(const struct cmd_args *a, const struct global_options *g)
 	struct planner_inputs in;
 	struct live_state live;
 	struct action_list actions;
-	struct client_tuning read_only = { true, 0, 0, NULL, NULL };
+	struct client_tuning read_only = { .read_only = true };
 	struct client *c = NULL;
 	struct state *state = NULL;
 	struct value *doc;

@@ -191,7 +191,7 @@ static void render_value(FILE *out, const struct value *v)
 		return;
 	}
 	json_write(&b, v, JSON_COMPACT);
-	fputs(b.data, out);
+	fputs(cmd_shown(b.data), out);
 	buf_free(&b);
 }
 
@@ -209,11 +209,11 @@ void plandoc_render_warnings(FILE *out, const struct value *preflight,
 		const struct value *item = w->u.arr.items[i];
 		const char *src = value_get_string(item, "source_id");
 		const char *msg = value_get_string(item, "message");
-		fprintf(out, "  %s", value_get_string(item, "code"));
+		fprintf(out, "  %s", cmd_shown(value_get_string(item, "code")));
 		if (src)
-			fprintf(out, " (source %s)", src);
+			fprintf(out, " (source %s)", cmd_shown(src));
 		if (msg)
-			fprintf(out, ": %s", msg);
+			fprintf(out, ": %s", cmd_shown(msg));
 		fputc('\n', out);
 	}
 	fputc('\n', out);
@@ -230,14 +230,14 @@ static void render_action_line(FILE *out, const struct value *a, const struct gl
 	const char *col = !strcmp(action, "create") ? C_GREEN : !strcmp(action, "noop") ? C_DIM :
 			  C_YELLOW;
 
-	fprintf(out, "  %s%s %s \"%s\"%s", color(g, col), sym, kind, value_get_string(a, "name"),
-		color(g, C_RESET));
+	fprintf(out, "  %s%s %s \"%s\"%s", color(g, col), sym, kind,
+		cmd_shown(value_get_string(a, "name")), color(g, C_RESET));
 	if (service)
-		fprintf(out, " (%s)", service);
+		fprintf(out, " (%s)", cmd_shown(service));
 	if (id)
-		fprintf(out, " id=%s", id);
+		fprintf(out, " id=%s", cmd_shown(id));
 	if (reason)
-		fprintf(out, ": %s", reason);
+		fprintf(out, ": %s", cmd_shown(reason));
 	fputc('\n', out);
 }
 
@@ -250,7 +250,7 @@ static void render_details(FILE *out, const struct value *a)
 
 	for (i = 0; diffs && i < diffs->u.arr.n; i++) {
 		const struct value *d = diffs->u.arr.items[i];
-		fprintf(out, "      ~ %s: plan ", value_get_string(d, "path"));
+		fprintf(out, "      ~ %s: plan ", cmd_shown(value_get_string(d, "path")));
 		render_value(out, value_get(d, "plan"));
 		fputs(", live ", out);
 		render_value(out, value_get(d, "live"));
@@ -258,14 +258,14 @@ static void render_details(FILE *out, const struct value *a)
 	}
 	for (i = 0; missing && i < missing->u.arr.n; i++)
 		fprintf(out, "      dependency %s is not in the plan\n",
-			missing->u.arr.items[i]->u.str.ptr);
+			cmd_shown(missing->u.arr.items[i]->u.str.ptr));
 	if (deps && !deps->u.arr.n && !strcmp(value_get_string(a, "action"), "skip"))
 		fputs("      target_connection_source_ids is empty: no connection to install it "
 		      "on\n", out);
 	if (!missing && deps && deps->u.arr.n && !strcmp(value_get_string(a, "action"), "create")) {
 		fputs("      depends on", out);
 		for (i = 0; i < deps->u.arr.n; i++)
-			fprintf(out, "%s %s", i ? "," : "", deps->u.arr.items[i]->u.str.ptr);
+			fprintf(out, "%s %s", i ? "," : "", cmd_shown(deps->u.arr.items[i]->u.str.ptr));
 		fputc('\n', out);
 	}
 }
@@ -277,8 +277,8 @@ void plandoc_render_text(FILE *out, const struct value *doc, const struct global
 	const struct value *summary = value_get(doc, "summary");
 	size_t i;
 
-	fprintf(out, "Target group: %s (%s)\n\n", value_get_string(target, "group_name"),
-		value_get_string(target, "group_id"));
+	fprintf(out, "Target group: %s (%s)\n\n", cmd_shown(value_get_string(target, "group_name")),
+		cmd_shown(value_get_string(target, "group_id")));
 	plandoc_render_warnings(out, value_get(doc, "preflight"), g);
 	if (!actions->u.arr.n)
 		fputs("  The plan lists no connections and no Quickstart packages.\n", out);

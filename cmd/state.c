@@ -27,6 +27,7 @@
 #include "lib/buf.h"
 #include "lib/digest.h"
 #include "lib/json.h"
+#include "lib/sanitize.h"
 #include "state/journal.h"
 #include "state/state.h"
 
@@ -95,8 +96,8 @@ static void list_text(const struct state *st)
 	}
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
-		printf("%-*s  %-*s  %-*s  %s\n", wk, r->kind, wn, r->name, wo, outcome_text(r),
-		       r->id ? r->id : "-");
+		printf("%-*s  %-*s  %-*s  %s\n", wk, r->kind, wn, cmd_shown(r->name), wo,
+		       outcome_text(r), r->id ? cmd_shown(r->id) : "-");
 	}
 }
 
@@ -183,14 +184,14 @@ static const struct state_resource *find_named(struct state *st, const char *nam
 
 static void show_field(const char *label, const char *value)
 {
-	printf("  %-12s %s\n", label, value ? value : "-");
+	printf("  %-12s %s\n", label, value ? cmd_shown(value) : "-");
 }
 
 static void show_text(const struct state *st, const struct state_resource *r)
 {
 	struct buf b = BUF_INIT;
 
-	printf("%s %s\n", r->kind, r->name);
+	printf("%s %s\n", r->kind, cmd_shown(r->name));
 	show_field("outcome", outcome_name(r->outcome));
 	show_field("id", r->id);
 	show_field("recovered", r->recovered ? "yes (created by an interrupted apply, adopted "
@@ -242,13 +243,16 @@ struct checks {
 
 static void check_line(struct checks *c, const char *name, bool ok, const char *text)
 {
+	struct buf shown = BUF_INIT;
+
+	sanitize_append(&shown, text, SANITIZE_MULTILINE); /* quotes the file's content */
 	c->run++;
-	if (ok) {
-		printf("%s: ok (%s)\n", name, text);
-		return;
-	}
-	c->failed++;
-	printf("%s: FAILED: %s\n", name, text);
+	if (ok)
+		printf("%s: ok (%s)\n", name, buf_str(&shown));
+	else
+		printf("%s: FAILED: %s\n", name, buf_str(&shown));
+	c->failed += !ok;
+	buf_free(&shown);
 }
 
 static size_t count_created(const struct state *st)

@@ -195,7 +195,7 @@ static int read_target_group(struct status_run *run)
 
 static int read_live(struct status_run *run)
 {
-	struct client_tuning read_only = { true, 0, 0, NULL, run->plan };
+	struct client_tuning read_only = { .read_only = true, .plan = run->plan };
 	const char *gid = run->state->target_group_id;
 	struct api_status st;
 	struct err err;
@@ -643,7 +643,7 @@ static void render_value(FILE *out, const struct value *v)
 		return;
 	}
 	json_write(&b, v, JSON_COMPACT);
-	fputs(b.data, out);
+	fputs(cmd_shown(b.data), out);
 	buf_free(&b);
 }
 
@@ -680,16 +680,17 @@ static void render_verdict(FILE *out, const struct value *res)
 	if (!strcmp(state, "not_checked")) {
 		const char *reason = value_get_string(res, "reason");
 		fprintf(out, "not created by ccapply (%s%s%s), not checked",
-			value_get_string(res, "outcome"), reason ? " " : "", reason ? reason : "");
+			value_get_string(res, "outcome"), reason ? " " : "", reason ? cmd_shown(reason) : "");
 		return;
 	}
 	if (!strcmp(state, "renamed"))
-		fprintf(out, "renamed to \"%s\"", value_get_string(res, "live_name"));
+		fprintf(out, "renamed to \"%s\"", cmd_shown(value_get_string(res, "live_name")));
 	else if (moved && value_get_string(moved, "group_name"))
-		fprintf(out, "moved to group \"%s\" (%s)", value_get_string(moved, "group_name"),
-			value_get_string(moved, "group_id"));
+		fprintf(out, "moved to group \"%s\" (%s)",
+			cmd_shown(value_get_string(moved, "group_name")),
+			cmd_shown(value_get_string(moved, "group_id")));
 	else if (moved)
-		fprintf(out, "moved to group %s", value_get_string(moved, "group_id"));
+		fprintf(out, "moved to group %s", cmd_shown(value_get_string(moved, "group_id")));
 	else if (strcmp(state, "ok") || !is_broken)
 		fputs(state, out);
 	if (is_broken)
@@ -709,12 +710,12 @@ static void render_health(FILE *out, const struct value *h, const struct global_
 		!paused || paused->type != VALUE_BOOL ? "paused unknown" :
 		paused->u.boolean ? "paused" : "not paused");
 	if (setup)
-		fprintf(out, ", setup_state %s%s", setup, !strcmp(setup, "incomplete") ?
+		fprintf(out, ", setup_state %s%s", cmd_shown(setup), !strcmp(setup, "incomplete") ?
 			" (as expected: awaiting credentials)" : "");
 	if (sync)
-		fprintf(out, ", sync_state %s", sync);
+		fprintf(out, ", sync_state %s", cmd_shown(sync));
 	if (status)
-		fprintf(out, ", status %s", status);
+		fprintf(out, ", status %s", cmd_shown(status));
 	fprintf(out, "%s\n", color(g, C_RESET));
 }
 
@@ -728,17 +729,18 @@ static void render_resource(FILE *out, const struct value *res, const struct glo
 	size_t i;
 
 	fprintf(out, "  %s%s %s \"%s\"%s", color(g, l.color), l.symbol,
-		value_get_string(res, "kind"), value_get_string(res, "name"), color(g, C_RESET));
+		value_get_string(res, "kind"), cmd_shown(value_get_string(res, "name")),
+		color(g, C_RESET));
 	if (service)
-		fprintf(out, " (%s)", service);
+		fprintf(out, " (%s)", cmd_shown(service));
 	if (id)
-		fprintf(out, " id=%s", id);
+		fprintf(out, " id=%s", cmd_shown(id));
 	fputs(": ", out);
 	render_verdict(out, res);
 	fputc('\n', out);
 	for (i = 0; i < diffs->u.arr.n; i++) {
 		const struct value *d = diffs->u.arr.items[i];
-		fprintf(out, "      ~ %s: sent ", value_get_string(d, "path"));
+		fprintf(out, "      ~ %s: sent ", cmd_shown(value_get_string(d, "path")));
 		render_value(out, value_get(d, "sent"));
 		fputs(", live ", out);
 		render_value(out, value_get(d, "live"));
@@ -747,7 +749,7 @@ static void render_resource(FILE *out, const struct value *res, const struct glo
 	render_health(out, value_get(res, "health"), g);
 	for (i = 0; i < notes->u.arr.n; i++)
 		if (strcmp(value_get_string(res, "state"), "not_checked"))
-			fprintf(out, "      note: %s\n", notes->u.arr.items[i]->u.str.ptr);
+			fprintf(out, "      note: %s\n", cmd_shown(notes->u.arr.items[i]->u.str.ptr));
 }
 
 static void render_text(FILE *out, const struct value *doc, const struct global_options *g)
@@ -760,8 +762,8 @@ static void render_text(FILE *out, const struct value *doc, const struct global_
 	const char *not_checked = value_get(s, "not_checked")->u.number;
 	size_t i;
 
-	fprintf(out, "Target group: %s (%s)", name ? name : "(unknown)",
-		value_get_string(target, "group_id"));
+	fprintf(out, "Target group: %s (%s)", name ? cmd_shown(name) : "(unknown)",
+		cmd_shown(value_get_string(target, "group_id")));
 	if (!value_get(target, "exists")->u.boolean)
 		fprintf(out, ": %sno longer exists%s", color(g, C_RED), color(g, C_RESET));
 	fputs("\n\n", out);

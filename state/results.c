@@ -29,19 +29,18 @@
 
 #include "lib/buf.h"
 #include "lib/fileio.h"
+#include "lib/sanitize.h"
 
 #define DATE_PREFIX "# Copy Connections Results\n\n**Date:** "
 #define DASHBOARD_URL "https://fivetran.com/dashboard/connections/"
 #define UNKNOWN "(unknown)"
 #define NOT_COPYABLE_CODE "CUSTOM_TRANSFORMATION_NOT_COPYABLE"
 
-/* Append s with every control character replaced by a space: one line. */
+/* Append untrusted s on one line: line breaks become spaces, other control
+ * characters are shown escaped (lib/sanitize.h). */
 static void put_flat(struct buf *out, const char *s)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++)
-		buf_putc(out, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+	sanitize_append(out, s, SANITIZE_SPACES);
 }
 
 static void put_flat_or(struct buf *out, const char *s, const char *fallback)

@@ -86,6 +86,12 @@ test_expect_success '--ack repeats and accumulates' '
 		grep -q "\"acknowledged\":\[\"NONPORTABLE_FIELD\",\"UNPATCHABLE_TABLE\"\]"
 '
 
+test_expect_success 'a connection error gives the attempts and the real time spent' '
+	CCAPPLY_MAX_RETRIES=2 CCAPPLY_RETRY_BASE_MS=1 FIVETRAN_APIKEY=k FIVETRAN_APISECRET=s \
+		test_expect_code 1 ccapply --api-url http://127.0.0.1:1 -C ws plan 2>err &&
+	test_grep -E "gave up after 3 attempts in [0-9]+\.[0-9] s\)" err
+'
+
 test_expect_success 'ccapply COMMAND --help and ccapply help COMMAND agree for every command' '
 	for c in $(ccapply help | awk "/^Commands:/ { on = 1; next } on && /^\$/ { exit }
 			on { print \$1 }"); do
