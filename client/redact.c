@@ -3,8 +3,12 @@
  *
  * Two mechanisms, because secrets reach output by two roads:
  *  - credential values inside JSON bodies (a connection config's password, a
- *    token): the body is parsed and the value of every credential-like key is
- *    replaced in the tree before it is serialized again. Working on the tree
+ *    token): the body is parsed and the value of every credential key is
+ *    replaced in the tree before it is serialized again. A credential key is
+ *    any name some service of the official definition marks "format":
+ *    "password" in its config or auth (the service catalog,
+ *    catalog_is_credential_name), a name ending in _password, _secret or
+ *    _token, or one of the plan's credential_fields. Working on the tree
  *    rather than on the text means escapes, nesting and key order cannot hide
  *    a value from the redactor.
  *  - the API secret itself, which could surface in curl's error text or in a
@@ -19,14 +23,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalog/catalog.h"
 #include "lib/json.h"
 
-static const char *const credential_keys[] = {
-	"password", "passphrase", "api_key", "api_secret", "secret", "client_secret",
-	"token", "access_token", "refresh_token", "private_key", "secret_key",
-	"auth_token", "client_private_key", "secret_access_key",
-};
-
+/* Beyond the names the definition marks, a name no service of it has may
+ * still hold a secret (a connector newer than the definition, a key a plan
+ * made up): these endings are taken as credentials too. */
 static const char *const credential_suffixes[] = { "_password", "_secret", "_token" };
 
 bool client_is_credential_key(const char *key, size_t len)
@@ -35,9 +37,8 @@ bool client_is_credential_key(const char *key, size_t len)
 
 	if (memchr(key, '\0', len))
 		return false; /* keys with NUL bytes are never real config keys */
-	for (i = 0; i < sizeof credential_keys / sizeof credential_keys[0]; i++)
-		if (strlen(credential_keys[i]) == len && !strncasecmp(key, credential_keys[i], len))
-			return true;
+	if (catalog_is_credential_name(key, len))
+		return true;
 	for (i = 0; i < sizeof credential_suffixes / sizeof credential_suffixes[0]; i++) {
 		size_t n = strlen(credential_suffixes[i]);
 

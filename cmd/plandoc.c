@@ -38,7 +38,10 @@ static bool has_code(const struct value *list, const char *code)
 	return false;
 }
 
-static struct value *build_warnings(const struct report *r)
+/* The report's warnings (which apply needs acknowledged), then what the
+ * service catalog doubts in the plan (CATALOG_* codes: shown, never
+ * acknowledged). */
+static struct value *build_warnings(const struct report *r, const struct plan *p)
 {
 	struct value *list = value_new_array();
 	size_t i;
@@ -52,6 +55,9 @@ static struct value *build_warnings(const struct report *r)
 		if (!has_code(list, r->acks[i].code))
 			value_array_push(list, warning_item(r->acks[i].code, r->acks[i].message,
 							    NULL));
+	for (i = 0; p && i < p->n_warnings; i++)
+		value_array_push(list, warning_item(p->warnings[i].code, p->warnings[i].message,
+						    p->warnings[i].source_id));
 	return list;
 }
 
@@ -62,7 +68,7 @@ struct value *plandoc_build_preflight(const struct planner_inputs *in)
 	value_object_put_c(p, "plan_checksum", value_new_cstring(in->report->plan_checksum));
 	value_object_put_c(p, "validation_status",
 			   value_new_cstring(report_status_name(in->report->status)));
-	value_object_put_c(p, "warnings", build_warnings(in->report));
+	value_object_put_c(p, "warnings", build_warnings(in->report, in->plan));
 	return p;
 }
 
@@ -195,20 +201,29 @@ static void render_value(FILE *out, const struct value *v)
 	buf_free(&b);
 }
 
-void plandoc_render_warnings(FILE *out, const struct value *preflight,
-			     const struct global_options *g)
+static bool is_catalog_warning(const struct value *item)
 {
-	const struct value *w = value_get(preflight, "warnings");
+	return !strncmp(value_get_string(item, "code"), "CATALOG_", 8);
+}
+
+/* The warnings of one kind under their heading; nothing when there are none. */
+static void render_warning_group(FILE *out, const struct value *w, bool catalog,
+				 const char *title, const char *note, const struct global_options *g)
+{
+	bool any = false;
 	size_t i;
 
-	if (!w || !w->u.arr.n)
-		return;
-	fprintf(out, "%sWarnings from the validation report%s (apply needs each code "
-		"acknowledged):\n", color(g, C_YELLOW), color(g, C_RESET));
 	for (i = 0; i < w->u.arr.n; i++) {
 		const struct value *item = w->u.arr.items[i];
 		const char *src = value_get_string(item, "source_id");
 		const char *msg = value_get_string(item, "message");
+
+		if (is_catalog_warning(item) != catalog)
+			continue;
+		if (!any)
+			fprintf(out, "%s%s%s %s:\n", color(g, C_YELLOW), title, color(g, C_RESET),
+				note);
+		any = true;
 		fprintf(out, "  %s", cmd_shown(value_get_string(item, "code")));
 		if (src)
 			fprintf(out, " (source %s)", cmd_shown(src));
@@ -216,7 +231,22 @@ void plandoc_render_warnings(FILE *out, const struct value *preflight,
 			fprintf(out, ": %s", cmd_shown(msg));
 		fputc('\n', out);
 	}
-	fputc('\n', out);
+	if (any)
+		fputc('\n', out);
+}
+
+/* The report's warnings, then the service catalog's (see build_warnings). */
+void plandoc_render_warnings(FILE *out, const struct value *preflight,
+			     const struct global_options *g)
+{
+	const struct value *w = value_get(preflight, "warnings");
+
+	if (!w || !w->u.arr.n)
+		return;
+	render_warning_group(out, w, false, "Warnings from the validation report",
+			     "(apply needs each code acknowledged)", g);
+	render_warning_group(out, w, true, "Warnings from the service catalog",
+			     "(the official API definition; sent as planned)", g);
 }
 
 static void render_action_line(FILE *out, const struct value *a, const struct global_options *g)

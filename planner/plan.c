@@ -18,14 +18,9 @@
  * absent or null (null means not set, as elsewhere in the plan); other keys
  * are allowed and unchecked, for the same forward compatibility.
  *
- * The top-level create fields beside config (SPEC §3) are checked against
- * what NewConnectorRequestV1 accepts (fivetran-openapi.json, with erratum 1:
- * sync_frequency's enum is integers), one table row per field: its type
- * (string, 32-bit integer or boolean) and, where the definition gives one,
- * its list of values; daily_sync_time also its documented form, a whole hour
- * "00:00" to "23:00". A quoted number is a string and refused for an integer
- * field: the API takes JSON numbers. A null create field means not set and
- * is left out of the request, like an absent one.
+ * A connection's settings (the top-level create fields of
+ * NewConnectorRequestV1), naming and config keys are checked against the
+ * service catalog by conform.c, which also takes the settings out of config.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,58 +28,9 @@
 
 #include "lib/buf.h"
 #include "lib/yaml.h"
+#include "planner/conform.h"
 #include "planner/planner.h"
 #include "planner/read.h"
-
-enum create_field_type { FIELD_STRING, FIELD_INT32, FIELD_BOOL };
-
-struct create_field {
-	const char *name;
-	enum create_field_type type;
-	/* The values NewConnectorRequestV1 lists (as JSON text for numbers),
-	 * NULL-terminated; NULL: any value of the type. */
-	const char *const *allowed;
-	/* A further rule from the field's description, and how to say it. */
-	bool (*valid)(const char *s, size_t len);
-	const char *valid_what;
-};
-
-static const char *const sync_frequencies[] = {
-	"1", "5", "15", "30", "60", "120", "180", "360", "480", "720", "1440", NULL,
-};
-static const char *const schedule_types[] = { "auto", "manual", NULL };
-static const char *const delay_sensitivities[] = {
-	"LOW", "NORMAL", "HIGH", "CUSTOM", "SYNC_FREQUENCY", NULL,
-};
-static const char *const networking_methods[] = {
-	"Directly", "PrivateLink", "SshTunnel", "ProxyAgent", NULL,
-};
-static const char *const schema_namings[] = { "FIVETRAN_NAMING", "SOURCE_NAMING", NULL };
-
-/* "HH:00", HH from 00 to 23: "in one hour increments starting from 00:00 to
- * 23:00". */
-static bool whole_hour(const char *s, size_t len)
-{
-	return len == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
-	       (s[0] - '0') * 10 + (s[1] - '0') <= 23 && !memcmp(s + 2, ":00", 3);
-}
-
-/* Top-level fields of NewConnectorRequestV1 a plan may set beside config
- * (SPEC §3), as that definition types them. */
-static const struct create_field create_fields[] = {
-	{ "sync_frequency", FIELD_INT32, sync_frequencies, NULL, NULL },
-	{ "schedule_type", FIELD_STRING, schedule_types, NULL, NULL },
-	{ "daily_sync_time", FIELD_STRING, NULL, whole_hour, "a whole hour from \"00:00\" to "
-	  "\"23:00\"" },
-	{ "data_delay_sensitivity", FIELD_STRING, delay_sensitivities, NULL, NULL },
-	{ "data_delay_threshold", FIELD_INT32, NULL, NULL, NULL },
-	{ "networking_method", FIELD_STRING, networking_methods, NULL, NULL },
-	{ "proxy_agent_id", FIELD_STRING, NULL, NULL, NULL },
-	{ "private_link_id", FIELD_STRING, NULL, NULL, NULL },
-	{ "hybrid_deployment_agent_id", FIELD_STRING, NULL, NULL, NULL },
-	{ "pause_after_trial", FIELD_BOOL, NULL, NULL, NULL },
-	{ "destination_schema_names", FIELD_STRING, schema_namings, NULL, NULL },
-};
 
 /* What schema_config may hold (see the file comment). */
 static const char *const change_handlings[] = { "ALLOW_ALL", "ALLOW_COLUMNS", "BLOCK_ALL", NULL };
@@ -156,99 +102,12 @@ static int read_auth_style(const struct reader *r, const struct value *item, con
 	return 0;
 }
 
-/* "a, b or c" */
-/* Canonical integer text (as the YAML loader writes integers: -?[0-9]+,
- * no leading zeros) of a value that fits in 32 bits. */
-static bool is_int32_text(const char *s, size_t len)
-{
-	const char *d = s + (len && s[0] == '-');
-	size_t n = len - (size_t)(d - s);
-
-	if (!n || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (d[i] < '0' || d[i] > '9')
-			return false;
-	return n < 10 || memcmp(d, d == s ? "2147483647" : "2147483648", 10) <= 0;
-}
-
-/* Optional decimal integer text, as someone might quote a number: " 360". */
-static bool looks_like_integer(const char *s, size_t len)
-{
-	size_t i = len && (s[0] == '-' || s[0] == '+');
-
-	if (i == len)
-		return false;
-	for (; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static bool is_allowed(const char *const *allowed, const char *s, size_t len)
-{
-	for (; *allowed; allowed++)
-		if (strlen(*allowed) == len && !memcmp(*allowed, s, len))
-			return true;
-	return false;
-}
-
-/* A create field's value v (not null) is what NewConnectorRequestV1 takes. */
-static int check_create_field(const struct reader *r, const struct create_field *cf,
-			      const struct value *v, const char *path)
-{
-	const char *text = v->type == VALUE_NUMBER ? v->u.number :
-			   v->type == VALUE_STRING ? v->u.str.ptr : "";
-	size_t len = v->type == VALUE_STRING ? v->u.str.len : strlen(text);
-	const char *hint = "";
-	char found[RD_DESCRIBE_MAX];
-	struct buf want = BUF_INIT;
-	bool fits = false;
-
-	switch (cf->type) {
-	case FIELD_BOOL:
-		fits = v->type == VALUE_BOOL;
-		if (v->type == VALUE_STRING && (!strcmp(text, "true") || !strcmp(text, "false")))
-			hint = " (quoted or tagged as a string, so not a boolean)";
-		break;
-	case FIELD_STRING:
-		fits = v->type == VALUE_STRING && (!cf->valid || cf->valid(text, len)) &&
-		       (!cf->allowed || is_allowed(cf->allowed, text, len));
-		if (v->type == VALUE_NUMBER || v->type == VALUE_BOOL)
-			hint = " (quote it to make it a string)";
-		break;
-	case FIELD_INT32:
-		fits = v->type == VALUE_NUMBER && (cf->allowed ? is_allowed(cf->allowed, text, len)
-							       : is_int32_text(text, len));
-		if (v->type == VALUE_STRING && looks_like_integer(text, len))
-			hint = " (quoted or tagged as a string: the API takes a number)";
-		break;
-	}
-	if (fits)
-		return 0;
-	if (cf->allowed) {
-		buf_puts(&want, "one of ");
-		rd_list_values(&want, cf->allowed);
-	} else if (cf->valid) {
-		buf_puts(&want, cf->valid_what);
-	} else {
-		buf_puts(&want, cf->type == FIELD_BOOL ? "true or false" :
-			  cf->type == FIELD_INT32 ? "a whole number from -2147483648 to 2147483647" :
-			  "a string");
-	}
-	rd_fail(r, v, "%s: expected %s, found %s%s", path, buf_str(&want),
-		rd_describe(v, found, sizeof found), hint);
-	buf_free(&want);
-	return -1;
-}
-
-static int read_connection(const struct reader *r, const struct value *item, size_t index,
-			   struct plan_connection *c)
+static int read_connection(const struct reader *r, struct plan *p, const struct value *item,
+			   size_t index, struct plan_connection *c)
 {
 	char path[64], field[128];
 	const struct value *config;
 	int failed = 0;
-	size_t i;
 
 	snprintf(path, sizeof path, "connections[%zu]", index);
 	c->line = item->line;
@@ -268,24 +127,13 @@ static int read_connection(const struct reader *r, const struct value *item, siz
 	config = rd_optional(r, item, "config", VALUE_OBJECT, field, &failed);
 	if (failed)
 		return -1;
-	c->config = config ? value_clone(config) : value_new_object();
 	snprintf(field, sizeof field, "%s.credential_fields", path);
 	if (rd_string_list(r, item, "credential_fields", field, &c->credential_fields,
 			   &c->n_credential_fields))
 		return -1;
 	if (read_auth_style(r, item, path, c))
 		return -1;
-	c->create_fields = value_new_object();
-	for (i = 0; i < sizeof create_fields / sizeof create_fields[0]; i++) {
-		const struct value *v = value_get(item, create_fields[i].name);
-		if (!v || v->type == VALUE_NULL)
-			continue;
-		snprintf(field, sizeof field, "%s.%s", path, create_fields[i].name);
-		if (check_create_field(r, &create_fields[i], v, field))
-			return -1;
-		value_object_put_c(c->create_fields, create_fields[i].name, value_clone(v));
-	}
-	return 0;
+	return plan_conform_connection(r, p, item, path, config, c);
 }
 
 static int read_connections(const struct reader *r, const struct value *root, struct plan *p)
@@ -302,7 +150,7 @@ static int read_connections(const struct reader *r, const struct value *root, st
 	p->connections = xcalloc(list->u.arr.n, sizeof *p->connections);
 	for (i = 0; i < list->u.arr.n; i++) {
 		p->n_connections = i + 1;
-		if (read_connection(r, list->u.arr.items[i], i, &p->connections[i]))
+		if (read_connection(r, p, list->u.arr.items[i], i, &p->connections[i]))
 			return -1;
 	}
 	return 0;
@@ -530,6 +378,12 @@ void plan_free(struct plan *p)
 	free(p->destination.new_group_name);
 	free(p->destination.service);
 	free(p->account_hint);
+	for (i = 0; i < p->n_warnings; i++) {
+		free(p->warnings[i].code);
+		free(p->warnings[i].message);
+		free(p->warnings[i].source_id);
+	}
+	free(p->warnings);
 	free(p->secret_keys);
 	free(p->checksum);
 	free(p->path);

@@ -9,9 +9,19 @@
  *
  * Invariants of a loaded plan: schema_version is 1; every connection has a
  * non-empty source_id, source_service and target_name, and target names are
- * unique; config is a mapping (empty when the plan has none); create_fields
- * holds only the top-level create fields SPEC §3 lists, each of the type
- * NewConnectorRequestV1 gives it. schema_config subtrees are checked for
+ * unique. Each connection is conformed to the service catalog
+ * (catalog/catalog.h; planner/conform.c): create_fields holds its settings —
+ * the top-level fields of NewConnectorRequestV1 other than group_id, service,
+ * paused and run_setup_tests, found beside config or inside it — each of the
+ * type and in the enum the definition gives; config is a mapping (empty when
+ * the plan has none) of what is left of the plan's config: no settings, no
+ * naming keys (schema, schema_prefix, table, table_group_name: the request
+ * sets them from target_name), no read-only keys, and every key the catalog
+ * types of that type; naming is the service's naming format (for a service
+ * the catalog does not know, the one its config's naming keys gave), and a
+ * table format's target_name is "schema.table". What the catalog only
+ * doubts (an unknown key, a value outside an enum, an unknown service) is in
+ * plan->warnings. schema_config subtrees are checked for
  * syntax and shape by the YAML loader as it streams past them (plan.c) but
  * never kept, so memory does not grow with them.
  *
@@ -30,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog/catalog.h"
 #include "lib/digest.h"
 #include "lib/err.h"
 #include "lib/value.h"
@@ -41,8 +52,9 @@ struct plan_connection {
 	char *source_id;
 	char *source_service;
 	char *target_name;
-	struct value *config;        /* mapping, verbatim from the plan */
-	struct value *create_fields; /* mapping: sync_frequency, paused, ... beside config */
+	struct value *config;        /* mapping: the plan's config keys (see invariants) */
+	struct value *create_fields; /* mapping: sync_frequency, schedule_type, ... */
+	enum catalog_naming naming;  /* how it is named (see invariants) */
 	char **credential_fields;
 	size_t n_credential_fields;
 	enum auth_style auth_style;
@@ -55,6 +67,15 @@ struct plan_package {
 	char **depends_on; /* target_connection_source_ids */
 	size_t n_depends_on;
 	int line, col;
+};
+
+/* What the service catalog doubts in a plan, without refusing it. Codes:
+ * CATALOG_UNKNOWN_KEY, CATALOG_VALUE_NOT_IN_ENUM, CATALOG_UNKNOWN_SERVICE.
+ * The message starts with FILE:LINE:COL and the field's path. */
+struct plan_warning {
+	char *code;
+	char *message;
+	char *source_id;
 };
 
 struct plan_dbt_project {
@@ -78,6 +99,8 @@ struct plan {
 	size_t n_packages;
 	struct plan_dbt_project *dbt_projects;
 	size_t n_dbt_projects;
+	struct plan_warning *warnings; /* in plan order */
+	size_t n_warnings;
 	/* Every connection's credential_fields, NULL-terminated (pointers into
 	 * the connections): what traces must redact beyond the usual names. */
 	const char **secret_keys;
@@ -164,21 +187,29 @@ const char *const *plan_secret_keys(const struct plan *p);
 /* Request bodies (SPEC §3), built from the model so plan, apply and the
  * state digest agree on exactly what is sent. The caller frees them.
  * Connection: group_id, service, run_setup_tests false, paused true, the
- * plan's top-level create fields, and config verbatim except credential
- * fields and all-asterisk values set to "" and the name key set from
- * target_name (see plan_connection_api_name). */
+ * connection's settings (create_fields) at the top level, and config: the
+ * plan's config keys with every credential set to "" (the catalog's
+ * "format": "password" keys at any depth — for a key or service the catalog
+ * does not know, any name some service marks so —, credential_fields, and
+ * all-asterisk values), without read-only keys, and the naming keys of the
+ * service's format set from target_name: schema_prefix or schema =
+ * target_name; schema + table (or table_group_name) = the two halves of
+ * "schema.table", split at the first dot. */
 struct value *plan_connection_request(const struct plan_connection *c, const char *group_id);
-/* "schema_prefix" when the plan's config has one, else "schema". */
+/* The naming format of c: its service's in the catalog, else c->naming. */
+enum catalog_naming plan_connection_naming(const struct plan_connection *c);
+/* The first naming key of that format: "schema_prefix" or "schema". */
 const char *plan_connection_name_key(const struct plan_connection *c);
 /* The name Fivetran gives the connection: its `schema` field in API
- * responses, what plan matches live connections by and what a lookup after an
- * unknown outcome asks for. It is target_name, except for a connector whose
- * config has a non-empty `table` (or `table_group_name`) and no
- * `schema_prefix`: Fivetran names those "<schema>.<table>". Then a target_name
- * already ending in ".<table>" is the whole name (and the part before it is
- * sent as `schema`); any other target_name is sent as `schema` and the name is
- * "<target_name>.<table>". The caller frees the result. */
+ * responses, what plan matches live connections by and what a lookup after
+ * an unknown outcome asks for. It is target_name ("schema.table" for the
+ * table formats). The caller frees the result. */
 char *plan_connection_api_name(const struct plan_connection *c);
+/* The credentials a connection needs, as field names: its credential_fields,
+ * then each config key the catalog marks "format": "password" that the plan
+ * sets (at any depth, by its last name), without repeats. The caller frees
+ * the array, not the strings (they point into c or the catalog). */
+const char **plan_connection_credentials(const struct plan_connection *c, size_t *n);
 /* QUICKSTART transformation, paused, INTEGRATED schedule. */
 struct value *plan_transformation_request(const char *package_name, char *const *connection_ids,
 					  size_t n_connection_ids);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "lib/buf.h"
 #include "planner/planner.h"
 
@@ -21,111 +22,181 @@ bool value_is_masked(const struct value *v)
 	return true;
 }
 
+enum catalog_naming plan_connection_naming(const struct plan_connection *c)
+{
+	const struct catalog_service *s = catalog_service(c->source_service);
+
+	return s ? (enum catalog_naming)s->naming : c->naming;
+}
+
 const char *plan_connection_name_key(const struct plan_connection *c)
 {
-	return value_get(c->config, "schema_prefix") ? "schema_prefix" : "schema";
-}
-
-/* The table a schema.table connector names itself after, or NULL. */
-static const char *table_suffix(const struct plan_connection *c)
-{
-	static const char *const keys[] = { "table", "table_group_name" };
-	size_t i;
-
-	if (value_get(c->config, "schema_prefix"))
-		return NULL;
-	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
-		const char *table = value_get_string(c->config, keys[i]);
-		if (table && *table)
-			return table;
-	}
-	return NULL;
-}
-
-/* Does target_name end in ".<table>" with something before the dot? */
-static bool names_its_table(const char *target_name, const char *table)
-{
-	size_t n = strlen(target_name), t = strlen(table);
-
-	return n > t + 1 && target_name[n - t - 1] == '.' && !strcmp(target_name + n - t, table);
+	return catalog_naming_keys(plan_connection_naming(c))[0];
 }
 
 char *plan_connection_api_name(const struct plan_connection *c)
 {
-	const char *table = table_suffix(c);
-	struct buf name = BUF_INIT;
-
-	buf_puts(&name, c->target_name);
-	if (table && !names_its_table(c->target_name, table))
-		buf_printf(&name, ".%s", table);
-	return buf_detach(&name);
+	return xstrdup(c->target_name);
 }
 
-/* The value the name key is sent with: target_name without the ".<table>"
- * Fivetran adds itself. */
-static struct value *sent_name(const struct plan_connection *c)
+/* Is KEY (at catalog key K, NULL when the catalog does not describe it) a
+ * credential of c? */
+static bool is_credential(const struct plan_connection *c, const struct catalog_key *k,
+			  const struct member *m)
 {
-	const char *table = table_suffix(c);
-
-	if (table && names_its_table(c->target_name, table))
-		return value_new_string(c->target_name, strlen(c->target_name) - strlen(table) - 1);
-	return value_new_cstring(c->target_name);
+	if (plan_is_credential_field(c, m->key) || value_is_masked(m->val))
+		return true;
+	if (k)
+		return k->flags & CATALOG_CREDENTIAL;
+	return catalog_is_credential_name(m->key, m->keylen);
 }
 
-/* Blank every credential field and every masked value, at any depth. */
-static void blank_secrets(const struct plan_connection *c, struct value *v)
+static void blank_secrets(const struct plan_connection *c, const struct catalog_service *s,
+			  const struct catalog_key *parent, struct value *v);
+
+/* The members of mapping V, described by PARENT (or, at the top, by S). */
+static void blank_members(const struct plan_connection *c, const struct catalog_service *s,
+			  const struct catalog_key *parent, struct value *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->u.obj.n; i++) {
+		struct member *m = &v->u.obj.items[i];
+		const struct catalog_key *k = strlen(m->key) != m->keylen ? NULL :
+					      parent ? catalog_key_child(parent, m->key) :
+					      catalog_config_key(s, m->key);
+
+		if (is_credential(c, k, m)) {
+			value_free(m->val);
+			m->val = value_new_cstring("");
+		} else {
+			blank_secrets(c, s, k, m->val);
+		}
+	}
+}
+
+/* Blank every credential in V, at any depth (see plan_connection_request).
+ * PARENT describes V: its items when V is a sequence, its members when a
+ * mapping; NULL (with S NULL) when nothing does. */
+static void blank_secrets(const struct plan_connection *c, const struct catalog_service *s,
+			  const struct catalog_key *parent, struct value *v)
 {
 	size_t i;
 
 	if (v->type == VALUE_ARRAY) {
 		for (i = 0; i < v->u.arr.n; i++)
-			blank_secrets(c, v->u.arr.items[i]);
-		return;
-	}
-	if (v->type != VALUE_OBJECT)
-		return;
-	for (i = 0; i < v->u.obj.n; i++) {
-		struct member *m = &v->u.obj.items[i];
-		if (plan_is_credential_field(c, m->key) || value_is_masked(m->val)) {
-			value_free(m->val);
-			m->val = value_new_cstring("");
-		} else {
-			blank_secrets(c, m->val);
-		}
+			blank_secrets(c, s, parent, v->u.arr.items[i]);
+	} else if (v->type == VALUE_OBJECT) {
+		blank_members(c, parent ? s : NULL, parent, v);
 	}
 }
 
-static void set_member(struct value *obj, const char *key, struct value *val)
+/* config as sent, without its naming keys and read-only keys. */
+static struct value *sent_config(const struct plan_connection *c, const struct catalog_service *s)
 {
+	struct value *config = value_new_object();
 	size_t i;
 
-	for (i = 0; i < obj->u.obj.n; i++)
-		if (!strcmp(obj->u.obj.items[i].key, key)) {
-			value_free(obj->u.obj.items[i].val);
-			obj->u.obj.items[i].val = val;
-			return;
-		}
-	value_object_put_c(obj, key, val);
+	for (i = 0; i < c->config->u.obj.n; i++) {
+		const struct member *m = &c->config->u.obj.items[i];
+		const struct catalog_key *k = catalog_config_key(s, m->key);
+
+		if (k ? (k->flags & CATALOG_READ_ONLY) : catalog_is_naming_key(m->key))
+			continue;
+		value_object_put(config, m->key, m->keylen, value_clone(m->val));
+	}
+	blank_members(c, s, NULL, config);
+	return config;
+}
+
+/* The naming keys of c's format, from target_name. */
+static void put_naming(struct value *config, const struct plan_connection *c)
+{
+	const char *const *keys = catalog_naming_keys(plan_connection_naming(c));
+	const char *name = c->target_name, *dot = strchr(name, '.');
+
+	if (!keys[1] || !dot) {
+		value_object_put_c(config, keys[0], value_new_cstring(name));
+		return;
+	}
+	value_object_put_c(config, keys[0], value_new_string(name, (size_t)(dot - name)));
+	value_object_put_c(config, keys[1], value_new_cstring(dot + 1));
 }
 
 struct value *plan_connection_request(const struct plan_connection *c, const char *group_id)
 {
+	const struct catalog_service *s = catalog_service(c->source_service);
 	struct value *body = value_new_object();
-	struct value *config = value_clone(c->config);
+	struct value *config = sent_config(c, s);
 	size_t i;
 
-	blank_secrets(c, config);
-	set_member(config, plan_connection_name_key(c), sent_name(c));
+	put_naming(config, c);
 	value_object_put_c(body, "group_id", value_new_cstring(group_id));
 	value_object_put_c(body, "service", value_new_cstring(c->source_service));
 	value_object_put_c(body, "run_setup_tests", value_new_bool(false));
 	value_object_put_c(body, "paused", value_new_bool(true));
 	for (i = 0; i < c->create_fields->u.obj.n; i++) {
 		const struct member *m = &c->create_fields->u.obj.items[i];
-		value_object_put(body, m->key, m->keylen, value_clone(m->val));
+		if (!value_get(body, m->key))
+			value_object_put(body, m->key, m->keylen, value_clone(m->val));
 	}
 	value_object_put_c(body, "config", config);
 	return body;
+}
+
+static void add_credential(const char ***out, size_t *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*out)[i], name))
+			return;
+	*out = xrealloc(*out, (*n + 1) * sizeof **out);
+	(*out)[(*n)++] = name;
+}
+
+/* The catalog's credential keys that V (described by PARENT, or at the top by
+ * S) sets to anything but null. */
+static void find_credentials(const struct catalog_service *s, const struct catalog_key *parent,
+			     const struct value *v, const char ***out, size_t *n)
+{
+	size_t i;
+
+	if (v->type == VALUE_ARRAY) {
+		for (i = 0; i < v->u.arr.n; i++)
+			find_credentials(s, parent, v->u.arr.items[i], out, n);
+		return;
+	}
+	if (v->type != VALUE_OBJECT)
+		return;
+	for (i = 0; i < v->u.obj.n; i++) {
+		const struct member *m = &v->u.obj.items[i];
+		const struct catalog_key *k = strlen(m->key) != m->keylen ? NULL :
+					      parent ? catalog_key_child(parent, m->key) :
+					      catalog_config_key(s, m->key);
+
+		if (!k || m->val->type == VALUE_NULL)
+			continue;
+		if (k->flags & CATALOG_CREDENTIAL)
+			add_credential(out, n, k->name);
+		else
+			find_credentials(s, k, m->val, out, n);
+	}
+}
+
+const char **plan_connection_credentials(const struct plan_connection *c, size_t *n)
+{
+	const struct catalog_service *s = catalog_service(c->source_service);
+	const char **out = NULL;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < c->n_credential_fields; i++)
+		if (c->credential_fields[i])
+			add_credential(&out, n, c->credential_fields[i]);
+	if (s && c->config)
+		find_credentials(s, NULL, c->config, &out, n);
+	return out;
 }
 
 struct value *plan_transformation_request(const char *package_name, char *const *connection_ids,

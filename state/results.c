@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/sanitize.h"
@@ -344,32 +345,37 @@ static const char *field_leaf(const char *field)
 	return dot ? dot + 1 : field;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
-static bool is_password_field(const char *field)
+/* A password, as the execute step's "Password needed" means it: the field's
+ * name says so. */
+static bool is_password_field(const struct catalog_service *s, const char *field)
 {
 	const char *leaf = field_leaf(field);
-	return !strcasecmp(leaf, "password") || ends_with(leaf, "_password");
+	size_t n = strlen(leaf);
+
+	(void)s;
+	return !strcasecmp(leaf, "password") ||
+	       (n > 9 && !strcasecmp(leaf + n - 9, "_password"));
 }
 
-static bool is_key_field(const char *field)
+/* A key or token: a credential by the service catalog — the service's
+ * config marks it "format": "password", or, for a name its config does not
+ * have (an auth field, a service newer than the definition), some service's
+ * config or auth marks that name so. */
+static bool is_key_field(const struct catalog_service *s, const char *field)
 {
 	const char *leaf = field_leaf(field);
-	return !strcasecmp(leaf, "api_key") || ends_with(leaf, "_key") ||
-	       !strcasecmp(leaf, "token") || ends_with(leaf, "_token") ||
-	       !strcasecmp(leaf, "secret") || ends_with(leaf, "_secret");
+
+	return catalog_service_has_credential(s, leaf) ||
+	       catalog_is_credential_name(leaf, strlen(leaf));
 }
 
-static bool any_field(const struct plan_connection *c, bool (*pred)(const char *))
+static bool any_field(const struct catalog_service *s, const char *const *fields, size_t n,
+		      bool (*pred)(const struct catalog_service *, const char *))
 {
 	size_t i;
 
-	for (i = 0; i < c->n_credential_fields; i++)
-		if (c->credential_fields[i] && pred(c->credential_fields[i]))
+	for (i = 0; i < n; i++)
+		if (pred(s, fields[i]))
 			return true;
 	return false;
 }
@@ -389,22 +395,24 @@ static void put_url(struct buf *out, const char *id)
 /* The auth line of a connection that exists in the target group. */
 static void put_auth_line(struct buf *out, const struct plan_connection *c, const char *id)
 {
-	size_t i;
+	size_t i, n = 0;
+	const char **fields = c ? plan_connection_credentials(c, &n) : NULL;
+	const struct catalog_service *s = c ? catalog_service(c->source_service) : NULL;
 
 	if (!c) {
 		buf_puts(out, "- Fivetran UI: ");
 	} else if (c->auth_style == AUTH_OAUTH) {
 		buf_puts(out, "- Auth: OAuth — complete authentication in the Fivetran UI: ");
-	} else if (any_field(c, is_password_field)) {
+	} else if (any_field(s, fields, n, is_password_field)) {
 		buf_puts(out, "- Auth: Password needed" ATTACH);
-	} else if (any_field(c, is_key_field)) {
+	} else if (any_field(s, fields, n, is_key_field)) {
 		buf_puts(out, "- Auth: API key needed" ATTACH);
-	} else if (c->n_credential_fields) {
+	} else if (n) {
 		buf_puts(out, "- Auth: Credentials needed (");
-		for (i = 0; i < c->n_credential_fields; i++) {
+		for (i = 0; i < n; i++) {
 			if (i)
 				buf_puts(out, ", ");
-			put_flat_or(out, c->credential_fields[i], "?");
+			put_flat_or(out, fields[i], "?");
 		}
 		buf_puts(out, ")" ATTACH);
 	} else if (c->auth_style == AUTH_CREDENTIALS) {
@@ -414,6 +422,7 @@ static void put_auth_line(struct buf *out, const struct plan_connection *c, cons
 	}
 	put_url(out, id);
 	buf_putc(out, '\n');
+	free(fields);
 }
 
 static const char *skip_explanation(const char *code)

@@ -1,9 +1,12 @@
 #!/bin/bash
 #
-# Connectors whose config names a table (google_sheets, file connectors) are
-# named "<schema>.<table>" by Fivetran. plan, apply and status must match them
-# by that name: a second apply finds them instead of creating them again (which
-# Fivetran would refuse with a 409).
+# Connectors of the schema_table naming format (google_sheets, file
+# connectors; the service catalog says which) are named "<schema>.<table>" by
+# Fivetran, and their target_name is that name: apply sends config.schema and
+# config.table from its two halves (whatever naming keys the plan's config
+# copied), and plan, apply and status match them by it, so a second apply
+# finds them instead of creating them again (which Fivetran would refuse with
+# a 409). A target_name without the dot is refused before any request.
 
 test_description='apply: connectors Fivetran names schema.table'
 . "$(dirname "$0")/test-lib.sh"
@@ -19,10 +22,8 @@ test_expect_success 'setup: a plan with two sheets connectors' '
 	connections:
 	  - source_id: src_budget
 	    source_service: google_sheets
-	    target_name: finance_copy
+	    target_name: finance_copy.budget
 	    config:
-	      schema: finance
-	      table: budget
 	      sheet_id: "https://docs.google.com/spreadsheets/d/abc"
 	  - source_id: src_forecast
 	    source_service: google_sheets
@@ -41,10 +42,25 @@ test_expect_success 'plan shows both as creates under their Fivetran names' '
 	test "$(grep -c "\"action\": *\"create\"" plan.json)" = 2
 '
 
-test_expect_success 'apply sends schema without the table and creates both' '
+test_expect_success 'a target_name without the dot is refused at plan time, naming its place' '
+	cp -r ws nodot &&
+	sed -i "s/target_name: finance_copy.budget/target_name: finance_copy/" \
+		nodot/.copy-connections/copy_plan.yaml &&
+	write_report nodot pass &&
+	before=$(posts) &&
+	test_expect_code 1 ccapply -C nodot plan >out 2>err &&
+	test_grep "copy_plan.yaml:8:18: connections\[0\].target_name: a google_sheets connection is named \"<schema>.<table>\"" err &&
+	test_grep "found \"finance_copy\"" err &&
+	test "$(posts)" = "$before"
+'
+
+test_expect_success 'apply sends schema and table from the halves of target_name' '
 	ccapply -C ws apply --auto-approve >out 2>err &&
 	sim_requests >requests.json &&
 	test_grep "\"schema\": *\"finance_copy\"" requests.json &&
+	test_grep "\"table\": *\"budget\"" requests.json &&
+	test_grep "\"table\": *\"forecast\"" requests.json &&
+	! grep "\"finance\"" requests.json &&
 	! grep "finance_copy.forecast\\\\\"" requests.json &&
 	test "$(count_named finance_copy.budget)" = 1 &&
 	test "$(count_named finance_copy.forecast)" = 1
@@ -76,7 +92,7 @@ test_expect_success 'a create whose answer is lost is found by its full name, no
 	ccapply -C ws apply --auto-approve >out3 2>err3 &&
 	test "$(count_named finance_copy.budget)" = 1 &&
 	test "$(posts)" = 2 &&
-	ccapply -C ws state show finance_copy >show.txt &&
+	ccapply -C ws state show finance_copy.budget >show.txt &&
 	test_grep "created" show.txt
 '
 

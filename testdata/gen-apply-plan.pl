@@ -36,13 +36,15 @@ my @services = (
 	 '{"schema":"%2$s","api_key":"******"}', '[api_key]'],
 	['salesforce', '{schema: %2$s, is_sandbox: false}',
 	 '{"schema":"%2$s","is_sandbox":false}', '[]'],
-	['google_sheets', '{schema: %2$s, sheet_id: "1x%1$05d", auth_type: ServiceAccount}',
-	 '{"schema":"%2$s","sheet_id":"1x%1$05d","auth_type":"ServiceAccount"}', '[]'],
+	# Named schema.table (naming format schema_table): the name is target_name.
+	['google_sheets', '{sheet_id: "1x%1$05d", auth_type: ServiceAccount}',
+	 '{"sheet_id":"1x%1$05d","auth_type":"ServiceAccount"}', '[]'],
 );
 
 sub conn_name {
 	my ($i) = @_;
-	return sprintf("c%04d_%s", $i, $services[($i - 1) % @services][0]);
+	my $service = $services[($i - 1) % @services][0];
+	return sprintf("c%04d_%s%s", $i, $service, $service eq 'google_sheets' ? '.sheet' : '');
 }
 
 mkdir $dir;

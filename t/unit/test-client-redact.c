@@ -24,6 +24,8 @@ static void test_credential_keys(void)
 		"token", "access_token", "refresh_token", "private_key", "secret_key",
 		"auth_token", "db_password", "oauth_token", "consumer_secret", "passphrase",
 		"client_private_key", "secret_access_key", "api_token",
+		/* Only the official definition says these hold secrets: */
+		"pgp_pass_phrase", "sasl_plain_key", "connection_string", "role_arn",
 	};
 	static const char *const no[] = {
 		"host", "user", "passwords", "password_hint", "secret_name", "token_url",

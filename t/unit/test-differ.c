@@ -216,9 +216,8 @@ static const struct connection_row connection_rows[] = {
 	  "[{\"id\":\"c1\",\"schema\":\"pg_app\",\"service\":\"postgres\",\"sync_frequency\":1440,"
 	  "\"config\":{\"schema_prefix\":\"pg_app\"}}]",
 	  "skip NAME_TAKEN_CONFIG_DIFFERS id=c1 sync_frequency=360/1440", NULL },
-	{ "a connector with a table is matched by schema.table",
-	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
-	    NULL, { NULL } },
+	{ "a schema_table connector is matched by its target_name, schema.table",
+	  { "src", "google_sheets", "sheets_copy.budget", "{}", NULL, { NULL } },
 	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}},"
 	  "{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
 	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
@@ -229,9 +228,8 @@ static const struct connection_row connection_rows[] = {
 	  "[{\"id\":\"c8\",\"schema\":\"sheets_copy.budget\",\"service\":\"google_sheets\","
 	  "\"config\":{\"schema\":\"sheets_copy\",\"table\":\"budget\"}}]",
 	  "noop ALREADY_EXISTS id=c8", NULL },
-	{ "a table connector whose schema.table is free: create",
-	  { "src", "google_sheets", "sheets_copy", "{\"schema\":\"sheets\",\"table\":\"budget\"}",
-	    NULL, { NULL } },
+	{ "a schema_table connector whose schema.table is free: create",
+	  { "src", "google_sheets", "sheets_copy.budget", "{}", NULL, { NULL } },
 	  "[{\"id\":\"c7\",\"schema\":\"sheets_copy\",\"service\":\"google_sheets\",\"config\":{}}]",
 	  "create -", NULL },
 	/* SPEC §2: compare what the user meant. One row per rule. */
@@ -434,8 +432,8 @@ static void test_request_body(void)
 	is_str(b.data,
 	       "{\"group_id\":\"g1\",\"service\":\"postgres\",\"run_setup_tests\":false,"
 	       "\"paused\":true,\"sync_frequency\":360,\"config\":{\"host\":\"db\","
-	       "\"password\":\"\",\"token\":\"\",\"schema_prefix\":\"pg_copy\","
-	       "\"nested\":{\"password\":\"\"}}}",
+	       "\"password\":\"\",\"token\":\"\",\"nested\":{\"password\":\"\"},"
+	       "\"schema_prefix\":\"pg_copy\"}}",
 	       "connection body: paused, no setup tests, secrets blanked, name from target_name");
 	buf_free(&b);
 	value_free(body);
@@ -454,39 +452,47 @@ static void test_request_body_schema(void)
 	plan_free(p);
 }
 
-/* Which name Fivetran gives a connection, and what apply sends as its name. */
+/* Which name Fivetran gives a connection (target_name), and the naming keys
+ * apply sends for it: the service's naming format in the catalog decides,
+ * whatever naming keys the plan's config holds. */
 static void test_connection_naming(void)
 {
 	static const struct {
-		const char *target_name, *config, *api_name, *key, *sent;
+		const char *service, *target_name, *config, *key, *sent, *key2, *sent2;
 	} rows[] = {
-		{ "pg_copy", "{\"schema_prefix\":\"pg\"}", "pg_copy", "schema_prefix", "pg_copy" },
-		{ "stripe_copy", "{\"schema\":\"stripe\"}", "stripe_copy", "schema", "stripe_copy" },
-		{ "s_copy", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.t", "schema", "s_copy" },
-		{ "s_copy.t", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.t", "schema", "s_copy" },
-		{ "s_copy.u", "{\"schema\":\"s\",\"table\":\"t\"}", "s_copy.u.t", "schema",
-		  "s_copy.u" },
-		{ ".t", "{\"schema\":\"s\",\"table\":\"t\"}", ".t.t", "schema", ".t" },
-		{ "f_copy", "{\"schema\":\"f\",\"table_group_name\":\"g\"}", "f_copy.g", "schema",
-		  "f_copy" },
-		{ "s_copy", "{\"schema\":\"s\",\"table\":\"\"}", "s_copy", "schema", "s_copy" },
-		{ "p_copy", "{\"schema_prefix\":\"p\",\"table\":\"t\"}", "p_copy", "schema_prefix",
-		  "p_copy" },
+		{ "postgres", "pg_copy", "{\"schema_prefix\":\"pg\"}", "schema_prefix", "pg_copy",
+		  "schema", NULL },
+		{ "postgres", "pg_copy", "{\"schema\":\"pg\"}", "schema_prefix", "pg_copy", "schema",
+		  NULL },
+		{ "stripe", "stripe_copy", "{\"schema\":\"stripe\"}", "schema", "stripe_copy",
+		  "schema_prefix", NULL },
+		{ "stripe", "stripe_copy", "{\"schema_prefix\":\"x\",\"table\":\"t\"}", "schema",
+		  "stripe_copy", "table", NULL },
+		{ "google_sheets", "s_copy.t", "{\"schema\":\"s\",\"table\":\"x\"}", "schema",
+		  "s_copy", "table", "t" },
+		{ "google_sheets", "a.b.c", "{}", "schema", "a", "table", "b.c" },
+		{ "s3", "f_copy.g", "{\"table\":\"t\"}", "schema", "f_copy", "table_group_name", "g" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		struct conn_spec spec = { "src", "svc", rows[i].target_name, rows[i].config, NULL,
-					  { NULL } };
+		struct conn_spec spec = { "src", rows[i].service, rows[i].target_name, rows[i].config,
+					  NULL, { NULL } };
 		struct plan *p = make_plan(&spec, 1, NULL, 0);
 		struct value *body = plan_connection_request(&p->connections[0], "g1");
+		const struct value *config = value_get(body, "config");
 		char *api_name = plan_connection_api_name(&p->connections[0]);
+		const char *sent2 = value_get_string(config, rows[i].key2);
 
-		is_str(api_name, rows[i].api_name, "%s with %s: Fivetran names it %s",
-		       rows[i].target_name, rows[i].config, rows[i].api_name);
-		is_str(value_get_string(value_get(body, "config"), rows[i].key), rows[i].sent,
-		       "%s with %s: sent as %s %s", rows[i].target_name, rows[i].config, rows[i].key,
+		is_str(api_name, rows[i].target_name, "%s %s: Fivetran names it target_name",
+		       rows[i].service, rows[i].target_name);
+		is_str(value_get_string(config, rows[i].key), rows[i].sent, "%s %s with %s: %s %s",
+		       rows[i].service, rows[i].target_name, rows[i].config, rows[i].key,
 		       rows[i].sent);
+		if (rows[i].sent2)
+			is_str(sent2, rows[i].sent2, "  and %s %s", rows[i].key2, rows[i].sent2);
+		else
+			ok(!sent2, "  and no %s", rows[i].key2);
 		free(api_name);
 		value_free(body);
 		plan_free(p);

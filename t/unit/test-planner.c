@@ -50,8 +50,8 @@ static void test_basic_plan(void)
 	ok(value_get(p->connections[0].config, "schema_config") == NULL, "schema_config not in config");
 	s = json_of(p->connections[0].config);
 	is_str(s, "{\"host\":\"db.internal.example.com\",\"port\":5432,\"database\":\"app\","
-	       "\"user\":\"fivetran\",\"password\":\"\",\"schema_prefix\":\"postgres_app\","
-	       "\"update_method\":\"XMIN\"}", "config kept verbatim, port a number");
+	       "\"user\":\"fivetran\",\"password\":\"\",\"update_method\":\"XMIN\"}",
+	       "config kept, port a number, the naming key left to the request");
 	free(s);
 	s = json_of(p->connections[1].create_fields);
 	is_str(s, "{\"sync_frequency\":360}", "top-level create fields beside config");
@@ -156,8 +156,120 @@ static void test_plan_errors(void)
 	}
 }
 
+#define PLAN_HEAD "schema_version: 1\ndestination: {existing_destination_id: g}\nconnections:\n"
+
+/* The create body of the one connection of a plan, as compact JSON (or the
+ * load error). */
+static char *body_of(const char *connection)
+{
+	struct plan *p = NULL;
+	struct value *body;
+	struct err err;
+	char *s, *text = xmalloc(strlen(PLAN_HEAD) + strlen(connection) + 1);
+
+	strcpy(text, PLAN_HEAD);
+	strcat(text, connection);
+	err_clear(&err);
+	if (load_text(text, &p, NULL, &err)) {
+		free(text);
+		return xstrdup(err.msg);
+	}
+	free(text);
+	body = plan_connection_request(&p->connections[0], "g");
+	s = json_of(body);
+	value_free(body);
+	plan_free(p);
+	return s;
+}
+
+/* SPEC §3 by the service catalog, one row per rule. */
+static void test_request_bodies(void)
+{
+	static const struct {
+		const char *name, *connection, *body;
+	} rows[] = {
+		{ "schema_prefix from target_name; settings inside config go to the top; "
+		  "read-only and ccapply's own fields dropped",
+		  "  - source_id: a\n    source_service: postgres\n    target_name: pg_copy\n"
+		  "    config: {host: db, schema_prefix: old, public_key: k, sync_frequency: 360,\n"
+		  "             schedule_type: manual, paused: false, run_setup_tests: true,\n"
+		  "             password: hunter2}\n",
+		  "{\"group_id\":\"g\",\"service\":\"postgres\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"schedule_type\":\"manual\",\"sync_frequency\":360,"
+		  "\"config\":{\"host\":\"db\",\"password\":\"\",\"schema_prefix\":\"pg_copy\"}}" },
+		{ "the same setting beside and inside config, equal: sent once",
+		  "  - source_id: a\n    source_service: stripe\n    target_name: st\n"
+		  "    sync_frequency: 1440\n    config: {sync_frequency: 1440, daily_sync_time: '03:00'}\n",
+		  "{\"group_id\":\"g\",\"service\":\"stripe\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"daily_sync_time\":\"03:00\",\"sync_frequency\":1440,"
+		  "\"config\":{\"schema\":\"st\"}}" },
+		{ "schema_table: schema and table from the halves of target_name",
+		  "  - source_id: a\n    source_service: google_sheets\n    target_name: sheets.budget\n"
+		  "    config: {schema: x, table: y, sheet_id: s}\n",
+		  "{\"group_id\":\"g\",\"service\":\"google_sheets\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"config\":{\"sheet_id\":\"s\",\"schema\":\"sheets\","
+		  "\"table\":\"budget\"}}" },
+		{ "schema_table_group: split at the first dot",
+		  "  - source_id: a\n    source_service: s3\n    target_name: lake.events.v2\n",
+		  "{\"group_id\":\"g\",\"service\":\"s3\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"config\":{\"schema\":\"lake\","
+		  "\"table_group_name\":\"events.v2\"}}" },
+		{ "a credential nested in a sequence is blanked by the catalog; its neighbour kept",
+		  "  - source_id: a\n    source_service: amplitude\n    target_name: amp\n"
+		  "    config: {project_credentials: [{project_id: p1, secret_key: s, api_key: k}]}\n",
+		  "{\"group_id\":\"g\",\"service\":\"amplitude\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"config\":{\"project_credentials\":[{\"project_id\":\"p1\","
+		  "\"secret_key\":\"\",\"api_key\":\"\"}],\"schema\":\"amp\"}}" },
+		{ "credential_fields and masked values are blanked too",
+		  "  - source_id: a\n    source_service: stripe\n    target_name: st\n"
+		  "    credential_fields: [backward_sync_limit]\n"
+		  "    config: {backward_sync_limit: '2020', historical_sync_time_frame: '***'}\n",
+		  "{\"group_id\":\"g\",\"service\":\"stripe\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"config\":{\"backward_sync_limit\":\"\","
+		  "\"historical_sync_time_frame\":\"\",\"schema\":\"st\"}}" },
+		{ "a service the catalog does not know: named by its own naming key",
+		  "  - source_id: a\n    source_service: acme\n    target_name: acme_copy\n"
+		  "    config: {schema_prefix: acme, token_value: t, api_secret: s}\n",
+		  "{\"group_id\":\"g\",\"service\":\"acme\",\"run_setup_tests\":false,"
+		  "\"paused\":true,\"config\":{\"token_value\":\"t\",\"api_secret\":\"\","
+		  "\"schema_prefix\":\"acme_copy\"}}" },
+		{ "a schema_table target_name without a dot is refused where it is",
+		  "  - source_id: a\n    source_service: google_sheets\n    target_name: budget\n",
+		  ":6:18: connections[0].target_name: a google_sheets connection is named "
+		  "\"<schema>.<table>\" (naming format schema_table of the official definition), "
+		  "found \"budget\"" },
+		{ "an unknown service named by table: target_name needs the dot as well",
+		  "  - source_id: a\n    source_service: acme_files\n    target_name: nodot\n"
+		  "    config: {table: t}\n",
+		  ":6:18: connections[0].target_name: a \"acme_files\" connection is named "
+		  "\"<schema>.<table>\"" },
+		{ "inside and beside config with different values is refused",
+		  "  - source_id: a\n    source_service: stripe\n    target_name: st\n"
+		  "    schedule_type: auto\n    config: {schedule_type: manual}\n",
+		  ":8:29: connections[0].config.schedule_type: \"manual\" here but \"auto\" in "
+		  "connections[0].schedule_type (line 7:20)" },
+		{ "a setting of the wrong type inside config is refused",
+		  "  - source_id: a\n    source_service: stripe\n    target_name: st\n"
+		  "    config: {pause_after_trial: 'yes'}\n",
+		  ":7:33: connections[0].config.pause_after_trial: expected true or false, found "
+		  "\"yes\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *got = body_of(rows[i].connection);
+
+		if (rows[i].body[0] == '{')
+			is_str(got, rows[i].body, "body: %s", rows[i].name);
+		else if (!ok(strstr(got, rows[i].body) != NULL, "refused: %s", rows[i].name))
+			diag("got: %s", got);
+		free(got);
+	}
+}
+
 int main(void)
 {
+	test_request_bodies();
 	test_basic_plan();
 	test_report_codes();
 	test_plan_errors();

@@ -18,6 +18,7 @@
 
 #include "lib/buf.h"
 #include "lib/fileio.h"
+#include "lib/json.h"
 #include "state/results.h"
 #include "t/unit/tap.h"
 
@@ -113,7 +114,7 @@ static char *oauth_fields[] = { NULL };
 static char *password_fields[] = { "password" };
 static char *api_key_fields[] = { "api_key" };
 static char *token_fields[] = { "access_token" };
-static char *other_fields[] = { "service_account_json", "client_id" };
+static char *other_fields[] = { "service_account_json", "json_key" };
 static char *stripe_deps[] = { "src_stripe" };
 static char *salesforce_deps[] = { "src_salesforce" };
 
@@ -562,8 +563,64 @@ static void test_write(void)
 	free(want);
 }
 
+static struct value *config_of(const char *json)
+{
+	struct value *v = NULL;
+	struct err err;
+
+	if (json_parse(json, strlen(json), &v, &err))
+		v = value_new_object();
+	return v;
+}
+
+/* Which credential a connection needs, when the plan lists no
+ * credential_fields: the service catalog's "format": "password" keys the
+ * config sets say it. */
+static void test_auth_from_catalog(void)
+{
+	struct plan_connection c[] = {
+		{ .source_id = "s1", .source_service = "stripe", .target_name = "stripe_prod",
+		  .auth_style = AUTH_CREDENTIALS, .config = config_of("{\"api_key\":\"******\"}") },
+		{ .source_id = "s2", .source_service = "postgres", .target_name = "pg_app",
+		  .auth_style = AUTH_NONE,
+		  .config = config_of("{\"host\":\"db\",\"password\":\"\"}") },
+		{ .source_id = "s3", .source_service = "amplitude", .target_name = "amp",
+		  .auth_style = AUTH_NONE,
+		  .config = config_of("{\"project_credentials\":[{\"secret_key\":\"\"}]}") },
+		{ .source_id = "s4", .source_service = "stripe", .target_name = "stripe_two",
+		  .auth_style = AUTH_NONE, .config = config_of("{\"api_key\":null}") },
+	};
+	struct state_resource r[] = {
+		{ .kind = "connection", .name = "stripe_prod", .outcome = OUTCOME_CREATED, .id = "i1" },
+		{ .kind = "connection", .name = "pg_app", .outcome = OUTCOME_CREATED, .id = "i2" },
+		{ .kind = "connection", .name = "amp", .outcome = OUTCOME_CREATED, .id = "i3" },
+		{ .kind = "connection", .name = "stripe_two", .outcome = OUTCOME_CREATED, .id = "i4" },
+	};
+	struct plan p = { .path = "copy_plan.yaml", .connections = c, .n_connections = 4 };
+	struct state st = { .resources = r, .n_resources = 4 };
+	struct results_input in = seed_input;
+	char *text;
+	size_t i;
+
+	in.plan = &p;
+	in.state = &st;
+	text = results_render(&in);
+	ok(strstr(text, "### stripe_prod\n- Created (paused)\n- Auth: API key needed") != NULL,
+	   "stripe's api_key is a credential by the catalog: API key needed");
+	ok(strstr(text, "### pg_app\n- Created (paused)\n- Auth: Password needed") != NULL,
+	   "postgres' password: Password needed, though auth_style says none");
+	ok(strstr(text, "### amp\n- Created (paused)\n- Auth: API key needed") != NULL,
+	   "a credential nested in a sequence of mappings is found");
+	ok(strstr(text, "### stripe_two\n- Created (paused)\n- Auth: none needed") != NULL,
+	   "a credential key the plan sets to null is not one it needs");
+	free(text);
+	for (i = 0; i < 4; i++)
+		value_free(c[i].config);
+}
+
 int main(void)
 {
+	test_auth_from_catalog();
 	check_golden("seed", &seed_input);
 	check_golden("mixed", &mixed_input);
 	check_golden("refusal", &refusal_input);
