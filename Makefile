@@ -101,9 +101,18 @@ $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@rm -f $@; ar rcs $@ $^
 
-bin/ccapply: $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB) build/.ldflags
+# The JSON Schemas of the --json outputs, compiled in as the MCP tools'
+# outputSchema (cmd/schemas.h): one source for both.
+SCHEMA_SRC := $(wildcard docs/schemas/*.schema.json)
+build/gen/schemas.c: scripts/embed-schemas.pl $(SCHEMA_SRC)
+	@mkdir -p build/gen
+	scripts/embed-schemas.pl $(SCHEMA_SRC) >$@.tmp && mv $@.tmp $@
+build/gen/schemas.o: build/gen/schemas.c build/.flags | build/.deps-ok
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/ccapply: $(call obj,$(CMD_SRC)) build/gen/schemas.o $(CORE_LIB) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin
-	$(LINK) $(call obj,$(CMD_SRC)) $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
+	$(LINK) $(call obj,$(CMD_SRC)) build/gen/schemas.o $(CORE_LIB) $(COMMON_LIB) $(LDLIBS_ALL)
 bin/ccapply-sim: $(call obj,$(SIM_SRC)) $(COMMON_LIB) build/.ldflags
 	@mkdir -p bin
 	$(LINK) $(call obj,$(SIM_SRC)) $(COMMON_LIB) $(LDLIBS_ALL)

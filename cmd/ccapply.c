@@ -25,8 +25,8 @@
 
 const struct command_spec *const cmd_commands[] = {
 	&cmd_plan_spec, &cmd_apply_spec, &cmd_validate_spec, &cmd_show_spec, &cmd_state_spec,
-	&cmd_status_spec, &cmd_checksum_spec, &cmd_completion_spec, &cmd_version_spec,
-	&cmd_help_spec, NULL,
+	&cmd_status_spec, &cmd_mcp_spec, &cmd_checksum_spec, &cmd_completion_spec,
+	&cmd_version_spec, &cmd_help_spec, NULL,
 };
 
 const struct opt_spec cmd_global_options[] = {
@@ -103,6 +103,11 @@ void cmd_fail(const char *code, const char *fmt, ...)
 void cmd_json_errors(void)
 {
 	failure.json = true;
+}
+
+void cmd_json_answered(void)
+{
+	failure.json = false;
 }
 
 /* Exit statuses that are answers, not failures: 2 (changes pending, drift)

