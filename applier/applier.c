@@ -318,7 +318,8 @@ static enum applier_end final_end(const struct state *st)
 
 	for (i = 0; i < st->n_resources; i++)
 		if (st->resources[i].outcome != OUTCOME_CREATED &&
-		    st->resources[i].outcome != OUTCOME_ALREADY_EXISTS)
+		    st->resources[i].outcome != OUTCOME_ALREADY_EXISTS &&
+		    !state_skip_accepted(st, &st->resources[i]))
 			return APPLY_INCOMPLETE;
 	return APPLY_COMPLETE;
 }

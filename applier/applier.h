@@ -74,7 +74,8 @@ struct applier_input {
 
 enum applier_end {
 	APPLY_COMPLETE,     /* every resource created or already there */
-	APPLY_INCOMPLETE,   /* something failed or was skipped */
+	APPLY_INCOMPLETE,   /* something failed or was skipped (but for skips the
+			     * state's acknowledged codes accept) */
 	APPLY_AUTH_FAILED,  /* stopped at a 401/403 */
 	APPLY_INTERRUPTED,  /* stopped by *interrupted */
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "applier/applier.h"
+#include "cmd/ack.h"
 #include "cmd/common.h"
 #include "cmd/options.h"
 #include "cmd/plandoc.h"
@@ -48,8 +49,7 @@ struct apply_args {
 	const char *planfile;
 	bool auto_approve;
 	bool json;
-	char *const *acks; /* --ack, every code given (repeats accumulate), or "all" */
-	size_t n_acks;
+	struct acks acks;  /* every --ack (repeats accumulate) */
 	int rate_count;
 	double rate_seconds;
 };
@@ -78,7 +78,7 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 	a->planfile = args_value(args, "PLANFILE");
 	a->auto_approve = args_flag(args, "--auto-approve");
 	a->json = args_flag(args, "--json");
-	a->n_acks = args_list(args, "--ack", &a->acks);
+	acks_from_list(&a->acks, args, "--ack");
 	if (rate && parse_rate(rate, a)) {
 		cmd_fail("usage", "apply: --create-rate wants N/SECONDS, e.g. %s; got '%s'",
 			 CREATE_RATE_DEFAULT, rate);
@@ -101,6 +101,7 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 
 struct reporter {
 	const struct global_options *g;
+	const struct state *state; /* its acknowledged codes accept skips */
 	bool json;
 	bool tty;              /* stderr is a terminal */
 	bool running;          /* the applier has started */
@@ -224,7 +225,8 @@ static void before_resource(void *ctx, size_t index, const struct action *a)
 
 /* One line per resource. A resource an earlier apply created is "created
  * earlier", so a run that changes nothing does not read as if it created. */
-static void describe_outcome(FILE *out, const struct action *a, const struct state_resource *r)
+static void describe_outcome(FILE *out, const struct action *a, const struct state_resource *r,
+			     const struct state *st)
 {
 	bool earlier = a->action != ACTION_CREATE && r->outcome == OUTCOME_CREATED;
 
@@ -234,6 +236,8 @@ static void describe_outcome(FILE *out, const struct action *a, const struct sta
 		fprintf(out, " (id %s%s)", cmd_shown(r->id), r->recovered ? ", recovered" : "");
 	if (r->reason)
 		fprintf(out, " %s", cmd_shown(r->reason));
+	if (state_skip_accepted(st, r))
+		fputs(" (accepted by --ack)", out);
 	if (r->outcome == OUTCOME_FAILED) {
 		fputs(": ", out);
 		if (r->error.http_status)
@@ -260,7 +264,7 @@ static void after_resource(void *ctx, size_t index, const struct action *a,
 	if (rep->json)
 		json_event("resource", a, r, index);
 	else
-		describe_outcome(stdout, a, r);
+		describe_outcome(stdout, a, r, rep->state);
 	fflush(stdout);
 	still_line(rep, 0, NULL);
 }
@@ -274,66 +278,6 @@ static void iso_now(char out[32])
 
 	gmtime_r(&now, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Did --ack name this code, or all? */
-static bool acked_by_option(const struct apply_args *a, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_acks; i++)
-		if (!strcmp(a->acks[i], "all") || !strcmp(a->acks[i], code))
-			return true;
-	return false;
-}
-
-static bool ask_yes(const char *prompt)
-{
-	char line[64];
-
-	fputs(prompt, stdout);
-	fflush(stdout);
-	if (!fgets(line, sizeof line, stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
-}
-
-/* The warning codes apply needs acknowledged; fills *acked (sorted). Returns
- * 0, or EXIT_ERROR with the refusal in err. */
-static int acknowledge(const struct report *r, const struct apply_args *a, char ***acked,
-		       size_t *n_acked, struct err *err)
-{
-	const char **codes;
-	size_t n = report_warning_codes(r, &codes), i;
-	struct buf missing = BUF_INIT;
-	bool tty = isatty(STDIN_FILENO) && !a->auto_approve;
-
-	for (i = 0; i < n; i++) {
-		bool ok = acked_by_option(a, codes[i]);
-		if (!ok && tty && !a->n_acks) {
-			char prompt[512];
-			snprintf(prompt, sizeof prompt, "Acknowledge warning %s? Type 'yes': ",
-				 codes[i]);
-			ok = ask_yes(prompt);
-		}
-		if (ok) {
-			*acked = xrealloc(*acked, (*n_acked + 1) * sizeof **acked);
-			(*acked)[(*n_acked)++] = xstrdup(codes[i]);
-		} else {
-			buf_printf(&missing, "%s%s", missing.len ? "," : "", codes[i]);
-		}
-	}
-	free(codes);
-	if (missing.len) {
-		err_set(err, "the validation report has warnings that need acknowledgment: %s\n"
-			"  Review them (ccapply plan lists them), then run apply with --ack %s "
-			"(or --ack all).", missing.data, missing.data);
-		buf_free(&missing);
-		return EXIT_ERROR;
-	}
-	buf_free(&missing);
-	return 0;
 }
 
 static int compare_saved_plan(const char *file, const struct value *saved,
@@ -386,6 +330,28 @@ struct apply_run {
 	struct buf dir, state_path, results_path;
 	char date[32];
 };
+
+/* The report's warnings apply needs acknowledged, by --ack or, when ask,
+ * at the prompt (after the plan and the warnings are shown); the codes
+ * acknowledged go to run->acked. Returns 0, or EXIT_ERROR with the refusal
+ * printed and in err. */
+static int acknowledge(struct apply_run *run, bool ask, struct err *err)
+{
+	struct buf missing = BUF_INIT;
+	int rc = 0;
+
+	acks_warnings(&run->args.acks, run->in.report, ask, &run->acked, &run->n_acked,
+		      &missing);
+	if (missing.len) {
+		err_set(err, "the validation report has warnings that need acknowledgment: %s\n"
+			"  Review them (ccapply plan lists them), then run apply with --ack %s "
+			"(or --ack all).", missing.data, missing.data);
+		cmd_fail("ack_required", "%s", err->msg);
+		rc = EXIT_ERROR;
+	}
+	buf_free(&missing);
+	return rc;
+}
 
 /* The plan for results.md when the gates did not load it (the plan changed
  * since validation, say): the plan file as it is, unchecked, only so that
@@ -469,9 +435,15 @@ static int confirm(struct apply_run *run)
 	return refuse(run, "cancelled at the confirmation prompt");
 }
 
+static int compare_codes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void set_state_header(struct apply_run *run)
 {
 	struct state *st = run->state;
+	size_t i;
 
 	free(st->plan_checksum);
 	st->plan_checksum = xstrdup(run->in.report->plan_checksum);
@@ -481,6 +453,16 @@ static void set_state_header(struct apply_run *run)
 	st->target_group_id = xstrdup(run->live.group_id);
 	free(st->target_group_name);
 	st->target_group_name = xstrdup(run->live.group_name);
+	/* what this apply acknowledged: warnings and accepted skips, sorted */
+	for (i = 0; i < st->n_acknowledged; i++)
+		free(st->acknowledged[i]);
+	free(st->acknowledged);
+	if (run->n_acked)
+		qsort(run->acked, run->n_acked, sizeof *run->acked, compare_codes);
+	st->acknowledged = run->acked;
+	st->n_acknowledged = run->n_acked;
+	run->acked = NULL;
+	run->n_acked = 0;
 }
 
 static int exit_for(enum applier_end end)
@@ -503,23 +485,31 @@ static int exit_for(enum applier_end end)
  * earlier" — never as already existing. */
 static void print_summary(const struct apply_run *run, enum applier_end end)
 {
-	size_t i, earlier = 0, count[5] = { 0 };
-	char created[64];
+	const struct state *st = run->state;
+	size_t i, earlier = 0, accepted = 0, count[5] = { 0 };
+	struct buf hint = BUF_INIT;
+	char created[64], skipped[64];
 
-	for (i = 0; i < run->state->n_resources; i++) {
-		enum outcome o = run->state->resources[i].outcome;
-		if (o == OUTCOME_CREATED && run->actions.items[i].action != ACTION_CREATE)
+	for (i = 0; i < st->n_resources; i++) {
+		const struct state_resource *r = &st->resources[i];
+		if (r->outcome == OUTCOME_CREATED && run->actions.items[i].action != ACTION_CREATE)
 			earlier++;
-		count[o]++;
+		if (state_skip_accepted(st, r))
+			accepted++;
+		else if (r->outcome == OUTCOME_SKIPPED && acks_is_skip_code(r->reason))
+			buf_printf(&hint, "%s%s:%s", hint.len ? "," : "", r->reason, r->name);
+		count[r->outcome]++;
 	}
 	if (run->args.json) {
 		printf("{\"event\":\"done\",\"result\":\"%s\",\"created\":%zu,"
 		       "\"created_earlier\":%zu,\"already_exists\":%zu,\"skipped\":%zu,"
-		       "\"failed\":%zu,\"pending\":%zu}\n",
+		       "\"skipped_accepted\":%zu,\"failed\":%zu,\"pending\":%zu}\n",
 		       end == APPLY_COMPLETE ? "complete" : end == APPLY_INCOMPLETE ? "incomplete" :
 		       end == APPLY_INTERRUPTED ? "interrupted" : "auth_failed",
 		       count[OUTCOME_CREATED], earlier, count[OUTCOME_ALREADY_EXISTS],
-		       count[OUTCOME_SKIPPED], count[OUTCOME_FAILED], count[OUTCOME_PENDING]);
+		       count[OUTCOME_SKIPPED], accepted, count[OUTCOME_FAILED],
+		       count[OUTCOME_PENDING]);
+		buf_free(&hint);
 		return;
 	}
 	if (end == APPLY_INTERRUPTED)
@@ -532,11 +522,20 @@ static void print_summary(const struct apply_run *run, enum applier_end end)
 			 count[OUTCOME_CREATED], earlier);
 	else
 		snprintf(created, sizeof created, "%zu created", count[OUTCOME_CREATED]);
-	printf("\nApply %s: %s, %zu already existed, %zu skipped, %zu failed%s.\n",
+	if (accepted)
+		snprintf(skipped, sizeof skipped, "%zu skipped (%zu accepted)",
+			 count[OUTCOME_SKIPPED], accepted);
+	else
+		snprintf(skipped, sizeof skipped, "%zu skipped", count[OUTCOME_SKIPPED]);
+	printf("\nApply %s: %s, %zu already existed, %s, %zu failed%s.\n",
 	       end == APPLY_COMPLETE ? "complete" : "finished with problems", created,
-	       count[OUTCOME_ALREADY_EXISTS], count[OUTCOME_SKIPPED], count[OUTCOME_FAILED],
+	       count[OUTCOME_ALREADY_EXISTS], skipped, count[OUTCOME_FAILED],
 	       count[OUTCOME_PENDING] ? " (some not attempted)" : "");
+	if (hint.len)
+		printf("Skipped on purpose? Accept these skips (apply then exits 0 with them) with "
+		       "--ack %s\n", hint.data);
 	printf("Results: %s\nState:   %s\n", run->results_path.data, run->state_path.data);
+	buf_free(&hint);
 }
 
 static int run_applier(struct apply_run *run)
@@ -560,6 +559,7 @@ static int run_applier(struct apply_run *run)
 	ai.progress.before = before_resource;
 	ai.progress.after = after_resource;
 	ai.progress.ctx = rep;
+	rep->state = run->state;
 	rep->total_creates = run->actions.n_create;
 	rep->started = rep->last_line = time(NULL);
 	rep->running = true;
@@ -574,16 +574,10 @@ static int run_applier(struct apply_run *run)
 	return exit_for(end);
 }
 
-static int compare_codes(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The previous state, or a fresh one; a damaged state file stops apply. */
 static int load_state(struct apply_run *run)
 {
 	struct err err;
-	size_t i;
 
 	if (state_load(run->state_path.data, &run->state, &err)) {
 		run->state_loaded = true;
@@ -594,16 +588,23 @@ static int load_state(struct apply_run *run)
 	run->state_loaded = true;
 	if (!run->state)
 		run->state = xcalloc(1, sizeof *run->state);
-	for (i = 0; i < run->state->n_acknowledged; i++)
-		free(run->state->acknowledged[i]);
-	free(run->state->acknowledged);
-	if (run->n_acked)
-		qsort(run->acked, run->n_acked, sizeof *run->acked, compare_codes);
-	run->state->acknowledged = run->acked;
-	run->state->n_acknowledged = run->n_acked;
-	run->acked = NULL;
-	run->n_acked = 0;
 	return 0;
+}
+
+/* Mark in doc each skip an --ack accepts ("accepted": true, shown by the
+ * text rendering), and note each skip code that accepts nothing here. */
+static void mark_accepted_skips(struct apply_run *run, struct value *doc)
+{
+	struct value *list = (struct value *)value_get(doc, "actions");
+	size_t i;
+
+	for (i = 0; i < run->actions.n; i++) {
+		const struct action *a = &run->actions.items[i];
+		if (a->action == ACTION_SKIP &&
+		    state_ack_accepting(run->acked, run->n_acked, a->reason, a->name))
+			value_object_put_c(list->u.arr.items[i], "accepted", value_new_bool(true));
+	}
+	acks_note_unused(&run->args.acks, &run->actions);
 }
 
 static int prepare(struct apply_run *run)
@@ -618,6 +619,7 @@ static int prepare(struct apply_run *run)
 	struct value *saved = NULL, *doc;
 	enum writes_policy writes;
 	struct err err;
+	bool ask;
 	int rc;
 
 	/* A value that is neither yes nor no is a broken pipeline setting:
@@ -628,14 +630,18 @@ static int prepare(struct apply_run *run)
 	}
 	if (load_inputs(run->g, &run->in, &err))
 		return refuse(run, err.msg);
+	if (acks_check(&run->args.acks, run->in.report))
+		return EXIT_USAGE; /* before anything is written or sent */
+	acks_skips(&run->args.acks, &run->acked, &run->n_acked);
 	if (writes == WRITES_REFUSED) {
 		cmd_fail("writes_disabled", "FIVETRAN_ALLOW_WRITES is false: apply refuses to write anything");
 		return refuse(run, "FIVETRAN_ALLOW_WRITES is false");
 	}
-	if (acknowledge(run->in.report, &run->args, &run->acked, &run->n_acked, &err)) {
-		cmd_fail("ack_required", "%s", err.msg);
+	/* Without a person to ask, the warnings are settled before any request;
+	 * with one, after the plan and every warning are on the screen. */
+	ask = isatty(STDIN_FILENO) && !run->args.auto_approve && !run->args.json;
+	if (!ask && acknowledge(run, false, &err))
 		return refuse(run, err.msg);
-	}
 	if (state_lock_acquire(run->dir.data, &run->lock, &err)) {
 		cmd_fail("locked", "%s", err.msg);
 		return EXIT_ERROR; /* the other apply owns results.md now */
@@ -668,9 +674,12 @@ static int prepare(struct apply_run *run)
 		cmd_fail("plan_stale", "%s", err.msg);
 		return refuse(run, err.msg);
 	}
+	mark_accepted_skips(run, doc);
 	if (!run->args.json)
 		plandoc_render_text(stdout, doc, run->g);
 	value_free(doc);
+	if (ask && acknowledge(run, true, &err))
+		return refuse(run, err.msg);
 	return confirm(run);
 }
 
@@ -678,6 +687,7 @@ static void run_free(struct apply_run *run)
 {
 	size_t i;
 
+	acks_free(&run->args.acks);
 	for (i = 0; i < run->n_acked; i++)
 		free(run->acked[i]);
 	free(run->acked);
@@ -733,7 +743,8 @@ static const struct opt_spec apply_options[] = {
 	{ .name = "--ack", .value = "CODES|all", .kind = OPT_LIST, .complete = COMPLETE_WORDS,
 	  .words = "all",
 	  .help = "acknowledge the report's warnings: comma-separated\n"
-		  "codes, or all; repeat it to add more" },
+		  "codes, or all; repeat it to add more. REASON or\n"
+		  "REASON:NAME accepts a skip (ccapply(1), ACKNOWLEDGMENTS)" },
 	{ .name = "--json", .help = "one JSON event per line instead of text" },
 	{ .name = "--create-rate", .value = "N/SECONDS", .kind = OPT_VALUE,
 	  .complete = COMPLETE_WORDS, .words = CREATE_RATE_DEFAULT,
@@ -750,7 +761,8 @@ const struct command_spec cmd_apply_spec = {
 		"transformation, recording .copy-connections/results.md and ccapply.lock\n"
 		"after each. Never modifies or deletes; re-running creates nothing twice.",
 	.after = "Exit status: 0 done, 1 refused or error, 3 some resource failed or was\n"
-		 "skipped, 130 interrupted (run apply again to continue).",
+		 "skipped (but for skips --ack accepts), 64 usage error (an --ack code the\n"
+		 "report does not have), 130 interrupted (run apply again to continue).",
 	.options = apply_options,
 	.run = run_apply,
 };

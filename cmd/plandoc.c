@@ -18,13 +18,22 @@ static struct value *str_or_null(const char *s)
 	return s ? value_new_cstring(s) : value_new_null();
 }
 
-static struct value *warning_item(const char *code, const char *message, const char *source_id)
+/* f: the finding, for its target_name and context (NULL for an
+ * acknowledgments_required code); both left out when absent. */
+static struct value *warning_item(const char *code, const char *message, const char *source_id,
+				  const struct finding *f)
 {
 	struct value *w = value_new_object();
 
 	value_object_put_c(w, "code", value_new_cstring(code));
 	value_object_put_c(w, "message", str_or_null(message));
 	value_object_put_c(w, "source_id", str_or_null(source_id));
+	if (f && (f->target_name || f->package_name))
+		value_object_put_c(w, f->target_name ? "target_name" : "package_name",
+				   value_new_cstring(f->target_name ? f->target_name :
+						     f->package_name));
+	if (f && f->context)
+		value_object_put_c(w, "context", value_clone(f->context));
 	return w;
 }
 
@@ -49,15 +58,15 @@ static struct value *build_warnings(const struct report *r, const struct plan *p
 	for (i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
 		if (f->severity == SEVERITY_WARNING)
-			value_array_push(list, warning_item(f->code, f->message, f->source_id));
+			value_array_push(list, warning_item(f->code, f->message, f->source_id, f));
 	}
 	for (i = 0; i < r->n_acks; i++)
 		if (!has_code(list, r->acks[i].code))
 			value_array_push(list, warning_item(r->acks[i].code, r->acks[i].message,
-							    NULL));
+							    NULL, NULL));
 	for (i = 0; p && i < p->n_warnings; i++)
 		value_array_push(list, warning_item(p->warnings[i].code, p->warnings[i].message,
-						    p->warnings[i].source_id));
+						    p->warnings[i].source_id, NULL));
 	return list;
 }
 
@@ -215,8 +224,11 @@ static void render_warning_group(FILE *out, const struct value *w, bool catalog,
 
 	for (i = 0; i < w->u.arr.n; i++) {
 		const struct value *item = w->u.arr.items[i];
+		const struct value *ctx = value_get(item, "context");
 		const char *src = value_get_string(item, "source_id");
 		const char *msg = value_get_string(item, "message");
+		const char *conn = value_get_string(item, "target_name");
+		const char *pkg = value_get_string(item, "package_name");
 
 		if (is_catalog_warning(item) != catalog)
 			continue;
@@ -225,11 +237,22 @@ static void render_warning_group(FILE *out, const struct value *w, bool catalog,
 				note);
 		any = true;
 		fprintf(out, "  %s", cmd_shown(value_get_string(item, "code")));
-		if (src)
+		if (conn || pkg)
+			fprintf(out, " (%s %s%s%s)", conn ? "connection" : "package",
+				cmd_shown(conn ? conn : pkg), src ? ", source " : "",
+				src ? cmd_shown(src) : "");
+		else if (src)
 			fprintf(out, " (source %s)", cmd_shown(src));
 		if (msg)
 			fprintf(out, ": %s", cmd_shown(msg));
 		fputc('\n', out);
+		/* its context (table, column, reason code...) as JSON: one line,
+		 * control characters escaped */
+		if (ctx && ctx->type != VALUE_NULL) {
+			fputs("      context: ", out);
+			render_value(out, ctx);
+			fputc('\n', out);
+		}
 	}
 	if (any)
 		fputc('\n', out);
@@ -268,6 +291,8 @@ static void render_action_line(FILE *out, const struct value *a, const struct gl
 		fprintf(out, " id=%s", cmd_shown(id));
 	if (reason)
 		fprintf(out, ": %s", cmd_shown(reason));
+	if (value_get(a, "accepted"))
+		fputs(" (accepted by --ack)", out);
 	fputc('\n', out);
 }
 

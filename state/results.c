@@ -89,6 +89,7 @@ struct cached_entry {
 	bool valid;
 	bool have_state;
 	bool interrupted;
+	char *accepted;              /* the acknowledged code accepting its skip */
 	struct state_resource shown; /* outcome, recovered, id, reason, error */
 	char *text;
 	size_t len;
@@ -111,6 +112,7 @@ struct results_cache *results_cache_new(void)
 
 static void entry_clear(struct cached_entry *e)
 {
+	free(e->accepted);
 	state_resource_clear(&e->shown);
 	free(e->text);
 	memset(e, 0, sizeof *e);
@@ -162,9 +164,10 @@ static bool str_eq(const char *a, const char *b)
 
 /* Was e rendered from these inputs? */
 static bool entry_current(const struct cached_entry *e, const struct state_resource *r,
-			  bool interrupted)
+			  bool interrupted, const char *accepted)
 {
-	if (!e->valid || e->have_state != (r != NULL) || e->interrupted != interrupted)
+	if (!e->valid || e->have_state != (r != NULL) || e->interrupted != interrupted ||
+	    !str_eq(e->accepted, accepted))
 		return false;
 	return !r || (e->shown.outcome == r->outcome && e->shown.recovered == r->recovered &&
 		      e->shown.error.http_status == r->error.http_status &&
@@ -180,10 +183,11 @@ static char *dup_or_null(const char *s)
 
 /* Remember text[0, len) as e's rendering of these inputs. */
 static void entry_store(struct cached_entry *e, const struct state_resource *r, bool interrupted,
-			const char *text, size_t len)
+			const char *accepted, const char *text, size_t len)
 {
 	entry_clear(e);
 	e->valid = true;
+	e->accepted = accepted ? xstrdup(accepted) : NULL;
 	e->have_state = r != NULL;
 	e->interrupted = interrupted;
 	if (r) {
@@ -492,8 +496,17 @@ static void put_failure(struct buf *out, const struct state_error *e)
 		buf_puts(out, "no error details recorded");
 }
 
+/* accepted: the acknowledged code that accepts its skip, or NULL. */
+static void put_accepted(struct buf *out, const char *accepted)
+{
+	buf_puts(out, "accepted with --ack ");
+	put_flat(out, accepted);
+	buf_puts(out, ": not created, by choice; apply does not count it as a problem");
+}
+
 static void put_connection(struct buf *out, const struct results_input *in, const char *name,
-			   const struct plan_connection *c, const struct state_resource *r)
+			   const struct plan_connection *c, const struct state_resource *r,
+			   const char *accepted)
 {
 	buf_puts(out, "### ");
 	put_flat_or(out, name, UNKNOWN);
@@ -516,6 +529,11 @@ static void put_connection(struct buf *out, const struct results_input *in, cons
 		buf_puts(out, "- Skipped: ");
 		put_skip_reason(out, r);
 		buf_putc(out, '\n');
+		if (accepted) {
+			buf_puts(out, "- Skip ");
+			put_accepted(out, accepted);
+			buf_putc(out, '\n');
+		}
 		break;
 	case OUTCOME_FAILED:
 		buf_puts(out, "- Failed: ");
@@ -541,16 +559,17 @@ static void put_connections(struct buf *out, const struct results_input *in,
 		buf_puts(out, "- None in the plan.\n\n");
 	for (i = 0; i < rs->n; i++) {
 		struct cached_entry *e = entries && i < rs->n_planned ? &entries[i] : NULL;
+		const char *acc = state_skip_accepted(in->state, rs->entry[i]);
 		size_t at = out->len;
 
-		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
+		if (e && entry_current(e, rs->entry[i], in->interrupted, acc)) {
 			buf_append(out, e->text, e->len);
 			continue;
 		}
-		put_connection(out, in, rs->name[i], rs->conn[i], rs->entry[i]);
+		put_connection(out, in, rs->name[i], rs->conn[i], rs->entry[i], acc);
 		buf_putc(out, '\n');
 		if (e)
-			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
+			entry_store(e, rs->entry[i], in->interrupted, acc, out->data + at,
 				    out->len - at);
 	}
 }
@@ -558,7 +577,7 @@ static void put_connections(struct buf *out, const struct results_input *in,
 /* ---- Transformations ----------------------------------------------------- */
 
 static void put_package(struct buf *out, const struct results_input *in, const char *name,
-			const struct state_resource *r)
+			const struct state_resource *r, const char *accepted)
 {
 	buf_puts(out, "- ");
 	put_flat_or(out, name, UNKNOWN);
@@ -575,6 +594,10 @@ static void put_package(struct buf *out, const struct results_input *in, const c
 	case OUTCOME_SKIPPED:
 		buf_puts(out, "skipped: ");
 		put_skip_reason(out, r);
+		if (accepted) {
+			buf_puts(out, "; ");
+			put_accepted(out, accepted);
+		}
 		break;
 	case OUTCOME_FAILED:
 		buf_puts(out, "failed: ");
@@ -600,15 +623,16 @@ static void put_transformations(struct buf *out, const struct results_input *in,
 		buf_puts(out, "- None in the plan.\n");
 	for (i = 0; i < rs->n; i++) {
 		struct cached_entry *e = entries && i < rs->n_planned ? &entries[i] : NULL;
+		const char *acc = state_skip_accepted(in->state, rs->entry[i]);
 		size_t at = out->len;
 
-		if (e && entry_current(e, rs->entry[i], in->interrupted)) {
+		if (e && entry_current(e, rs->entry[i], in->interrupted, acc)) {
 			buf_append(out, e->text, e->len);
 			continue;
 		}
-		put_package(out, in, rs->name[i], rs->entry[i]);
+		put_package(out, in, rs->name[i], rs->entry[i], acc);
 		if (e)
-			entry_store(e, rs->entry[i], in->interrupted, out->data + at,
+			entry_store(e, rs->entry[i], in->interrupted, acc, out->data + at,
 				    out->len - at);
 	}
 	buf_putc(out, '\n');

@@ -1682,3 +1682,25 @@ int state_retag(const char *path, const struct state_key *old_key,
 	state_free(st);
 	return rc;
 }
+
+const char *state_ack_accepting(char *const *acknowledged, size_t n, const char *reason,
+				const char *name)
+{
+	size_t i, len = reason ? strlen(reason) : 0;
+
+	for (i = 0; len && i < n; i++) {
+		const char *a = acknowledged[i];
+		if (!a || strncmp(a, reason, len))
+			continue;
+		if (!a[len] || (a[len] == ':' && name && !strcmp(a + len + 1, name)))
+			return a;
+	}
+	return NULL;
+}
+
+const char *state_skip_accepted(const struct state *st, const struct state_resource *r)
+{
+	if (!st || !r || r->outcome != OUTCOME_SKIPPED)
+		return NULL;
+	return state_ack_accepting(st->acknowledged, st->n_acknowledged, r->reason, r->name);
+}

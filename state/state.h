@@ -201,6 +201,16 @@ struct state_resource *state_find(struct state *st, const char *kind, const char
 struct state_resource *state_add(struct state *st, const struct state_resource *r);
 void state_resource_clear(struct state_resource *r);
 
+/* Accepted skips (docs/ccapply.1, ACKNOWLEDGMENTS): the acknowledged code
+ * that accepts a skip with this reason of the resource called name — the
+ * reason itself, or "REASON:NAME" — or NULL. state_skip_accepted() asks it
+ * of a skipped entry with the state's validation.acknowledged (NULL for any
+ * other outcome). Such a skip stays a skip; it only no longer makes apply
+ * incomplete. */
+const char *state_ack_accepting(char *const *acknowledged, size_t n, const char *reason,
+				const char *name);
+const char *state_skip_accepted(const struct state *st, const struct state_resource *r);
+
 const char *outcome_name(enum outcome o);
 /* -1 when the text is not an outcome name. */
 int outcome_parse(const char *text);

@@ -143,7 +143,7 @@ test_expect_success 'a transformation whose dependency is outside the plan is sk
 	ccapply -C dep plan >out &&
 	test_grep "^  ! transformation \"stripe\": MISSING_DEPENDENCY$" out &&
 	test_grep "dependency src_ghost is not in the plan" out &&
-	test_grep "MISSING_DEPENDENCY_CONNECTION: src_ghost is not being copied" out
+	test_grep "MISSING_DEPENDENCY_CONNECTION (package stripe): src_ghost is not being copied" out
 '
 
 test_expect_success 'a new_group_name plan finds its group by name' '
