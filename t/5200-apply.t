@@ -138,19 +138,7 @@ test_expect_success 'without --auto-approve and no terminal: refused, nothing wr
 '
 
 test_expect_success 'warnings need acknowledgment; the acknowledged codes are recorded' '
-	write_report ws pass-with-warnings <<-\EOF &&
-	connection_findings:
-	  - source_id: src_postgres
-	    target_name: postgres_app
-	    findings:
-	      - severity: warning
-	        code: UNPATCHABLE_TABLE
-	        message: audit_log cannot be patched
-	        context: {table_name: audit_log, reason_code: SYSTEM_TABLE}
-	acknowledgments_required:
-	  - code: NONPORTABLE_FIELD
-	    message: time zone differs
-	EOF
+	warnings_report ws &&
 	test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
 	test_grep "need acknowledgment: UNPATCHABLE_TABLE,NONPORTABLE_FIELD" err &&
 	test_expect_code 1 ccapply -C ws apply --auto-approve --ack UNPATCHABLE_TABLE 2>err &&

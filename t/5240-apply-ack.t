@@ -12,28 +12,12 @@ export CCAPPLY_RETRY_BASE_MS=1
 R=ws/.copy-connections/results.md
 L=ws/.copy-connections/ccapply.lock
 
-warnings_report() {
-	write_report ws pass-with-warnings <<-\EOF
-	connection_findings:
-	  - source_id: src_postgres
-	    target_name: postgres_app
-	    findings:
-	      - severity: warning
-	        code: UNPATCHABLE_TABLE
-	        message: audit_log cannot be patched
-	        context: {table_name: audit_log, column_name: payload, reason_code: SYSTEM_TABLE}
-	acknowledgments_required:
-	  - code: NONPORTABLE_FIELD
-	    message: time zone differs
-	EOF
-}
-
 acknowledged() {
 	perl -MJSON::PP -0777 -ne 'print join(",", @{decode_json($_)->{validation}{acknowledged}}), "\n"' $L
 }
 
 test_expect_success 'an unknown --ack code: usage error listing the report codes, nothing sent' '
-	fresh && warnings_report &&
+	fresh && warnings_report ws &&
 	test_expect_code 64 ccapply -C ws apply --auto-approve --ack UNPATCHABLE_TABLE --ack TYPO_CODE 2>err &&
 	test_grep "ack TYPO_CODE: not a code of the validation report" err &&
 	test_grep "warning codes: UNPATCHABLE_TABLE, NONPORTABLE_FIELD$" err &&
@@ -76,7 +60,7 @@ test_expect_success 'plan shows every warning with its context' '
 # On a terminal: the plan, the warnings and their context are printed, and
 # only then is anything asked.
 test_expect_success 'on a terminal, the plan and every warning come before any question' '
-	fresh && warnings_report &&
+	fresh && warnings_report ws &&
 	printf "yes\nyes\nyes\n" | script -qec "ccapply -C ws apply" /dev/null >tty.out &&
 	tr -d "\r" <tty.out >tty.txt &&
 	plan_at=$(grep -n "Plan:.* 5 to create" tty.txt | cut -d: -f1) &&
@@ -91,7 +75,7 @@ test_expect_success 'on a terminal, the plan and every warning come before any q
 '
 
 test_expect_success 'on a terminal, --ack answers for its codes; only the others are asked' '
-	fresh && warnings_report &&
+	fresh && warnings_report ws &&
 	printf "yes\nyes\n" | script -qec "ccapply -C ws apply --ack NONPORTABLE_FIELD" /dev/null >tty.out &&
 	test_grep "Acknowledge warning UNPATCHABLE_TABLE" tty.out &&
 	test_grep ! "Acknowledge warning NONPORTABLE_FIELD" tty.out &&
