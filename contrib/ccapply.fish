@@ -79,7 +79,7 @@ complete -c ccapply -n '__ccapply_using plan' -l out -r -F -d 'also save the pla
 complete -c ccapply -n '__ccapply_using plan' -l detailed-exitcode -d 'exit 2 when something would be created, 0 when not'
 complete -c ccapply -n '__ccapply_using apply' -F
 complete -c ccapply -n '__ccapply_using apply' -l auto-approve -d 'do not ask for confirmation (needed without a terminal)'
-complete -c ccapply -n '__ccapply_using apply' -l ack -x -a 'all' -d 'acknowledge the reports warnings comma-separated codes, or all; repeat it to add more'
+complete -c ccapply -n '__ccapply_using apply' -l ack -x -a 'all' -d 'acknowledge the reports warnings comma-separated codes, or all; repeat it to add more. REASON or REASONNAME accepts a skip (ccapply(1), ACKNOWLEDGMENTS)'
 complete -c ccapply -n '__ccapply_using apply' -l json -d 'one JSON event per line instead of text'
 complete -c ccapply -n '__ccapply_using apply' -l create-rate -x -a '20/60' -d 'at most N connection creates per SECONDS (default 20/60)'
 complete -c ccapply -n '__ccapply_using validate' -l json -d 'print the result as one JSON object (docs/schemas/validate.schema.json)'

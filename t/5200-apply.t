@@ -138,7 +138,7 @@ test_expect_success 'without --auto-approve and no terminal: refused, nothing wr
 '
 
 test_expect_success 'warnings need acknowledgment; the acknowledged codes are recorded' '
-	warnings_report ws &&
+	write_report_warnings ws &&
 	test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
 	test_grep "need acknowledgment: UNPATCHABLE_TABLE,NONPORTABLE_FIELD" err &&
 	test_expect_code 1 ccapply -C ws apply --auto-approve --ack UNPATCHABLE_TABLE 2>err &&

@@ -17,7 +17,7 @@ acknowledged() {
 }
 
 test_expect_success 'an unknown --ack code: usage error listing the report codes, nothing sent' '
-	fresh && warnings_report ws &&
+	fresh && write_report_warnings ws &&
 	test_expect_code 64 ccapply -C ws apply --auto-approve --ack UNPATCHABLE_TABLE --ack TYPO_CODE 2>err &&
 	test_grep "ack TYPO_CODE: not a code of the validation report" err &&
 	test_grep "warning codes: UNPATCHABLE_TABLE, NONPORTABLE_FIELD$" err &&
@@ -60,7 +60,7 @@ test_expect_success 'plan shows every warning with its context' '
 # On a terminal: the plan, the warnings and their context are printed, and
 # only then is anything asked.
 test_expect_success 'on a terminal, the plan and every warning come before any question' '
-	fresh && warnings_report ws &&
+	fresh && write_report_warnings ws &&
 	printf "yes\nyes\nyes\n" | script -qec "ccapply -C ws apply" /dev/null >tty.out &&
 	tr -d "\r" <tty.out >tty.txt &&
 	plan_at=$(grep -n "Plan:.* 5 to create" tty.txt | cut -d: -f1) &&
@@ -75,7 +75,7 @@ test_expect_success 'on a terminal, the plan and every warning come before any q
 '
 
 test_expect_success 'on a terminal, --ack answers for its codes; only the others are asked' '
-	fresh && warnings_report ws &&
+	fresh && write_report_warnings ws &&
 	printf "yes\nyes\n" | script -qec "ccapply -C ws apply --ack NONPORTABLE_FIELD" /dev/null >tty.out &&
 	test_grep "Acknowledge warning UNPATCHABLE_TABLE" tty.out &&
 	test_grep ! "Acknowledge warning NONPORTABLE_FIELD" tty.out &&

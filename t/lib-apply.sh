@@ -8,8 +8,6 @@
 #   every_connection_once    each planned connection exists exactly once
 #   posts                    how many POSTs the simulator has received
 #   wait_for_posts N         wait (at most 20 s) for N POSTs
-#   warnings_report DIR      a pass-with-warnings report: UNPATCHABLE_TABLE on
-#                            postgres_app (with a context), NONPORTABLE_FIELD
 
 # How many connections named NAME the simulator holds in the target group.
 count_named() {
@@ -42,20 +40,4 @@ fresh() {
 	sim_stop
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none "$@" &&
 	rm -rf ws && plan_workspace ws && write_report ws pass
-}
-
-warnings_report() {
-	write_report "$1" pass-with-warnings <<-\EOF
-	connection_findings:
-	  - source_id: src_postgres
-	    target_name: postgres_app
-	    findings:
-	      - severity: warning
-	        code: UNPATCHABLE_TABLE
-	        message: audit_log cannot be patched
-	        context: {table_name: audit_log, column_name: payload, reason_code: SYSTEM_TABLE}
-	acknowledgments_required:
-	  - code: NONPORTABLE_FIELD
-	    message: time zone differs
-	EOF
 }

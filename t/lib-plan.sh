@@ -40,6 +40,7 @@ write_report_warnings() {
 	      - severity: warning
 	        code: UNPATCHABLE_TABLE
 	        message: audit_log cannot be patched
+	        context: {table_name: audit_log, column_name: payload, reason_code: SYSTEM_TABLE}
 	acknowledgments_required:
 	  - code: NONPORTABLE_FIELD
 	    message: time zone differs
