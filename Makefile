@@ -43,7 +43,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 COMMON_SRC := $(wildcard lib/*.c catalog/*.c)
-CORE_SRC   := $(wildcard planner/*.c differ/*.c applier/*.c state/*.c client/*.c mcp/*.c)
+CORE_SRC   := $(wildcard planner/*.c differ/*.c applier/*.c state/*.c client/*.c live/*.c mcp/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 SIM_SRC    := $(wildcard sim/*.c)
 TOOL_SRC   := $(wildcard tools/*.c)

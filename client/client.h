@@ -31,8 +31,12 @@
  *    and the optional struct api_status gives the pieces to callers that
  *    record them.
  *
- * Who may call: cmd/ (to create and configure), applier/ and the live-state
- * readers. planner/ and differ/ never do (they are pure).
+ * A transport: requests and answers. It knows nothing of plans, diffs or
+ * records (it includes lib/ and, for the credential names it redacts, the
+ * catalog); live/ turns its answers into the live state a diff reads.
+ *
+ * Who may call: cmd/ (to create and configure), applier/ and live/.
+ * planner/ and differ/ never do (they are pure).
  * Ownership: every struct value returned is the caller's to value_free().
  */
 #ifndef CCAPPLY_CLIENT_H

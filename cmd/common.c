@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client/live.h"
+#include "live/live.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/sanitize.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/live.h"
+#include "live/live.h"
 #include "cmd/common.h"
 #include "cmd/options.h"
 #include "cmd/plandoc.h"

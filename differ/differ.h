@@ -36,7 +36,7 @@
  *
  * Who may call: cmd/ and applier/. Ownership: differ_diff() fills a list the
  * caller frees with action_list_free(); live_state_free() frees a live state
- * (its readers in client/live.h fill it).
+ * (live/live.h fills it).
  */
 #ifndef CCAPPLY_DIFFER_H
 #define CCAPPLY_DIFFER_H

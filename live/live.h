@@ -1,5 +1,9 @@
 /*
- * live.h — read the live state a diff needs, with the fewest requests
+ * live.h — the live reads: what Fivetran holds, read through a client into
+ * differ's live-state model. Its own module so that client/ stays a
+ * transport (it includes lib/ and the catalog alone) and differ/ stays pure.
+ *
+ * live_read(): the live state a diff needs, with the fewest requests
  * (SPEC §2): the target group (by id, or by name through the group list), its
  * connections in one paginated list (items carry config), its QUICKSTART
  * transformations, and the source group's name (through the first planned
@@ -20,11 +24,13 @@
  * destination. A source group that cannot be read is not an error:
  * source_group_name stays NULL.
  *
+ * Invariant: it sends GET requests only, whatever client it is given.
+ *
  * Who may call: cmd/ (plan, apply, status). Ownership: the caller frees the
  * filled live_state with live_state_free() (differ.h).
  */
-#ifndef CCAPPLY_CLIENT_LIVE_H
-#define CCAPPLY_CLIENT_LIVE_H
+#ifndef CCAPPLY_LIVE_H
+#define CCAPPLY_LIVE_H
 
 #include "client/client.h"
 #include "differ/differ.h"

@@ -4,7 +4,7 @@
  * every object has the fields read here, with their types, live in the
  * client (client.h).
  */
-#include "client/live.h"
+#include "live/live.h"
 
 #include <string.h>
 
