@@ -111,6 +111,8 @@ struct reporter {
 	time_t last_line;      /* no terminal: when the last line was printed */
 	long interval;         /* no terminal: seconds between lines */
 	const struct action *current;
+	double wait_left;      /* --json: the seconds left at the last wait event */
+	time_t wait_told;      /* --json: when the last wait event was printed */
 	int rate_count;
 	double rate_seconds;
 };
@@ -143,11 +145,43 @@ static void still_line(struct reporter *rep, double wait_left, const char *why)
 	fflush(stderr);
 }
 
+/* --json: {"event":"wait"} when a wait begins and every WAIT_EVENT_SECONDS
+ * while it lasts, so a reader (ccapply mcp's progress notifications) hears
+ * from a long Retry-After, but not once a second. */
+#define WAIT_EVENT_SECONDS 5
+
+static void json_wait(struct reporter *rep, double seconds_left, const char *why)
+{
+	time_t now = time(NULL);
+	bool begins = seconds_left > rep->wait_left;
+	struct buf b = BUF_INIT;
+	struct json_writer w;
+
+	rep->wait_left = seconds_left;
+	if (!begins && difftime(now, rep->wait_told) < WAIT_EVENT_SECONDS)
+		return;
+	rep->wait_told = now;
+	jw_init(&w, &b, JSON_COMPACT);
+	jw_object_begin(&w);
+	jw_key(&w, "event");
+	jw_string(&w, "wait");
+	jw_key(&w, "seconds");
+	jw_int(&w, (long long)(seconds_left + 0.999)); /* rounded up */
+	jw_key(&w, "reason");
+	jw_string(&w, why);
+	jw_object_end(&w);
+	printf("%s\n", b.data);
+	fflush(stdout);
+	buf_free(&b);
+}
+
 /* The client is waiting (pacing, backoff, Retry-After): say so. */
 static void on_wait(void *ctx, double seconds_left, const char *why)
 {
 	struct reporter *rep = ctx;
 
+	if (rep->json)
+		json_wait(rep, seconds_left, why);
 	if (!rep->tty) {
 		still_line(rep, seconds_left, why);
 		return;
@@ -212,6 +246,7 @@ static void before_resource(void *ctx, size_t index, const struct action *a)
 	struct reporter *rep = ctx;
 
 	rep->current = a;
+	rep->wait_left = 0;
 	if (rep->json)
 		json_event("start", a, NULL, index);
 	if (rep->tty && a->action == ACTION_CREATE) {

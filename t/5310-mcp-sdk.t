@@ -153,4 +153,23 @@ test_expect_success 'cancelled mid-apply, like Ctrl-C; a second apply converges'
 	{ echo "the client saw:"; cat out.json; sim_requests | grep "\"method\"" | sort | uniq -c; false; }
 '
 
+# The API allows one create every 3 s: the client waits out each 429, and the
+# agent hears about it in a progress notification while it waits.
+test_expect_success 'progress notifications during a rate-limit wait' '
+	fresh --create-limit 1/3 &&
+	script s.json "\"true\"" "{\"call\": \"apply\", \"progress\": true}" &&
+	mcp_sdk s.json out.json &&
+	test "$(sim_json steps.0.result.isError out.json)" = false &&
+	n=$(sim_json steps.0.progress.# out.json) && i=0 && prev=0 &&
+	while [ $i -lt $n ]; do
+		sim_json steps.0.progress.$i.message out.json || return 1
+		p=$(sim_json steps.0.progress.$i.progress out.json) &&
+		node -e "process.exit($p > $prev ? 0 : 1)" || { echo "progress $p after $prev"; return 1; }
+		prev=$p i=$((i + 1))
+	done >messages &&
+	test_grep -E "^waiting [0-9]+ s \(HTTP 429, Retry-After: [0-9]+\)$" messages &&
+	test "$(sim_json steps.0.progress.$((n - 1)).progress out.json)" = 5 &&
+	every_connection_once
+'
+
 test_done

@@ -133,4 +133,14 @@ test_expect_success 'status and state --json failures' '
 	json_fails usage 64 -C ws status --json --bogus
 '
 
+test_expect_success 'apply --json: a 429 wait is a wait event, valid like the rest' '
+	fresh --create-limit 1/3 &&
+	ccapply -C ws apply --auto-approve --json --create-rate 100/1 >apply.jsonl 2>err &&
+	schema_check_lines apply-event apply.jsonl &&
+	grep "^{\"event\":\"wait\"" apply.jsonl >waits &&
+	test_grep -E "^\{\"event\":\"wait\",\"seconds\":[0-9]+,\"reason\":\"HTTP 429, Retry-After: [0-9]+\"\}$" waits &&
+	test "$(wc -l <waits)" -lt "$(($(grep -c "\"event\":\"start\"" apply.jsonl) * 2))" &&
+	tail -n 1 apply.jsonl | grep -q "^{\"event\":\"done\",\"result\":\"complete\",\"created\":5,"
+'
+
 test_done
