@@ -19,23 +19,9 @@
 
 #include "lib/buf.h"
 #include "lib/json.h"
-#include "mcp/mcp.h"
+#include "mcp/fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const struct mcp_arg args[] = {
-	{ "acknowledge", MCP_ARG_CODES, false, "codes" },
-	{ "saved_plan", MCP_ARG_STRING, false, "a file" },
-	{ NULL, 0, false, NULL },
-};
-
-static const struct mcp_arg none[] = { { NULL, 0, false, NULL } };
-
-static const struct mcp_tool tools[] = {
-	{ "plan", "Plan", "read-only", none, "{\"type\":\"object\"}", true },
-	{ "apply", "Apply", "writes", args,
-	  "{\"type\":\"object\",\"properties\":{\"events\":{\"type\":\"array\"}}}", false },
-};
 
 static void check_output(struct buf *out)
 {
@@ -59,7 +45,6 @@ static void check_output(struct buf *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mcp_server_info info = { "ccapply", "0", NULL, tools, 2 };
 	struct mcp_server *s;
 	struct mcp_reader r;
 	struct buf out = BUF_INIT;
@@ -67,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0;
 	bool eof = false;
 
-	if (!(s = mcp_server_new(&info, &err)))
+	if (!(s = mcp_server_new(&mcp_fixture_info, &err)))
 		abort();
 	mcp_reader_init(&r, 4096);
 	while (!eof) {

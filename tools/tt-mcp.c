@@ -9,23 +9,11 @@
 #include <string.h>
 
 #include "lib/buf.h"
-#include "mcp/mcp.h"
+#include "mcp/fixture.h"
 #include "tools/test-tool.h"
-
-static const struct mcp_arg apply_args[] = {
-	{ "acknowledge", MCP_ARG_CODES, false, "codes" },
-	{ "saved_plan", MCP_ARG_STRING, false, "a file" },
-	{ NULL, 0, false, NULL },
-};
-static const struct mcp_arg none[] = { { NULL, 0, false, NULL } };
-static const struct mcp_tool tools[] = {
-	{ "plan", "Plan", "read-only", none, "{\"type\":\"object\"}", true },
-	{ "apply", "Apply", "writes", apply_args, "{\"type\":\"object\"}", false },
-};
 
 int tt_mcp_read(int argc, char **argv)
 {
-	struct mcp_server_info info = { "ccapply", "test", NULL, tools, 2 };
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct mcp_reader r;
 	struct mcp_server *s;
@@ -42,7 +30,7 @@ int tt_mcp_read(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
-	if (!(s = mcp_server_new(&info, &err))) {
+	if (!(s = mcp_server_new(&mcp_fixture_info, &err))) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
