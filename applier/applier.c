@@ -15,9 +15,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
-#include "lib/digest.h"
 #include "lib/fileio.h"
-#include "lib/json.h"
 
 const char REASON_DEPENDENCY_FAILED[] = "DEPENDENCY_FAILED";
 
@@ -173,18 +171,11 @@ void applier_prepare_state(struct applier_input *in)
 	free(old);
 }
 
+/* The digest of what is about to be sent, as the state records it. */
 static void digest_body(const struct value *body, struct state_resource *r)
 {
-	struct buf canon = BUF_INIT;
-	char hex[65];
-
-	json_write(&canon, body, JSON_COMPACT | JSON_SORT_KEYS);
-	blake2b_256_hex(canon.data, canon.len, hex);
 	free(r->sent_digest);
-	r->sent_digest = xmalloc(sizeof "blake2b-256:" + 64);
-	strcpy(r->sent_digest, "blake2b-256:");
-	strcat(r->sent_digest, hex);
-	buf_free(&canon);
+	r->sent_digest = plan_request_digest(body);
 }
 
 /* Record a create's result; returns the client error code (0 on success). */
@@ -234,34 +225,12 @@ static int create_connection(struct client *c, struct applier_input *in, const s
 	return journal_after(in, line, r, rc, &st, fatal) ? JOURNAL_FAILED : rc;
 }
 
-/* Target ids of a package's dependencies, or NULL when one did not end up
- * created or already there. */
-static char **dependency_ids(struct applier_input *in, const struct plan_package *pkg)
-{
-	char **ids = xcalloc(pkg->n_depends_on + 1, sizeof *ids);
-	size_t i;
-
-	for (i = 0; i < pkg->n_depends_on; i++) {
-		const struct plan_connection *pc =
-			plan_find_connection(in->plan, pkg->depends_on[i]);
-		struct state_resource *dep = pc ? state_find(in->state, "connection",
-							     pc->target_name) : NULL;
-		if (!dep || !dep->id || (dep->outcome != OUTCOME_CREATED &&
-					 dep->outcome != OUTCOME_ALREADY_EXISTS)) {
-			free(ids);
-			return NULL;
-		}
-		ids[i] = dep->id;
-	}
-	return ids;
-}
-
 static int create_transformation(struct client *c, struct applier_input *in,
 				 const struct action *a, struct state_resource *r,
 				 struct err *fatal)
 {
 	const struct plan_package *pkg = &in->plan->packages[a->plan_index];
-	char **ids = dependency_ids(in, pkg);
+	char **ids = state_dependency_ids(in->state, in->plan, pkg);
 	struct value *body, *created = NULL;
 	struct api_status st;
 	struct err err;

@@ -8,6 +8,7 @@
  * ids of its dependency connections.
  */
 #include "differ/differ.h"
+#include "differ/differ-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,16 +79,34 @@ static bool loose_equal(const struct value *a, const struct value *b)
 	return true;
 }
 
-static void add_difference(struct action *a, const char *path, const struct value *plan,
-			   const struct value *live)
+void differ_add_difference(struct difference **list, size_t *n, const char *path,
+			   const struct value *plan, const struct value *live)
 {
 	struct difference *d;
 
-	a->differences = xrealloc(a->differences, (a->n_differences + 1) * sizeof *d);
-	d = &a->differences[a->n_differences++];
+	*list = xrealloc(*list, (*n + 1) * sizeof *d);
+	d = &(*list)[(*n)++];
 	d->path = xstrdup(path);
 	d->plan = value_clone(plan);
 	d->live = live ? value_clone(live) : NULL;
+}
+
+void differ_free_differences(struct difference *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].path);
+		value_free(list[i].plan);
+		value_free(list[i].live);
+	}
+	free(list);
+}
+
+static void add_difference(struct action *a, const char *path, const struct value *plan,
+			   const struct value *live)
+{
+	differ_add_difference(&a->differences, &a->n_differences, path, plan, live);
 }
 
 static bool is_blank(const struct value *v)
@@ -372,7 +391,7 @@ static void add_missing(struct action *a, const char *source_id)
 	a->missing[a->n_missing++] = xstrdup(source_id);
 }
 
-static bool same_id_set(const struct value *ids, char **want, size_t n)
+bool differ_same_ids(const struct value *ids, char *const *want, size_t n)
 {
 	size_t i, j;
 
@@ -401,7 +420,7 @@ static const struct value *find_live_transformation(const struct live_state *liv
 		const char *type = live_string(t, "type");
 		const char *name = value_get_string(cfg, "package_name");
 		if (type && !strcmp(type, "QUICKSTART") && name && !strcmp(name, package) &&
-		    same_id_set(value_get(cfg, "connection_ids"), ids, n))
+		    differ_same_ids(value_get(cfg, "connection_ids"), ids, n))
 			return t;
 	}
 	return NULL;
@@ -508,12 +527,7 @@ void action_clear(struct action *a)
 	for (i = 0; i < a->n_missing; i++)
 		free(a->missing[i]);
 	free(a->missing);
-	for (i = 0; i < a->n_differences; i++) {
-		free(a->differences[i].path);
-		value_free(a->differences[i].plan);
-		value_free(a->differences[i].live);
-	}
-	free(a->differences);
+	differ_free_differences(a->differences, a->n_differences);
 	memset(a, 0, sizeof *a);
 }
 
@@ -534,7 +548,21 @@ void live_state_free(struct live_state *live)
 	free(live->source_group_name);
 	value_free(live->connections);
 	value_free(live->transformations);
+	value_free(live->elsewhere);
+	value_free(live->other_groups);
 	memset(live, 0, sizeof *live);
+}
+
+const struct value *live_find_by_id(const struct value *items, const char *id)
+{
+	size_t i;
+
+	for (i = 0; items && i < items->u.arr.n; i++) {
+		const char *item_id = value_get_string(items->u.arr.items[i], "id");
+		if (item_id && !strcmp(item_id, id))
+			return items->u.arr.items[i];
+	}
+	return NULL;
 }
 
 const char *action_kind_name(enum action_kind a)

@@ -1,5 +1,7 @@
 /*
- * differ.h — (desired, live) → one action per planned resource (SPEC §2).
+ * differ.h — (desired, live) → one action per planned resource (SPEC §2);
+ * and (recorded, desired, live) → the drift of each recorded resource
+ * (`ccapply status`, below).
  *
  * Owns: the live-state model a diff reads, the action list, and the rules:
  *   connection  ccapply.lock records it created, with an id the group
@@ -34,9 +36,11 @@
  * Pure: no I/O, no network; the same inputs always give the same actions, in
  * plan order (connections, then transformations).
  *
- * Who may call: cmd/ and applier/. Ownership: differ_diff() fills a list the
- * caller frees with action_list_free(); live_state_free() frees a live state
- * (live/live.h fills it).
+ * It reads ccapply.lock's model (state/state.h) but never the file.
+ *
+ * Who may call: cmd/, applier/ and live/ (which fills the live state).
+ * Ownership: differ_diff() fills a list the caller frees with
+ * action_list_free(); live_state_free() frees a live state.
  */
 #ifndef CCAPPLY_DIFFER_H
 #define CCAPPLY_DIFFER_H
@@ -46,6 +50,7 @@
 #include "lib/err.h"
 #include "lib/value.h"
 #include "planner/planner.h"
+#include "state/state.h"
 
 struct live_state {
 	char *group_id;
@@ -53,9 +58,16 @@ struct live_state {
 	char *source_group_name;        /* NULL when it could not be read */
 	struct value *connections;      /* array of the group's connection items (with config) */
 	struct value *transformations;  /* array of the group's QUICKSTART transformations */
+	/* What status reads besides (live_read_recorded(); plan leaves them zero): */
+	bool group_missing;             /* the target group answered 404 */
+	struct value *elsewhere;        /* recorded connections the group's list lacks, found
+					 * by id (array; NULL when none were looked for) */
+	struct value *other_groups;     /* object: id → name (or null) of the groups those are in */
 };
 
 void live_state_free(struct live_state *live);
+/* The item of array items (NULL allowed) whose "id" is id, or NULL. */
+const struct value *live_find_by_id(const struct value *items, const char *id);
 
 enum resource_kind { RESOURCE_CONNECTION, RESOURCE_TRANSFORMATION };
 enum action_kind { ACTION_CREATE, ACTION_NOOP, ACTION_SKIP };
@@ -130,5 +142,89 @@ void action_clear(struct action *a);
 
 const char *action_kind_name(enum action_kind a);
 const char *resource_kind_name(enum resource_kind k);
+
+/* ---- drift: state × plan × live → what became of each recorded resource ----
+ *
+ * `ccapply status` asks of every resource ccapply.lock records: is it still
+ * there, still as sent, and working? differ_drift() answers from the state,
+ * the plan (NULL when copy_plan.yaml did not load: existence and health
+ * only) and the live state live_read_recorded() read (live/live.h), with no
+ * I/O, one finding per recorded resource, in state order:
+ *   no id, or an outcome other than created / already_exists → not_checked
+ *   connection  neither in the group's list nor found by id  → deleted
+ *               its group_id is another group's               → moved
+ *               its schema is not its name                    → renamed
+ *               a config difference (the connection rule
+ *               above, against what the current plan sends)   → drifted, else ok
+ *   transformation  the group is gone, or it is not among the
+ *               group's QUICKSTART transformations            → deleted
+ *               another package_name, or connection_ids not
+ *               exactly the ids the state records for its
+ *               dependencies (state_dependency_ids())         → drifted, else ok
+ * compared_with is "sent" when the body the current plan would send has the
+ * state's sent_digest (plan_request_digest(), the digest apply records), so
+ * the comparison is against exactly what was sent; "plan" otherwise (a
+ * created connection then gets a note saying so). Health: a connection is
+ * broken when its setup_state is "broken", a transformation when its status
+ * is "FAILED". The tally counts each resource once, under the first that
+ * applies: not_checked, missing (deleted), broken, drifted (any other state
+ * but ok), ok. There is drift (status exits 2) when the target group is gone
+ * or anything is missing, broken or drifted.
+ *
+ * Notes are these static strings; states and bases print with
+ * drift_state_name() and drift_basis_name() (NULL for DRIFT_NOT_COMPARED).
+ * Ownership: a finding borrows from the state and the live state (which must
+ * outlive the report) and owns its differences; drift_report_free() frees
+ * them.
+ */
+enum drift_state { DRIFT_OK, DRIFT_DRIFTED, DRIFT_RENAMED, DRIFT_DELETED, DRIFT_MOVED,
+		   DRIFT_NOT_CHECKED };
+enum drift_basis { DRIFT_NOT_COMPARED, DRIFT_COMPARED_WITH_SENT, DRIFT_COMPARED_WITH_PLAN };
+
+extern const char DRIFT_NOTE_NOT_CREATED[];
+extern const char DRIFT_NOTE_NOT_PLANNED[];
+extern const char DRIFT_NOTE_PLAN_CHANGED[];
+extern const char DRIFT_NOTE_IDS_NOT_PLANNED[];
+extern const char DRIFT_NOTE_DEPENDENCY_UNKNOWN[];
+
+/* Read from the live item (borrowed): a connection's paused, setup_state and
+ * sync_state; a transformation's paused and status. */
+struct drift_health {
+	const struct value *paused;    /* NULL, or not a boolean: unknown */
+	const char *setup_state, *sync_state, *status;
+};
+
+struct drift {
+	const struct state_resource *resource;
+	enum resource_kind kind;
+	enum drift_state state;
+	const struct value *live;      /* the live item; NULL when deleted or not checked */
+	bool has_health;               /* live is set: health and broken say something */
+	struct drift_health health;
+	bool broken;
+	const char *live_name;         /* renamed: the name it has now */
+	const char *moved_to;          /* moved: the id of the group it is in now */
+	const char *moved_to_name;     /* and that group's name; NULL when unknown */
+	struct difference *differences; /* plan: what was (or would be) sent; live */
+	size_t n_differences;
+	enum drift_basis compared_with;
+	const char *notes[2];
+	size_t n_notes;
+};
+
+struct drift_report {
+	struct drift *items;
+	size_t n;
+	bool group_exists;
+	const char *group_name;        /* the live name, else the state's; may be NULL */
+	size_t ok, drifted, missing, broken, not_checked;
+	bool drift;
+};
+
+void differ_drift(const struct state *st, const struct plan *plan, const struct live_state *live,
+		  struct drift_report *out);
+void drift_report_free(struct drift_report *r);
+const char *drift_state_name(enum drift_state s);
+const char *drift_basis_name(enum drift_basis b);
 
 #endif

@@ -10,6 +10,22 @@
 
 #include "lib/buf.h"
 
+/* GET /v1/groups/{id}: *missing (and *group NULL) when it answers 404; any
+ * other failure is an error. */
+static int get_group(struct client *c, const char *id, struct value **group, bool *missing,
+		     struct err *err)
+{
+	struct api_status st;
+
+	*missing = false;
+	memset(&st, 0, sizeof st);
+	if (!client_get_group(c, id, group, &st, err))
+		return 0;
+	*group = NULL;
+	*missing = st.http_status == 404;
+	return *missing ? 0 : -1;
+}
+
 static int find_group_by_name(struct client *c, const char *name, struct value **group,
 			      struct err *err)
 {
@@ -78,16 +94,15 @@ static int target_in_other_account(struct client *c, const struct plan *plan, co
 static int read_target_group(struct client *c, const struct plan *plan, struct value **group,
 			     struct err *err)
 {
-	struct api_status st;
 	const char *id = plan->destination.existing_destination_id;
+	bool missing;
 
 	if (plan->destination.mode == DESTINATION_NEW || !id)
 		return find_group_by_name(c, plan->destination.new_group_name, group, err);
-	memset(&st, 0, sizeof st);
-	if (!client_get_group(c, id, group, &st, err))
-		return 0;
-	if (st.http_status != 404)
+	if (get_group(c, id, group, &missing, err))
 		return -1;
+	if (!missing)
+		return 0;
 	err_set(err, "target group '%s' (destination.existing_destination_id) does not "
 		"exist; re-scope the plan", id);
 	err->code = LIVE_E_NO_TARGET;
@@ -103,17 +118,14 @@ static int check_account_hint(struct client *c, const struct plan *plan, const c
 			      struct err *err)
 {
 	struct value *group = NULL;
-	struct api_status st;
+	bool missing;
 
 	if (!plan->account_hint || !*plan->account_hint || names_target(plan, group_id))
 		return 0;
-	memset(&st, 0, sizeof st);
-	if (!client_get_group(c, plan->account_hint, &group, &st, err)) {
-		value_free(group);
-		return 0;
-	}
-	return st.http_status == 404 ? other_account(err, plan->account_hint,
-						     "a group or destination") : -1;
+	if (get_group(c, plan->account_hint, &group, &missing, err))
+		return -1;
+	value_free(group);
+	return missing ? other_account(err, plan->account_hint, "a group or destination") : 0;
 }
 
 /* The target group's destination: without one nothing can be created
@@ -186,4 +198,73 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	}
 	out->source_group_name = read_source_group_name(c, plan);
 	return 0;
+}
+
+/* ---- status: the live side of what ccapply.lock records ---- */
+
+/* A recorded connection: in the group's list, or else read by id (kept in
+ * out->elsewhere; a 404 means deleted, and nothing is kept); when it is in
+ * another group now, that group's name, once per group and best effort. */
+static int read_recorded_connection(struct client *c, const char *id, struct live_state *out,
+				    struct err *err)
+{
+	const struct value *item = live_find_by_id(out->connections, id);
+	struct value *conn = NULL, *group = NULL;
+	const char *group_id;
+	struct api_status st;
+	struct err ignored;
+
+	if (!item) {
+		memset(&st, 0, sizeof st);
+		if (client_get_connection(c, id, &conn, &st, err))
+			return st.http_status == 404 ? 0 : -1;
+		value_array_push(out->elsewhere, conn);
+		item = conn;
+	}
+	group_id = value_get_string(item, "group_id");
+	if (!group_id || !strcmp(group_id, out->group_id) || value_get(out->other_groups, group_id))
+		return 0;
+	memset(&st, 0, sizeof st);
+	value_object_put_c(out->other_groups, group_id,
+			   client_get_group(c, group_id, &group, &st, &ignored) ||
+			   !value_get_string(group, "name") ? value_new_null() :
+			   value_new_cstring(value_get_string(group, "name")));
+	value_free(group);
+	return 0;
+}
+
+int live_read_recorded(struct client *c, const struct state *st, struct live_state *out,
+		       struct err *err)
+{
+	const char *gid = st->target_group_id;
+	struct value *group = NULL;
+	struct api_status api;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->group_id = xstrdup(gid);
+	out->elsewhere = value_new_array();
+	out->other_groups = value_new_object();
+	if (get_group(c, gid, &group, &out->group_missing, err))
+		goto fail;
+	if (group && value_get_string(group, "name"))
+		out->group_name = xstrdup(value_get_string(group, "name"));
+	value_free(group);
+	if (!out->group_missing &&
+	    ((state_records_existing(st, "connection") &&
+	      client_list_group_connections(c, gid, NULL, &out->connections, &api, err)) ||
+	     (state_records_existing(st, "transformation") &&
+	      client_list_transformations(c, gid, "QUICKSTART", &out->transformations, &api,
+					  err))))
+		goto fail;
+	for (i = 0; i < st->n_resources; i++) {
+		const struct state_resource *r = &st->resources[i];
+		if (state_resource_exists(r) && !strcmp(r->kind, "connection") &&
+		    read_recorded_connection(c, r->id, out, err))
+			goto fail;
+	}
+	return 0;
+fail:
+	live_state_free(out);
+	return -1;
 }

@@ -35,6 +35,7 @@
 #include "client/client.h"
 #include "differ/differ.h"
 #include "planner/planner.h"
+#include "state/state.h"
 
 #define LIVE_E_NO_TARGET 100
 #define LIVE_E_NO_DESTINATION 101
@@ -42,5 +43,19 @@
 
 int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	      struct err *err);
+
+/* The live side of what st records, for status's drift (differ_drift()),
+ * as frugally: the target group by id (a 404 is not an error: group_missing;
+ * otherwise group_name), and unless it is missing its connections when st
+ * records an existing connection and its QUICKSTART transformations when it
+ * records an existing transformation (state_records_existing()); then, in
+ * state order, each recorded connection the list does not hold, by id
+ * (found: in elsewhere; a 404: deleted, nothing kept) and, for one in
+ * another group now, that group's name, once per group and best effort
+ * (other_groups: id → name or null). group_id is st's target group. Call it
+ * only when st records something existing: otherwise there is nothing to
+ * read (a zeroed live_state says "the group exists, nothing was read"). */
+int live_read_recorded(struct client *c, const struct state *st, struct live_state *out,
+		       struct err *err);
 
 #endif

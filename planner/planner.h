@@ -4,7 +4,8 @@
  *
  * Owns: the plan model (destination, connections, Quickstart packages, custom
  * dbt projects), the report model (status, checksum, findings,
- * acknowledgments) and the pre-flight gates. Pure: reads the two files, never
+ * acknowledgments), the pre-flight gates, and the request bodies apply sends
+ * (request.c) with their digest. Pure: reads the two files, never
  * the network; the same inputs always give the same model or the same error.
  *
  * Invariants of a loaded plan: schema_version is 1; every connection has a
@@ -30,7 +31,8 @@
  * not fail, (4) the plan loads and is sound. Every failure names the file
  * (and line:col) or the step to re-run.
  *
- * Who may call: cmd/ (to load), differ/ and applier/ (to read the model).
+ * Who may call: cmd/ (to load); differ/, applier/, state/ and live/ (to read
+ * the model and build the bodies).
  * Ownership: planner_inputs_free() frees plan and report and everything in
  * them; strings and values inside are owned by their structs.
  */
@@ -213,6 +215,12 @@ const char **plan_connection_credentials(const struct plan_connection *c, size_t
 /* QUICKSTART transformation, paused, INTEGRATED schedule. */
 struct value *plan_transformation_request(const char *package_name, char *const *connection_ids,
 					  size_t n_connection_ids);
+/* The digest of a request body as the state file records it (sent_digest):
+ * "blake2b-256:" and the 64 lowercase hex digits of the BLAKE2b-256 of the
+ * body's canonical JSON (compact, keys sorted). One function, so what apply
+ * records and what status compares it with are the same bytes. The caller
+ * frees the result. */
+char *plan_request_digest(const struct value *body);
 /* A non-empty string of asterisks only: how the API masks secrets. */
 bool value_is_masked(const struct value *v);
 

@@ -8,6 +8,8 @@
 
 #include "catalog/catalog.h"
 #include "lib/buf.h"
+#include "lib/digest.h"
+#include "lib/json.h"
 #include "planner/planner.h"
 
 bool value_is_masked(const struct value *v)
@@ -218,4 +220,17 @@ struct value *plan_transformation_request(const char *package_name, char *const 
 	value_object_put_c(body, "schedule", schedule);
 	value_object_put_c(body, "transformation_config", config);
 	return body;
+}
+
+char *plan_request_digest(const struct value *body)
+{
+	static const char prefix[] = "blake2b-256:";
+	struct buf canon = BUF_INIT;
+	char *digest = xmalloc(sizeof prefix + 64);
+
+	json_write(&canon, body, JSON_COMPACT | JSON_SORT_KEYS);
+	memcpy(digest, prefix, sizeof prefix - 1);
+	blake2b_256_hex(canon.data, canon.len, digest + sizeof prefix - 1);
+	buf_free(&canon);
+	return digest;
 }

@@ -51,6 +51,7 @@
 #include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/value.h"
+#include "planner/planner.h"
 
 #define DIGEST_PREFIX "blake2b-256:"
 #define DIGEST_TEXT_LEN (sizeof DIGEST_PREFIX - 1 + 64)
@@ -187,6 +188,41 @@ struct state_resource *state_find(struct state *st, const char *kind, const char
 			return r;
 	}
 	return NULL;
+}
+
+bool state_resource_exists(const struct state_resource *r)
+{
+	return r->id && (r->outcome == OUTCOME_CREATED || r->outcome == OUTCOME_ALREADY_EXISTS);
+}
+
+bool state_records_existing(const struct state *st, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_resources; i++)
+		if (state_resource_exists(&st->resources[i]) && st->resources[i].kind &&
+		    !strcmp(st->resources[i].kind, kind))
+			return true;
+	return false;
+}
+
+char **state_dependency_ids(const struct state *st, const struct plan *plan,
+			    const struct plan_package *pkg)
+{
+	char **ids = xcalloc(pkg->n_depends_on + 1, sizeof *ids);
+	size_t i;
+
+	for (i = 0; i < pkg->n_depends_on; i++) {
+		const struct plan_connection *pc = plan_find_connection(plan, pkg->depends_on[i]);
+		const struct state_resource *dep =
+			pc ? state_find((struct state *)st, "connection", pc->target_name) : NULL;
+		if (!dep || !state_resource_exists(dep)) {
+			free(ids);
+			return NULL;
+		}
+		ids[i] = dep->id;
+	}
+	return ids;
 }
 
 static void copy_resource(struct state_resource *n, const struct state_resource *r)

@@ -43,7 +43,8 @@
  * refused at once naming the holder; a lock left by a dead process is free
  * (the kernel drops flock on exit).
  *
- * Who may call: cmd/ and applier/. Ownership: state_free() frees a state and
+ * Who may call: cmd/ and applier/; differ/ and live/ read the model (status's
+ * drift and its reads), never the file. Ownership: state_free() frees a state and
  * everything in it; state_lock_release() frees the lock.
  */
 #ifndef CCAPPLY_STATE_H
@@ -196,6 +197,21 @@ void state_write_error_json(struct json_writer *w, const struct state_error *e);
 void state_free(struct state *st);
 
 struct state_resource *state_find(struct state *st, const char *kind, const char *name);
+/* Does the record say Fivetran holds r: created or already_exists, with its
+ * id? (What status checks, and what a transformation's dependencies must be.) */
+bool state_resource_exists(const struct state_resource *r);
+/* Does st record a resource of this kind that exists (as above)? */
+bool state_records_existing(const struct state *st, const char *kind);
+/* The Fivetran ids st records for the dependency connections of package pkg
+ * of plan, in depends_on order: the connection_ids of the transformation
+ * apply sends. NULL when one of them is not a connection of plan that st
+ * records as existing. A NULL-terminated array of borrowed strings (they
+ * point into st); the caller frees the array. Used by apply (to create) and
+ * by status's drift (to compare). */
+struct plan;
+struct plan_package;
+char **state_dependency_ids(const struct state *st, const struct plan *plan,
+			    const struct plan_package *pkg);
 /* Append a resource (fields copied); returns the new entry, valid until the
  * next state_add(). */
 struct state_resource *state_add(struct state *st, const struct state_resource *r);

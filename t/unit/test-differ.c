@@ -1,7 +1,9 @@
 /*
  * test-differ.c — table-driven tests of the pure diff (SPEC §2): every row of
  * the action table and every config comparison rule, plus the request body
- * the comparison is made through.
+ * the comparison is made through; and of status's drift (state × plan ×
+ * live → one finding per recorded resource), with the request digest it
+ * shares with apply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,6 +501,219 @@ static void test_connection_naming(void)
 	}
 }
 
+/* ---- drift (status) ------------------------------------------------------ */
+
+static const struct conn_spec drift_connections[] = {
+	{ "src_pg", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\",\"host\":\"db\"}", NULL,
+	  { NULL } },
+	{ "src_sf", "salesforce", "sf_prod", "{\"schema\":\"sf_prod\"}", NULL, { NULL } },
+};
+static const struct pkg_spec drift_package = { "pg_pkg", { "src_pg", NULL } };
+
+static void add_recorded(struct state *st, const char *kind, const char *name, enum outcome o,
+			 const char *id, char *digest)
+{
+	struct state_resource r = { .kind = (char *)kind, .name = (char *)name, .outcome = o,
+				    .id = (char *)id, .sent_digest = digest };
+
+	state_add(st, &r);
+	free(digest);
+}
+
+/* What apply recorded for the plan: pg_app created as the plan sends it now,
+ * sf_prod found already there, pg_pkg created on pg_app's id, ghost skipped. */
+static struct state *drift_state(const struct plan *p)
+{
+	struct state *st = xcalloc(1, sizeof *st);
+	char *ids[] = { "c1" };
+	struct value *body;
+	char *digest;
+
+	st->target_group_id = xstrdup("target_group");
+	st->target_group_name = xstrdup("Recorded Name");
+	body = plan_connection_request(&p->connections[0], "target_group");
+	digest = plan_request_digest(body);
+	value_free(body);
+	add_recorded(st, "connection", "pg_app", OUTCOME_CREATED, "c1", digest);
+	add_recorded(st, "connection", "sf_prod", OUTCOME_ALREADY_EXISTS, "c2", NULL);
+	body = plan_transformation_request("pg_pkg", ids, 1);
+	digest = plan_request_digest(body);
+	value_free(body);
+	add_recorded(st, "transformation", "pg_pkg", OUTCOME_CREATED, "t1", digest);
+	add_recorded(st, "connection", "ghost", OUTCOME_SKIPPED, NULL, NULL);
+	return st;
+}
+
+static const char *note_name(const char *note)
+{
+	return note == DRIFT_NOTE_NOT_CREATED ? "not-created" :
+	       note == DRIFT_NOTE_NOT_PLANNED ? "not-planned" :
+	       note == DRIFT_NOTE_PLAN_CHANGED ? "plan-changed" :
+	       note == DRIFT_NOTE_IDS_NOT_PLANNED ? "ids-not-planned" :
+	       note == DRIFT_NOTE_DEPENDENCY_UNKNOWN ? "dependency-unknown" : "?";
+}
+
+/* "tally; name state [broken] [basis] [path=sent/live] [>group(name)] [@name] [note]..." */
+static char *describe_drift(const struct drift_report *dr)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+
+	buf_printf(&b, "group %s%s: ok=%zu drifted=%zu missing=%zu broken=%zu not_checked=%zu%s",
+		   dr->group_name ? dr->group_name : "-", dr->group_exists ? "" : " gone", dr->ok,
+		   dr->drifted, dr->missing, dr->broken, dr->not_checked, dr->drift ? " DRIFT" : "");
+	for (i = 0; i < dr->n; i++) {
+		const struct drift *d = &dr->items[i];
+		buf_printf(&b, "; %s %s", d->resource->name, drift_state_name(d->state));
+		if (d->broken)
+			buf_puts(&b, " broken");
+		if (drift_basis_name(d->compared_with))
+			buf_printf(&b, " %s", drift_basis_name(d->compared_with));
+		for (j = 0; j < d->n_differences; j++) {
+			char *p = json_of(d->differences[j].plan), *l = json_of(d->differences[j].live);
+			buf_printf(&b, " %s=%s/%s", d->differences[j].path, p, l);
+			free(p);
+			free(l);
+		}
+		if (d->moved_to)
+			buf_printf(&b, " >%s(%s)", d->moved_to,
+				   d->moved_to_name ? d->moved_to_name : "?");
+		if (d->live_name)
+			buf_printf(&b, " @%s", d->live_name);
+		for (j = 0; j < d->n_notes; j++)
+			buf_printf(&b, " [%s]", note_name(d->notes[j]));
+	}
+	return buf_detach(&b);
+}
+
+#define DRIFT_C1(group, schema, setup, host) \
+	"{\"id\":\"c1\",\"group_id\":\"" group "\",\"schema\":\"" schema "\",\"service\":" \
+	"\"postgres\",\"paused\":true,\"status\":{\"setup_state\":\"" setup "\"," \
+	"\"sync_state\":\"paused\"},\"config\":{\"host\":\"" host "\"}}"
+#define DRIFT_C2 "{\"id\":\"c2\",\"group_id\":\"target_group\",\"schema\":\"sf_prod\"," \
+	"\"service\":\"salesforce\",\"paused\":false,\"config\":{}}"
+#define DRIFT_T1(ids, status) "[{\"id\":\"t1\",\"type\":\"QUICKSTART\",\"status\":\"" status \
+	"\",\"paused\":true,\"transformation_config\":{\"package_name\":\"pg_pkg\"," \
+	"\"connection_ids\":" ids "}}]"
+#define DRIFT_OK_C1 DRIFT_C1("target_group", "pg_app", "incomplete", "db")
+
+/* The plan now, when it changed since apply: pg_app only, another host. */
+static const struct conn_spec drift_changed[] = {
+	{ "src_pg", "postgres", "pg_app", "{\"schema_prefix\":\"pg_app\",\"host\":\"db2\"}",
+	  NULL, { NULL } },
+};
+
+struct drift_row {
+	const char *name;
+	const char *connections, *elsewhere, *other_groups, *transformations;
+	bool group_missing, no_plan, plan_changed; /* plan_changed: drift_changed is the plan */
+	const char *expect;
+};
+
+static const struct drift_row drift_rows[] = {
+	{ .name = "nothing changed: ok, compared with what was sent",
+	  .connections = "[" DRIFT_OK_C1 "," DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"),
+	  .expect = "group Live Name: ok=3 drifted=0 missing=0 broken=0 not_checked=1; pg_app ok "
+		    "sent; sf_prod ok plan; pg_pkg ok sent; ghost not_checked [not-created]" },
+	{ .name = "a config value changed: drifted, with the path, what was sent and what is live",
+	  .connections = "[" DRIFT_C1("target_group", "pg_app", "incomplete", "elsewhere") ","
+			 DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"),
+	  .expect = "group Live Name: ok=2 drifted=1 missing=0 broken=0 not_checked=1 DRIFT; "
+		    "pg_app drifted sent config.host=\"db\"/\"elsewhere\"; sf_prod ok plan; "
+		    "pg_pkg ok sent; ghost not_checked [not-created]" },
+	{ .name = "gone from the group's list and not found by id: deleted",
+	  .connections = "[" DRIFT_C2 "]", .elsewhere = "[]", .other_groups = "{}",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"),
+	  .expect = "group Live Name: ok=2 drifted=0 missing=1 broken=0 not_checked=1 DRIFT; "
+		    "pg_app deleted; sf_prod ok plan; pg_pkg ok sent; ghost not_checked "
+		    "[not-created]" },
+	{ .name = "found by id in another group: moved, with that group's name",
+	  .connections = "[" DRIFT_C2 "]",
+	  .elsewhere = "[" DRIFT_C1("other_group", "pg_app", "incomplete", "db") "]",
+	  .other_groups = "{\"other_group\":\"Other\"}",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"),
+	  .expect = "group Live Name: ok=2 drifted=1 missing=0 broken=0 not_checked=1 DRIFT; "
+		    "pg_app moved sent >other_group(Other); sf_prod ok plan; pg_pkg ok sent; "
+		    "ghost not_checked [not-created]" },
+	{ .name = "another schema: renamed; setup_state broken: broken (counted once, as broken)",
+	  .connections = "[" DRIFT_C1("target_group", "pg_renamed", "broken", "db") ","
+			 DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"),
+	  .expect = "group Live Name: ok=2 drifted=0 missing=0 broken=1 not_checked=1 DRIFT; "
+		    "pg_app renamed broken sent @pg_renamed; sf_prod ok plan; pg_pkg ok sent; "
+		    "ghost not_checked [not-created]" },
+	{ .name = "a transformation on other connections, and FAILED: drifted and broken",
+	  .connections = "[" DRIFT_OK_C1 "," DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c2\"]", "FAILED"),
+	  .expect = "group Live Name: ok=2 drifted=0 missing=0 broken=1 not_checked=1 DRIFT; "
+		    "pg_app ok sent; sf_prod ok plan; pg_pkg drifted broken sent "
+		    "connection_ids=[\"c1\"]/[\"c2\"]; ghost not_checked [not-created]" },
+	{ .name = "the target group is gone: its transformations with it, connections by id",
+	  .elsewhere = "[]", .other_groups = "{}", .group_missing = true,
+	  .expect = "group Recorded Name gone: ok=0 drifted=0 missing=3 broken=0 not_checked=1 "
+		    "DRIFT; pg_app deleted; sf_prod deleted; pg_pkg deleted; ghost not_checked "
+		    "[not-created]" },
+	{ .name = "no plan: existence and health only, config not compared",
+	  .connections = "[" DRIFT_C1("target_group", "pg_app", "incomplete", "elsewhere") ","
+			 DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c2\"]", "NEW"), .no_plan = true,
+	  .expect = "group Live Name: ok=3 drifted=0 missing=0 broken=0 not_checked=1; pg_app ok; "
+		    "sf_prod ok; pg_pkg ok; ghost not_checked [not-created]" },
+	{ .name = "the plan changed since: compared with what it sends now, and said",
+	  .connections = "[" DRIFT_OK_C1 "," DRIFT_C2 "]",
+	  .transformations = DRIFT_T1("[\"c1\"]", "NEW"), .plan_changed = true,
+	  .expect = "group Live Name: ok=2 drifted=1 missing=0 broken=0 not_checked=1 DRIFT; "
+		    "pg_app drifted plan config.host=\"db2\"/\"db\" [plan-changed]; sf_prod ok "
+		    "[not-planned]; pg_pkg ok [ids-not-planned]; ghost not_checked [not-created]" },
+};
+
+static void test_drift_rows(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof drift_rows / sizeof drift_rows[0]; i++) {
+		const struct drift_row *row = &drift_rows[i];
+		struct plan *p = make_plan(drift_connections, 2, &drift_package, 1);
+		struct plan *now = row->plan_changed ? make_plan(drift_changed, 1, NULL, 0) : NULL;
+		struct state *st = drift_state(p);
+		struct live_state live = { 0 };
+		struct drift_report dr;
+		char *got;
+
+		live.group_id = xstrdup("target_group");
+		live.group_missing = row->group_missing;
+		live.group_name = row->group_missing ? NULL : xstrdup("Live Name");
+		live.connections = row->connections ? parse(row->connections) : NULL;
+		live.elsewhere = row->elsewhere ? parse(row->elsewhere) : NULL;
+		live.other_groups = row->other_groups ? parse(row->other_groups) : NULL;
+		live.transformations = row->transformations ? parse(row->transformations) : NULL;
+		differ_drift(st, row->no_plan ? NULL : now ? now : p, &live, &dr);
+		got = describe_drift(&dr);
+		is_str(got, row->expect, "drift: %s", row->name);
+		free(got);
+		drift_report_free(&dr);
+		live_state_free(&live);
+		state_free(st);
+		plan_free(p);
+		plan_free(now);
+	}
+}
+
+/* apply records, and status compares, "blake2b-256:" + the BLAKE2b-256 of the
+ * canonical JSON (compact, sorted keys): b2sum -l 256 of {"a":1,"b":"x"}. */
+static void test_request_digest(void)
+{
+	struct value *body = parse("{\"b\":\"x\",\"a\":1}");
+	char *digest = plan_request_digest(body);
+
+	is_str(digest, "blake2b-256:5329bfc33aed112f40007d755bc552e8f350dd9606e0e4e6970db85a6cd5a2b1",
+	       "the request digest is of the canonical JSON");
+	free(digest);
+	value_free(body);
+}
+
 int main(void)
 {
 	test_connection_rows();
@@ -507,5 +722,7 @@ int main(void)
 	test_request_body();
 	test_request_body_schema();
 	test_connection_naming();
+	test_drift_rows();
+	test_request_digest();
 	return done_testing();
 }
