@@ -7,6 +7,8 @@
 // SOURCE is only read (it is api/fivetran-openapi.json, which nobody edits); the corrected
 // definition is written to DEST (a temporary path of the caller's). For each erratum it prints one
 // line, "erratum N: WHAT: K places changed (WHERE)", so the test output says what was corrected.
+// Required as a module (t/contract/validate-create.js), it exports applyErrata(doc), which corrects
+// a parsed definition in place and returns those lines.
 //
 // Built this way: each erratum is a small function that finds its targets by walking the definition
 // (a schema's own properties, then those reached through allOf and $ref, never a discriminator's
@@ -129,7 +131,79 @@ function fixNullableFields(doc) {
 	return { what: `${NULLABLE_FIELDS.join(', ')} marked nullable`, where };
 }
 
-const ERRATA = [fixSyncFrequencyEnum, fixConnectorConfigValues, fixNullableFields];
+// Erratum 4: enum-valued fields declared "type": "object" with an enum of strings (postgres
+// update_method, …). Found wherever they are in a component schema: the 620 top-level config fields
+// of {service}_config_V1 and {service}_readonly_config_V1, the fields of objects nested in a config
+// (array items), and an auth field; every enum value must be a string, or the erratum stops.
+function enumObjectFields(doc) {
+	const found = [];
+	const visit = (schema, where) => {
+		if (schema === null || typeof schema !== 'object')
+			return;
+		if (Array.isArray(schema)) {
+			schema.forEach((item, i) => visit(item, `${where}/${i}`));
+			return;
+		}
+		if (schema.type === 'object' && Array.isArray(schema.enum))
+			found.push({ schema, where });
+		for (const [key, value] of Object.entries(schema))
+			visit(value, `${where}/${key}`);
+	};
+	for (const [name, schema] of Object.entries(doc.components.schemas))
+		visit(schema, name);
+	return found;
+}
+
+// Where a field is, for the summary line: a top-level config field, one nested deeper in a
+// config (in array items), or elsewhere (an auth field); [singular, plural].
+function enumFieldPlace({ where }) {
+	if (/^[^/]+_config_V1\/properties\/config\/properties\/[^/]+$/.test(where))
+		return ['top-level config field', 'top-level config fields'];
+	if (/^[^/]+_config_V1\/properties\/config\//.test(where))
+		return ['field nested in a config', 'fields nested in a config'];
+	return ['field elsewhere', 'fields elsewhere'];
+}
+
+function fixEnumObjectTypes(doc) {
+	const fields = enumObjectFields(doc);
+	if (fields.length === 0)
+		throw new ErratumError('no enum-valued field is declared "type": "object" any more ' +
+			'(already fixed upstream?)');
+	const counts = new Map();
+	for (const field of fields) {
+		const bad = field.schema.enum.find((v) => typeof v !== 'string');
+		if (bad !== undefined)
+			throw new ErratumError(`${field.where} has "type": "object" and the enum value ` +
+				`${JSON.stringify(bad)}, which is not a string`);
+		field.schema.type = 'string';
+		const [one, many] = enumFieldPlace(field);
+		counts.set(one, { many, n: ((counts.get(one) || {}).n || 0) + 1 });
+	}
+	const where = fields.map((f) => f.where);
+	where.summary = [...counts].map(([one, { many, n }]) => `${n} ${n === 1 ? one : many}`);
+	return { what: 'enum-valued fields declared "type": "object" given "type": "string"', where };
+}
+
+const ERRATA = [fixSyncFrequencyEnum, fixConnectorConfigValues, fixNullableFields,
+	fixEnumObjectTypes];
+
+// Apply every erratum to doc, in place; the report lines, one per erratum. Throws ErratumError.
+function applyErrata(doc) {
+	return ERRATA.map((erratum, i) => {
+		let result;
+		try {
+			result = erratum(doc);
+		} catch (e) {
+			if (e instanceof ErratumError)
+				e.erratum = i + 1;
+			throw e;
+		}
+		const { what, where } = result;
+		const places = where.length === 1 ? 'place' : 'places';
+		return `erratum ${i + 1}: ${what}: ` +
+			`${where.length} ${places} changed (${(where.summary || where).join(', ')})`;
+	});
+}
 
 function writeAtomically(dest, text) {
 	const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.tmp`);
@@ -150,21 +224,16 @@ function main(argv) {
 		process.stderr.write(`openapi-errata: cannot load ${source}: ${e.message}\n`);
 		return 1;
 	}
-	const report = [];
-	for (const [i, erratum] of ERRATA.entries()) {
-		try {
-			const { what, where } = erratum(doc);
-			const places = where.length === 1 ? 'place' : 'places';
-			report.push(`erratum ${i + 1}: ${what}: ` +
-				`${where.length} ${places} changed (${where.join(', ')})`);
-		} catch (e) {
-			if (!(e instanceof ErratumError))
-				throw e;
-			process.stderr.write(`openapi-errata: erratum ${i + 1} of ` +
-				`fivetran-openapi.errata.md: ${e.message}; the definition ` +
-				`${source} changed, review the errata\n`);
-			return 1;
-		}
+	let report;
+	try {
+		report = applyErrata(doc);
+	} catch (e) {
+		if (!(e instanceof ErratumError))
+			throw e;
+		process.stderr.write(`openapi-errata: erratum ${e.erratum} of ` +
+			`fivetran-openapi.errata.md: ${e.message}; the definition ` +
+			`${source} changed, review the errata\n`);
+		return 1;
 	}
 	try {
 		writeAtomically(dest, JSON.stringify(doc));
@@ -177,4 +246,7 @@ function main(argv) {
 	return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module)
+	process.exitCode = main(process.argv.slice(2));
+else
+	module.exports = { applyErrata, ErratumError };

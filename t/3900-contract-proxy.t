@@ -31,10 +31,15 @@ sim_received() {
 
 test_expect_success 'the errata are applied to a temporary copy of the definition' '
 	prism_corrected_definition >errata.out &&
-	test_line_count = 3 errata.out &&
+	test_line_count = 4 errata.out &&
 	test_grep "^erratum 1: .*: 3 places changed" errata.out &&
 	test_grep "^erratum 2: .*: 1 place changed" errata.out &&
 	test_grep "^erratum 3: .*: 8 places changed" errata.out &&
+	test_grep "^erratum 4: .*\"type\": \"string\": 684 places changed (620 top-level config fields, 63 fields nested in a config, 1 field elsewhere)$" errata.out &&
+	node -e "const s = JSON.parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"))
+			.components.schemas.postgres_config_V1.properties.config.properties;
+		if (s.update_method.type !== \"string\" || s.port.type !== \"integer\") process.exit(1);" \
+		"$PRISM_DEFINITION" &&
 	! cmp -s "$PRISM_DEFINITION" "$API/fivetran-openapi.json"
 '
 sed 's/^/# corrected definition: /' errata.out
@@ -50,7 +55,18 @@ test_expect_success 'errata whose target is gone or already fixed fail loudly' '
 		fs.writeFileSync(\"no-config.json\", JSON.stringify(doc));" \
 		"$API/fivetran-openapi.json" &&
 	test_must_fail node "$REPO/scripts/openapi-errata.js" no-config.json out.json 2>err &&
-	test_grep "erratum 2 .*property config not found in schema ConnectorResponse" err
+	test_grep "erratum 2 .*property config not found in schema ConnectorResponse" err &&
+	node -e "const fs = require(\"fs\");
+		const doc = JSON.parse(fs.readFileSync(process.argv[1], \"utf8\"));
+		const fix = (o) => { if (o && typeof o === \"object\") {
+			if (o.type === \"object\" && Array.isArray(o.enum)) o.type = \"string\";
+			Object.values(o).forEach(fix); } };
+		fix(doc.components.schemas);
+		fs.writeFileSync(\"enums-fixed.json\", JSON.stringify(doc));" \
+		"$API/fivetran-openapi.json" &&
+	test_must_fail node "$REPO/scripts/openapi-errata.js" enums-fixed.json out.json 2>err &&
+	test_grep "erratum 4 .*no enum-valued field is declared .*already fixed upstream" err &&
+	! test -e out.json
 '
 
 test_expect_success 'start the simulator and Prism proxy in front of it' '

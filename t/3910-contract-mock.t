@@ -41,7 +41,7 @@ last_page_definition() {
 
 test_expect_success 'the errata are applied to a temporary copy of the definition' '
 	prism_corrected_definition >errata.out &&
-	test_line_count = 3 errata.out
+	test_line_count = 4 errata.out
 '
 sed 's/^/# corrected definition: /' errata.out
 

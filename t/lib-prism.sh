@@ -22,8 +22,10 @@
 # Prism ignores `discriminator` (documented), so only the base schemas are checked, and
 # `servers` in the definition: the upstream is given on the command line.
 #
-# Prism is pinned in t/contract/package-lock.json and installed there by prism_install with
-# `npm ci` (node_modules is git-ignored). Installation needs npm and either its cache or the
+# Prism is pinned in t/contract/package-lock.json, with Ajv and ajv-formats (for
+# t/contract/validate-create.js, which checks every create body against its service's schema:
+# see t/lib-sim.sh), and installed there by prism_install with `npm ci` (node_modules is
+# git-ignored). Installation needs npm and either its cache or the
 # registry; without them the contract tests skip, except under CI=true, where they fail.
 
 PRISM_DIR="$TEST_DIRECTORY/contract"

@@ -14,7 +14,20 @@
 #                         simulator exits or does not listen in time.
 #   sim_stop              SIGTERM the simulator and wait for it; fails (showing sim.log) unless it
 #                         exits 0 — so a crash, or a sanitizer report at exit, fails the test.
-#                         Nothing to do when none is running.
+#                         Nothing to do when none is running. First it collects the create
+#                         bodies the simulator received (sim_collect_creates).
+#   sim_collect_creates   append to $SIM_CREATES ($TRASH/.sim-creates.jsonl), one compact JSON
+#                         line each, the body of every POST /v1/connections the running simulator
+#                         logged, except those it refused as malformed or unauthenticated (400,
+#                         401, 413, unless a --fault answered): tests send those on purpose.
+#
+# The contract of every create body (SPEC §3, issue #12): when a script ends, test_done runs
+# sim_check_creates as its last test point — every body collected from every simulator the script
+# started must validate against its service's {service}_NewConnectorRequestV1 in the official
+# definition, with Ajv (t/contract/validate-create.js). The point is skipped, with the reason, when
+# Node.js or the pinned Ajv cannot be had, and fails instead under CI=true. So every create that
+# ccapply, test-tool or a test itself sends to ccapply-sim is checked against the definition, not
+# against the simulator's own reading of it.
 #   sim_state             print GET /_sim/state: the account in the seed format, pretty-printed,
 #                         in creation order (transformations carry their group_id).
 #   sim_requests          print GET /_sim/requests: a pretty-printed JSON array of every request
@@ -32,6 +45,7 @@
 
 SIM_PID=
 SIM_CLEANUP_REGISTERED=
+SIM_CREATES="$TRASH/.sim-creates.jsonl"
 
 sim_start() {
 	local port_file="$TRASH/sim.port" log="$TRASH/sim.log" key=sim-key secret=sim-secret
@@ -54,6 +68,7 @@ sim_start() {
 	SIM_PID=$!
 	if [ -z "$SIM_CLEANUP_REGISTERED" ]; then
 		test_when_finished_script 'sim_stop'
+		test_before_done sim_check_creates
 		SIM_CLEANUP_REGISTERED=1
 	fi
 	while ! [ -s "$port_file" ]; do
@@ -84,6 +99,7 @@ sim_stop() {
 	local status i=0
 
 	[ -n "$SIM_PID" ] || return 0
+	sim_collect_creates
 	kill -TERM "$SIM_PID" 2>/dev/null
 	if wait "$SIM_PID" 2>/dev/null; then
 		status=0
@@ -105,6 +121,49 @@ sim_stop() {
 		return 1
 	fi
 	return 0
+}
+
+sim_collect_creates() {
+	local log
+
+	[ -n "$SIM_PID" ] || return 0
+	log=$(curl -sS -f --max-time 10 "$SIM_URL/_sim/requests" 2>/dev/null) || return 0
+	printf '%s' "$log" | perl -MJSON::PP -e '
+		my $log = eval { JSON::PP->new->decode(do { local $/; <STDIN> }) } or exit 0;
+		my $json = JSON::PP->new->canonical;
+		for my $r (@$log) {
+			next unless $r->{method} eq "POST" && $r->{path} eq "/v1/connections";
+			my $status = $r->{status} // -1;
+			next if !defined $r->{fault} && ($status == 400 || $status == 401 ||
+							  $status == 413);
+			print $json->encode($r->{body}), "\n";
+		}' >>"$SIM_CREATES"
+}
+
+# sim_check_creates: the test point described at the top (run by test_done).
+sim_check_creates() {
+	local n reason
+	[ -s "$SIM_CREATES" ] || return 0
+	n=$(wc -l <"$SIM_CREATES" | tr -d ' ')
+	if ! reason=$(prism_install 2>&1); then
+		reason=$(printf '%s\n' "$reason" | head -n 1)
+		if [ "${CI:-}" = true ]; then
+			test_expect_success "the $n create bodies sent to ccapply-sim validate (Ajv)" "
+				echo 'Node.js and the pinned Ajv are required when CI=true: $reason' >&2
+				false"
+		else
+			test_skip "the $n create bodies sent to ccapply-sim validate (Ajv)" \
+				"Ajv unavailable: $reason"
+		fi
+		return 0
+	fi
+	test_expect_success "the $n create bodies sent to ccapply-sim validate against their services' schemas (Ajv)" '
+		node "$TEST_DIRECTORY/contract/validate-create.js" "$API/fivetran-openapi.json" \
+			"$SIM_CREATES" >"$TRASH/.sim-creates.out" || {
+			grep -v "^valid " "$TRASH/.sim-creates.out" >&2
+			false
+		}
+	'
 }
 
 sim_state() {

@@ -103,7 +103,22 @@ test_skip_all() {
 test_set_prereq() { eval "prereq_$1=1"; }
 test_have_prereq() { eval "[ -n \"\${prereq_$1}\" ]"; }
 
+# test_before_done FUNCTION: run FUNCTION (once, however often registered) when the script
+# calls test_done, before the plan line: a fixture's closing check, which may add test points
+# (t/lib-sim.sh checks every create body the script sent to the simulator).
+test_done_checks=
+test_before_done() {
+	case " $test_done_checks " in
+	*" $1 "*) ;;
+	*) test_done_checks="$test_done_checks $1" ;;
+	esac
+}
+
 test_done() {
+	local check
+	for check in $test_done_checks; do
+		"$check"
+	done
 	echo "1..$test_count"
 	test_cleanup_hooks
 	if [ $test_failed -eq 0 ]; then
