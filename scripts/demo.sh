@@ -11,6 +11,8 @@
 #   4. `ccapply apply` again, and show that nothing changed;
 #   5. stop the simulator — from an EXIT trap, so it also happens on failure or
 #      Ctrl-C — and remove the scratch directory (CCAPPLY_DEMO_KEEP=1 keeps it).
+#      With CCAPPLY_DEMO_REQUESTS=FILE, the simulator's request log (/_sim/requests)
+#      is saved to FILE first (t/7000-demo.t checks the create bodies in it).
 #
 # Non-interactive (stdin is never read), so it runs the same in CI. It never talks
 # to a real account: the API URL and the credentials are set here, whatever the
@@ -72,6 +74,8 @@ cleanup() {
 
 	trap - EXIT INT TERM
 	if [ -n "$SIM_PID" ]; then
+		[ -n "${CCAPPLY_DEMO_REQUESTS:-}" ] &&
+			curl -sS -f -o "$CCAPPLY_DEMO_REQUESTS" "$FIVETRAN_API_URL/_sim/requests"
 		kill -TERM "$SIM_PID" 2>/dev/null
 		wait "$SIM_PID" 2>/dev/null
 		SIM_PID=

@@ -41,7 +41,7 @@ EOF
 
 new_connection_body() {
 	printf '{"group_id":"grp_a","service":"postgres","run_setup_tests":false,"paused":true,'
-	printf '"config":{"schema":"%s","host":"db9","password":"body-pw-zzz"}}\n' "$1"
+	printf '"config":{"schema_prefix":"%s","host":"db9","password":"body-pw-zzz"}}\n' "$1"
 }
 new_connection_body pg_new >body.json
 new_connection_body pg_new2 >body2.json

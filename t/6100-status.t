@@ -247,10 +247,10 @@ test_expect_success 'status never prints a credential, not even with --debug' '
 test_expect_success 'the plan changed since apply: compared with the plan now, and said so' '
 	reset_account &&
 	cp ws/.copy-connections/copy_plan.yaml plan.orig &&
-	sed "s/update_method: XMIN/update_method: TELEPORT/" plan.orig \
+	sed "s/update_method: QUERY_BASED/update_method: TELEPORT/" plan.orig \
 		>ws/.copy-connections/copy_plan.yaml &&
 	test_expect_code 2 ccapply -C ws status >out &&
-	test_grep "^      ~ config.update_method: sent \"TELEPORT\", live \"XMIN\"$" out &&
+	test_grep "^      ~ config.update_method: sent \"TELEPORT\", live \"QUERY_BASED\"$" out &&
 	test_grep "note: copy_plan.yaml has changed since this was sent" out &&
 	test_expect_code 2 ccapply -C ws status --json >status.json &&
 	test "$(field postgres_app compared_with)" = plan &&

@@ -28,10 +28,10 @@ my @services = (
 	# service, plan config (YAML flow mapping, %s = name), live config (JSON), credentials
 	# (%1$d = connection number, %2$s = its name)
 	['postgres', '{host: db%1$d.internal.example.com, port: 5432, database: app,'
-		. ' user: fivetran, password: "", schema_prefix: %2$s, update_method: XMIN}',
+		. ' user: fivetran, password: "", schema_prefix: %2$s, update_method: QUERY_BASED}',
 	 '{"host":"db%1$d.internal.example.com","port":5432,"database":"app",'
 		. '"user":"fivetran","password":"******","schema_prefix":"%2$s",'
-		. '"update_method":"XMIN"}', '[password]'],
+		. '"update_method":"QUERY_BASED"}', '[password]'],
 	['stripe', '{schema: %2$s, api_key: "******"}',
 	 '{"schema":"%2$s","api_key":"******"}', '[api_key]'],
 	['salesforce', '{schema: %2$s, is_sandbox: false}',

@@ -47,7 +47,7 @@ for my $i (1 .. $connections) {
       user: fivetran
       password: ""
       schema_prefix: $name
-      update_method: XMIN
+      update_method: QUERY_BASED
     credential_fields: [password]
     auth_style: credentials
     schema_config:

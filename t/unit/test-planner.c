@@ -50,7 +50,7 @@ static void test_basic_plan(void)
 	ok(value_get(p->connections[0].config, "schema_config") == NULL, "schema_config not in config");
 	s = json_of(p->connections[0].config);
 	is_str(s, "{\"host\":\"db.internal.example.com\",\"port\":5432,\"database\":\"app\","
-	       "\"user\":\"fivetran\",\"password\":\"\",\"update_method\":\"XMIN\"}",
+	       "\"user\":\"fivetran\",\"password\":\"\",\"update_method\":\"QUERY_BASED\"}",
 	       "config kept, port a number, the naming key left to the request");
 	free(s);
 	s = json_of(p->connections[1].create_fields);
