@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "lib/json.h"
 
 /* ------------------------------------------------------------ responses */
@@ -301,65 +302,22 @@ static const struct value *body_object(const struct sim_request *req, struct sim
 	return req->json;
 }
 
-static const char *const delay_sensitivities[] = {
-	"LOW", "NORMAL", "HIGH", "CUSTOM", "SYNC_FREQUENCY", NULL,
-};
-static const char *const request_networking[] = {
-	"Directly", "PrivateLink", "SshTunnel", "ProxyAgent", NULL,
-};
-static const char *const request_schedule_types[] = { "auto", "manual", NULL };
-static const char *const schema_namings[] = { "FIVETRAN_NAMING", "SOURCE_NAMING", NULL };
-
-/* NewConnectorRequestV1, with the per-service additions (config, auth,
- * external_secrets_keys_config). */
-static const struct sim_field create_connection_fields[] = {
-	{ "group_id", SIM_FT_STRING, NULL },
-	{ "service", SIM_FT_STRING, NULL },
-	{ "trust_certificates", SIM_FT_BOOL, NULL },
-	{ "trust_fingerprints", SIM_FT_BOOL, NULL },
-	{ "run_setup_tests", SIM_FT_BOOL, NULL },
-	{ "paused", SIM_FT_BOOL, NULL },
-	{ "pause_after_trial", SIM_FT_BOOL, NULL },
-	{ "sync_frequency", SIM_FT_SYNC_FREQUENCY, NULL },
-	{ "data_delay_sensitivity", SIM_FT_STRING, delay_sensitivities },
-	{ "data_delay_threshold", SIM_FT_INT, NULL },
-	{ "daily_sync_time", SIM_FT_STRING, NULL },
-	{ "schedule_type", SIM_FT_STRING, request_schedule_types },
-	{ "connect_card_config", SIM_FT_OBJECT, NULL },
-	{ "proxy_agent_id", SIM_FT_STRING, NULL },
-	{ "private_link_id", SIM_FT_STRING, NULL },
-	{ "networking_method", SIM_FT_STRING, request_networking },
-	{ "hybrid_deployment_agent_id", SIM_FT_STRING, NULL },
-	{ "destination_configuration", SIM_FT_OBJECT, NULL },
-	{ "destination_schema_names", SIM_FT_STRING, schema_namings },
-	{ "external_secrets_manager_id", SIM_FT_STRING, NULL },
-	{ "external_secrets_keys_config", SIM_FT_OBJECT, NULL },
-	{ "config", SIM_FT_OBJECT, NULL },
-	{ "auth", SIM_FT_OBJECT, NULL },
-};
-
-/* Request members a created connection carries over into its response. */
-static const char *const carried_fields[] = {
-	"pause_after_trial", "sync_frequency", "data_delay_sensitivity", "data_delay_threshold",
-	"daily_sync_time", "schedule_type", "networking_method", "proxy_agent_id",
-	"private_link_id", "hybrid_deployment_agent_id", "destination_schema_names",
-	"external_secrets_manager_id", "external_secrets_keys_config",
-};
-
-static const struct value *validate_connection(struct sim *sim, const struct sim_request *req,
-					       struct sim_response *resp)
+/* The top level of a create (types and enums of NewConnectorRequestV1, by the
+ * catalog), its group and its service's rules; the service, or NULL with an
+ * error answer. */
+static const struct catalog_service *validate_connection(struct sim *sim,
+							 const struct sim_request *req,
+							 const struct value **body_out,
+							 struct sim_response *resp)
 {
-	const struct value *body = body_object(req, resp), *bad;
+	const struct value *body = body_object(req, resp);
+	const struct catalog_service *svc;
 	struct err e;
 
 	if (!body)
 		return NULL;
 	err_clear(&e);
-	bad = sim_check_fields(body, create_connection_fields,
-			       sizeof create_connection_fields / sizeof create_connection_fields[0],
-			       true, &e);
-	if (bad) {
-		e.msg[0] = (char)toupper((unsigned char)e.msg[0]);
+	if (sim_service_check_fields(body, &e)) {
 		sim_respond_error(resp, 400, "InvalidInput", "%s", e.msg);
 		return NULL;
 	}
@@ -376,32 +334,55 @@ static const struct value *validate_connection(struct sim *sim, const struct sim
 				  value_get_string(body, "group_id"));
 		return NULL;
 	}
-	return body;
+	if (!(svc = sim_service_check_create(body, &e))) {
+		sim_respond_error(resp, 400, "InvalidInput", "%s", e.msg);
+		return NULL;
+	}
+	*body_out = body;
+	return svc;
 }
 
-static struct value *new_connection(struct sim *sim, const struct value *body,
-				    const char *name)
+/* Is `name` a member of a connection answer (sim_connection_fields)? */
+static bool is_answer_field(const char *name)
 {
-	const struct value *config = value_get(body, "config");
+	size_t i;
+
+	for (i = 0; i < sim_connection_nfields; i++) {
+		if (!strcmp(sim_connection_fields[i].name, name))
+			return true;
+	}
+	return false;
+}
+
+/* The answer for a create: its id and name, every top-level create field
+ * sent that an answer carries (group_id, service, paused and the settings:
+ * sync_frequency, schedule_type, …), the config as the service keeps it, and
+ * the defaults of a fresh connection. */
+static struct value *new_connection(struct sim *sim, const struct catalog_service *svc,
+				    const struct value *body, const char *name)
+{
 	struct value *obj = value_new_object();
 	char *id = sim_store_new_connection_id(&sim->store);
 	size_t i;
 
 	value_object_put_c(obj, "id", value_new_cstring(id));
-	free(id);
 	value_object_put_c(obj, "group_id", value_clone(value_get(body, "group_id")));
 	value_object_put_c(obj, "service", value_clone(value_get(body, "service")));
 	value_object_put_c(obj, "schema", value_new_cstring(name));
-	if (value_get(body, "paused"))
-		value_object_put_c(obj, "paused", value_clone(value_get(body, "paused")));
-	for (i = 0; i < sizeof carried_fields / sizeof carried_fields[0]; i++) {
-		const struct value *v = value_get(body, carried_fields[i]);
+	for (i = 0; i < catalog_create_field_count(); i++) {
+		const char *field = catalog_create_field_at(i)->name;
+		const struct value *v = value_get(body, field);
 
-		if (v)
-			value_object_put_c(obj, carried_fields[i], value_clone(v));
+		if (v && is_answer_field(field))
+			sim_obj_default(obj, field, value_clone(v));
 	}
-	value_object_put_c(obj, "config", config ? value_clone(config) : value_new_object());
-	sim_connection_complete(obj, sim->store.clock, true);
+	if (value_get(body, "external_secrets_keys_config")) /* {service}_esm_keys_config_V1 */
+		value_object_put_c(obj, "external_secrets_keys_config",
+				   value_clone(value_get(body, "external_secrets_keys_config")));
+	value_object_put_c(obj, "config",
+			   sim_service_answer_config(svc, value_get(body, "config"), id));
+	free(id);
+	sim_connection_complete(obj, svc, sim->store.clock, true);
 	return obj;
 }
 
@@ -409,9 +390,9 @@ static void create_connection(struct sim *sim, const struct sim_request *req, ch
 			      struct sim_response *resp)
 {
 	unsigned long wait = sim_rate_check(&sim->rate, sim_now());
-	const struct value *body;
+	const struct catalog_service *svc;
+	const struct value *body = NULL;
 	struct value *obj;
-	struct err e;
 	char *name;
 
 	(void)caps;
@@ -422,20 +403,16 @@ static void create_connection(struct sim *sim, const struct sim_request *req, ch
 		resp->retry_after = wait;
 		return;
 	}
-	if (!(body = validate_connection(sim, req, resp)))
+	if (!(svc = validate_connection(sim, req, &body, resp)))
 		return;
-	err_clear(&e);
-	if (!(name = sim_connection_name(value_get(body, "config"), &e))) {
-		sim_respond_error(resp, 400, "InvalidInput", "%s", e.msg);
-		return;
-	}
+	name = sim_service_name(svc, value_get(body, "config"));
 	if (sim_store_find_connection(&sim->store, value_get_string(body, "group_id"), name)) {
 		sim_respond_error(resp, 409, "Conflict", "A connection named '%s' already exists "
 				  "in group '%s'", name, value_get_string(body, "group_id"));
 		free(name);
 		return;
 	}
-	obj = new_connection(sim, body, name);
+	obj = new_connection(sim, svc, body, name);
 	free(name);
 	sim_list_add(&sim->store.connections, obj, NULL);
 	sim_rate_record(&sim->rate, sim_now());

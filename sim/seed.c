@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "lib/json.h"
 
 struct seed {
@@ -172,51 +173,66 @@ static int load_destination(struct seed *sd, const struct value *item, size_t i)
 	sim_obj_default(obj, "region", value_new_cstring("GCP_US_EAST4"));
 	sim_obj_default(obj, "time_zone_offset", value_new_cstring("0"));
 	sim_obj_default(obj, "setup_status", value_new_cstring("CONNECTED"));
-	sim_mask_credentials(value_get_mut(obj, "config"));
+	sim_mask_credentials(NULL, value_get_mut(obj, "config"));
 	sim_list_add(&sd->store->destinations, obj, NULL);
 	return 0;
 }
 
 /* --------------------------------------------------------- connections */
 
+/* A seed connection is an answer: named by its top-level "schema", of a
+ * service the catalog knows, and with no naming key in its config (answers
+ * never carry them: SPEC §6). */
+static int check_connection_shape(struct seed *sd, const struct value *item, size_t i,
+				  const struct catalog_service **svc)
+{
+	const struct value *service = value_get(item, "service");
+	const struct value *config = value_get(item, "config");
+	size_t j;
+
+	if (!(*svc = catalog_service(service->u.str.ptr)))
+		return seed_fail(sd, service, "connections[%zu]: service '%s' is not in the API "
+				 "definition", i, service->u.str.ptr);
+	for (j = 0; config && j < config->u.obj.n; j++) {
+		const struct member *m = &config->u.obj.items[j];
+
+		if (catalog_is_naming_key(m->key))
+			return seed_fail(sd, m->val, "connections[%zu]: config.%s: answers never "
+					 "carry naming keys in config; the name is the top-level "
+					 "'schema'", i, m->key);
+	}
+	return 0;
+}
+
 static int load_connection(struct seed *sd, const struct value *item, size_t i)
 {
 	const char *what = "connections";
 	const struct value *schema = value_get(item, "schema");
+	const struct catalog_service *svc;
 	struct value *obj;
-	struct err e;
-	char *name = NULL;
 
 	if (seed_check(sd, item, what, i, sim_connection_fields, sim_connection_nfields) ||
 	    seed_require(sd, item, what, i, "group_id") ||
 	    seed_require(sd, item, what, i, "service") ||
+	    seed_require(sd, item, what, i, "schema") ||
 	    seed_unique_id(sd, &sd->store->connections, item, what, i) ||
 	    seed_unique_id(sd, &sd->store->transformations, item, what, i) ||
-	    seed_known_group(sd, item, what, i))
+	    seed_known_group(sd, item, what, i) ||
+	    check_connection_shape(sd, item, i, &svc))
 		return -1;
-	err_clear(&e);
-	if (schema)
-		name = xstrdup(schema->u.str.ptr);
-	else if (!(name = sim_connection_name(value_get(item, "config"), &e)))
-		return seed_fail(sd, item, "%s[%zu]: no 'schema', and no name in its config: %s",
-				 what, i, e.msg);
-	if (sim_store_find_connection(sd->store, value_get_string(item, "group_id"), name)) {
-		seed_fail(sd, schema ? schema : item, "%s[%zu]: group '%s' already has a "
-			  "connection named '%s'", what, i, value_get_string(item, "group_id"),
-			  name);
-		free(name);
-		return -1;
-	}
+	if (sim_store_find_connection(sd->store, value_get_string(item, "group_id"),
+				      schema->u.str.ptr))
+		return seed_fail(sd, schema, "%s[%zu]: group '%s' already has a connection named "
+				 "'%s'", what, i, value_get_string(item, "group_id"),
+				 schema->u.str.ptr);
 	obj = value_clone(item);
-	sim_obj_set(obj, "schema", value_new_cstring(name));
-	free(name);
 	if (!value_get(obj, "id")) {
 		char *id = sim_store_new_connection_id(sd->store);
 
 		sim_obj_set(obj, "id", value_new_cstring(id));
 		free(id);
 	}
-	sim_connection_complete(obj, sd->store->clock, false);
+	sim_connection_complete(obj, svc, sd->store->clock, false);
 	sim_list_add(&sd->store->connections, obj, NULL);
 	return 0;
 }

@@ -21,6 +21,8 @@
  *               transformations, package metadata, in creation order; id
  *               generation; connection defaults; credential masking; the state
  *               dump. Also field-spec checking shared by seed.c and routes.c.
+ *   service.c   the service catalog's rules (catalog/catalog.h, generated from
+ *               the official definition) for connection creates and answers.
  *   seed.c      loading --seed FILE into the store, with file:line:col errors.
  *   faults.c    --fault rules: parsing, path templates, per-rule counters.
  *   ratelimit.c --create-limit N/SECONDS: a sliding window of commit times.
@@ -38,6 +40,8 @@
  * lists are in creation order (seed order, then creates).
  *
  * Choices where the API definition is silent (the real API's, where known):
+ *  - connections follow the service catalog (service.c): what a create needs
+ *    and what an answer carries are the definition's, service by service.
  *  - errors are {"code","message"} with codes NotFound 404, InvalidInput 400,
  *    Conflict 409 (a connection name taken in the group), AuthFailed 401 (with
  *    WWW-Authenticate), TooManyRequests 429 (with Retry-After), MethodNotAllowed
@@ -73,6 +77,8 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/value.h"
+
+struct catalog_service;
 
 #define SIM_BODY_MAX (10u * 1024u * 1024u)     /* larger request bodies → 413 */
 #define SIM_DEFAULT_CLOCK "2024-01-01T00:00:00Z" /* created_at unless --clock */
@@ -185,28 +191,22 @@ struct sim_item *sim_store_find_connection(const struct sim_store *s, const char
 char *sim_store_new_connection_id(struct sim_store *s);
 char *sim_store_new_transformation_id(struct sim_store *s);
 
-/* Credential fields. A config key is a credential when it is one of: password,
- * passphrase, api_key, api_secret, secret, client_secret, consumer_secret,
- * token, access_token, refresh_token, auth_token, api_token, private_key,
- * client_private_key, secret_key, secret_access_key — or ends in "_password",
- * "_secret" or "_token". Masking replaces a credential's value, at any depth
- * of the config (objects inside objects and arrays), with SIM_MASK, except
- * that "" and null stay as they are. */
-bool sim_is_credential_key(const char *key);
-void sim_mask_credentials(struct value *config);
-
-/* The connection name Fivetran derives from a create config: schema_prefix if
- * present, else schema, plus "." + table (or table_group_name) when present.
- * NULL (and a message) when the config has neither a usable schema_prefix nor
- * schema. */
-char *sim_connection_name(const struct value *config, struct err *err);
+/* Credential fields of service s, by the catalog: a key s marks "format":
+ * "password" (at any depth), and a key s does not declare — or any key, when
+ * s is NULL (a destination) — that some service's config or auth marks so.
+ * Masking replaces a credential's value, at any depth of the config (objects
+ * inside objects and arrays), with SIM_MASK, except that "" and null stay as
+ * they are. */
+void sim_mask_credentials(const struct catalog_service *s, struct value *config);
 
 /* Fill every member a connection response requires (ConnectorResponse and
- * ConnectorResponseV1) that obj lacks, and the status members. `fresh` picks
+ * ConnectorResponseV1) that obj lacks, the status members, and the read-only
+ * config keys of its service s (sim_service_fill_read_only). `fresh` picks
  * the defaults of a just-created connection (setup incomplete, historical sync
  * pending) rather than those of an established seed connection. `paused`
  * must already be set or is defaulted to `fresh`. */
-void sim_connection_complete(struct value *obj, const char *clock, bool fresh);
+void sim_connection_complete(struct value *obj, const struct catalog_service *s,
+			     const char *clock, bool fresh);
 
 /* Field specifications, shared by the seed loader and request validation. */
 enum sim_field_type {
@@ -253,6 +253,33 @@ void sim_obj_set(struct value *obj, const char *key, struct value *val);
 void sim_obj_default(struct value *obj, const char *key, struct value *val);
 /* Remove member `key` if present. */
 void sim_obj_remove(struct value *obj, const char *key);
+
+/* ----------------------------------------------------------- service.c */
+
+/* Check the top-level members of a create body: each is a field of
+ * NewConnectorRequestV1 with the catalog's type and enum, or one of the
+ * per-service parts config, auth, external_secrets_keys_config (objects).
+ * -1 with "Unknown field 'x'" or "Field 'x' must be ...". */
+int sim_service_check_fields(const struct value *body, struct err *err);
+/* Check the service-specific rules of a create body whose top level passed:
+ * the service is in the catalog; each naming key of its format is a non-empty
+ * string in config ("Field 'config.schema_prefix' is required"); each config
+ * key the service declares has the declared type and enum, at every depth the
+ * catalog declares; no read-only key is sent. The service, or NULL with err. */
+const struct catalog_service *sim_service_check_create(const struct value *body,
+							struct err *err);
+/* The name of a connection created with config (checked): schema_prefix;
+ * schema; schema.table; schema.table_group_name. xmalloc'd. */
+char *sim_service_name(const struct catalog_service *s, const struct value *config);
+/* The config an answer carries for a create's config: the keys the service
+ * declares (never the naming keys; undeclared keys are dropped), plus the
+ * read-only keys filled by the server for connection `id`. */
+struct value *sim_service_answer_config(const struct catalog_service *s,
+					const struct value *config, const char *id);
+/* Add each read-only key of s that config lacks: the first enum value, 0,
+ * false, {} or [] by its type, or "KEY of ID, generated by ccapply-sim". */
+void sim_service_fill_read_only(const struct catalog_service *s, struct value *config,
+				const char *id);
 
 /* -------------------------------------------------------------- seed.c */
 

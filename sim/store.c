@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "lib/json.h"
 
 /* ------------------------------------------------------------ objects */
@@ -182,48 +183,37 @@ char *sim_store_new_transformation_id(struct sim_store *s)
 
 /* -------------------------------------------------------- credentials */
 
-static const char *const credential_keys[] = {
-	"password", "passphrase", "api_key", "api_secret", "secret", "client_secret",
-	"consumer_secret", "token", "access_token", "refresh_token", "auth_token", "api_token",
-	"private_key", "client_private_key", "secret_key", "secret_access_key",
-};
-static const char *const credential_suffixes[] = { "_password", "_secret", "_token" };
-
-bool sim_is_credential_key(const char *key)
-{
-	size_t i, klen = strlen(key);
-
-	for (i = 0; i < sizeof credential_keys / sizeof credential_keys[0]; i++) {
-		if (!strcmp(key, credential_keys[i]))
-			return true;
-	}
-	for (i = 0; i < sizeof credential_suffixes / sizeof credential_suffixes[0]; i++) {
-		size_t slen = strlen(credential_suffixes[i]);
-
-		if (klen > slen && !strcmp(key + klen - slen, credential_suffixes[i]))
-			return true;
-	}
-	return false;
-}
-
 static bool is_blank(const struct value *v)
 {
 	return v->type == VALUE_NULL || (v->type == VALUE_STRING && v->u.str.len == 0);
 }
 
-static void mask_value(struct value *v)
+/* Is key a credential of service s (NULL: of no particular service)? The
+ * service's own "format": "password" marks at any depth; a key the service
+ * does not declare (or any key, without a service) when some service marks a
+ * property of that name. */
+static bool is_credential(const struct catalog_service *s, const struct member *m)
+{
+	if (catalog_service_has_credential(s, m->key))
+		return true;
+	if (s && catalog_config_key(s, m->key))
+		return false;
+	return catalog_is_credential_name(m->key, m->keylen);
+}
+
+static void mask_value(const struct catalog_service *s, struct value *v)
 {
 	size_t i;
 
 	if (v->type == VALUE_OBJECT) {
-		sim_mask_credentials(v);
+		sim_mask_credentials(s, v);
 	} else if (v->type == VALUE_ARRAY) {
 		for (i = 0; i < v->u.arr.n; i++)
-			mask_value(v->u.arr.items[i]);
+			mask_value(s, v->u.arr.items[i]);
 	}
 }
 
-void sim_mask_credentials(struct value *config)
+void sim_mask_credentials(const struct catalog_service *s, struct value *config)
 {
 	size_t i;
 
@@ -232,47 +222,16 @@ void sim_mask_credentials(struct value *config)
 	for (i = 0; i < config->u.obj.n; i++) {
 		struct member *m = &config->u.obj.items[i];
 
-		if (sim_is_credential_key(m->key) && !is_blank(m->val)) {
+		if (is_credential(s, m) && !is_blank(m->val)) {
 			value_free(m->val);
 			m->val = value_new_cstring(SIM_MASK);
 		} else {
-			mask_value(m->val);
+			mask_value(s, m->val);
 		}
 	}
 }
 
 /* --------------------------------------------------------- connections */
-
-static const struct value *nonempty_string(const struct value *config, const char *key)
-{
-	const struct value *v = value_get(config, key);
-
-	return v && v->type == VALUE_STRING && v->u.str.len ? v : NULL;
-}
-
-char *sim_connection_name(const struct value *config, struct err *err)
-{
-	const struct value *prefix = nonempty_string(config, "schema_prefix");
-	const struct value *schema = nonempty_string(config, "schema");
-	const struct value *table = nonempty_string(config, "table");
-	struct buf b = BUF_INIT;
-
-	if (!table)
-		table = nonempty_string(config, "table_group_name");
-	if (prefix)
-		return xstrdup(prefix->u.str.ptr);
-	if (!schema) {
-		err_set(err, "Field 'config.schema' (or 'config.schema_prefix') is required: it "
-			"names the connection");
-		return NULL;
-	}
-	buf_puts(&b, schema->u.str.ptr);
-	if (table) {
-		buf_putc(&b, '.');
-		buf_puts(&b, table->u.str.ptr);
-	}
-	return buf_detach(&b);
-}
 
 static void status_complete(struct value *status, bool fresh, bool paused)
 {
@@ -285,7 +244,8 @@ static void status_complete(struct value *status, bool fresh, bool paused)
 	sim_obj_default(status, "warnings", value_new_array());
 }
 
-void sim_connection_complete(struct value *obj, const char *clock, bool fresh)
+void sim_connection_complete(struct value *obj, const struct catalog_service *s,
+			     const char *clock, bool fresh)
 {
 	const struct value *paused;
 	struct value *status;
@@ -304,7 +264,8 @@ void sim_connection_complete(struct value *obj, const char *clock, bool fresh)
 	status = value_get_mut(obj, "status");
 	status_complete(status, fresh, paused->type == VALUE_BOOL && paused->u.boolean);
 	sim_obj_default(obj, "config", value_new_object());
-	sim_mask_credentials(value_get_mut(obj, "config"));
+	sim_service_fill_read_only(s, value_get_mut(obj, "config"), value_get_string(obj, "id"));
+	sim_mask_credentials(s, value_get_mut(obj, "config"));
 }
 
 /* -------------------------------------------------------- field checks */
