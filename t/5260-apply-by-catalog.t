@@ -1,5 +1,5 @@
 #!/bin/bash
-# 5250-apply-by-catalog.t — issue #12's "Done when", end to end against ccapply-sim, which follows
+# 5260-apply-by-catalog.t — issue #12's "Done when", end to end against ccapply-sim, which follows
 # the service catalog as the real API does (SPEC §6): a plan written as the scope step writes one
 # — config copied from get_connection_details, so settings and read-only keys inside `config`, no
 # naming keys — for postgres (prefix naming), google_sheets (schema + table) and stripe (schema).
