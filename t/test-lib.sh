@@ -74,24 +74,6 @@ test_expect_success() {
 	return 0
 }
 
-# test_expect_failure DESC BODY: a known breakage, as in git: the body is expected to fail,
-# which TAP reports as "not ok N - DESC # TODO known breakage" (not a failure of the script);
-# when it passes, "ok N - DESC # TODO known breakage vanished" tells that the mark can go.
-test_expect_failure() {
-	local desc=$1 body=$2 status
-	test_count=$((test_count + 1))
-	eval "$body" >"$TEST_LOG" 2>&1 </dev/null
-	status=$?
-	cd "$TRASH" || exit 1
-	if [ $status -eq 0 ]; then
-		echo "ok $test_count - $desc # TODO known breakage vanished"
-	else
-		echo "not ok $test_count - $desc # TODO known breakage"
-		[ -n "$TEST_VERBOSE" ] && sed 's/^/#   /' "$TEST_LOG"
-	fi
-	return 0
-}
-
 # Skipping is for a developer's machine that lacks a tool. CI (CI=true) must run
 # everything, so there a skip is a failure that names what was missing; CI's
 # setup (scripts/install-deps.sh, run by make) installs every tool a test needs.
