@@ -118,21 +118,16 @@ static bool is_blank(const struct value *v)
  * from target_name by the body and the name already matched, so comparing
  * them again could only find the forms Fivetran stores a name in: the
  * answers carry none of them in config (no {service}_ConnectorResponseV1
- * includes a schema_format_*). The service's naming format says which they
- * are; for a service the catalog does not know, the keys the body names it
- * by (plan_connection_name_key(), and the table of a schema.table name). */
+ * includes a schema_format_*). Which they are is the naming format the body
+ * uses (the service's, or for one the catalog does not know the plan's). */
 static bool is_naming_key(const struct plan_connection *c, const char *key)
 {
-	const struct catalog_service *s = catalog_service(c->source_service);
 	const char *const *k;
 
-	if (!strcmp(key, plan_connection_name_key(c)))
-		return true;
-	for (k = s ? catalog_naming_keys((enum catalog_naming)s->naming) : NULL; k && *k; k++)
+	for (k = catalog_naming_keys(plan_connection_naming(c)); *k; k++)
 		if (!strcmp(*k, key))
 			return true;
-	return !s && (!strcmp(key, "table") || !strcmp(key, "table_group_name")) &&
-	       !value_get(c->config, "schema_prefix");
+	return false;
 }
 
 /* Does the answer carry this config key of the service when it holds a
