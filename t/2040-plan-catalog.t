@@ -130,12 +130,17 @@ test_expect_success 'plan --json lists them in preflight.warnings with their sou
 	echo s2 >expect && test_cmp expect src
 '
 
+# The simulator follows the definition as the API does (SPEC §6): it refuses the value outside
+# the enum and the service it does not know. What matters here is that apply sent both as planned,
+# without an acknowledgment, and reports the API's answer.
 test_expect_success 'apply needs no acknowledgment for them, and names the unknown service by its key' '
-	ccapply -C warn apply --auto-approve >out 2>err &&
-	test_grep "2 created" out &&
+	test_expect_code 3 ccapply -C warn apply --auto-approve >out 2>err &&
 	sim_requests >requests.json &&
+	test_grep "\"update_method\": *\"XMIN\"" requests.json &&
 	test_grep "\"schema_prefix\": *\"acme\"" requests.json &&
-	! grep "\"schema_prefix\": *\"old\"" requests.json
+	! grep "\"schema_prefix\": *\"old\"" requests.json &&
+	test_grep "^connection pg: failed: HTTP 400 InvalidInput: Field .config.update_method. must be one of QUERY_BASED, WAL_PGOUTPUT$" out &&
+	test_grep "^connection acme: failed: HTTP 400 InvalidInput: Invalid value .acme_crm. for .service.: no such connector service$" out
 '
 
 test_done

@@ -18,10 +18,6 @@ write_seed_without_destination() {
 	' <"$TESTDATA/sim/plan-source.json" >no-destination.json
 }
 
-writes() {
-	sim_requests | grep -c "\"method\": *\"\(POST\|PATCH\|DELETE\|PUT\)\"" || true
-}
-
 # A workspace whose plan has metadata.fivetran_account_hint HINT.
 hinted() {
 	rm -rf "$1" && plan_workspace "$1" &&
@@ -46,13 +42,13 @@ test_expect_success 'a group without a destination: plan stops, says to re-scope
 	test_grep "target group .target_group. has no destination (GET /v1/destinations/target_group: HTTP 404)" err &&
 	test_grep "Re-scope the plan" err &&
 	test_grep ! "^Plan:" out &&
-	test "$(writes)" = 0
+	test "$(sim_writes)" = 0
 '
 
 test_expect_success 'a group without a destination: apply writes nothing' '
 	test_expect_code 1 ccapply -C ws apply --auto-approve >out 2>err &&
 	test_grep "has no destination" err &&
-	test "$(writes)" = 0 &&
+	test "$(sim_writes)" = 0 &&
 	test_grep ! "dashboard/connections/" ws/.copy-connections/results.md &&
 	test_grep "Apply refused" ws/.copy-connections/results.md
 '
@@ -63,7 +59,7 @@ test_expect_success 'a failing destination read is not a missing destination' '
 	CCAPPLY_MAX_RETRIES=1 test_expect_code 1 ccapply -C ws plan 2>err &&
 	test_grep "GET /v1/destinations/target_group: HTTP 500" err &&
 	test_grep ! "no destination" err &&
-	test "$(writes)" = 0
+	test "$(sim_writes)" = 0
 '
 
 test_expect_success 'account hint naming a group these credentials see: plan goes on' '
@@ -79,7 +75,7 @@ test_expect_success 'account hint naming a group they cannot see: refused, nothi
 	test_grep "metadata.fivetran_account_hint .acct_elsewhere. names a group or destination these credentials cannot see: the API key belongs to another Fivetran account" err &&
 	test_expect_code 1 ccapply -C other apply --auto-approve 2>err &&
 	test_grep "the API key belongs to another Fivetran account" err &&
-	test "$(writes)" = 0
+	test "$(sim_writes)" = 0
 '
 
 test_expect_success 'another account'"'"'s key: the target group the hint names is not visible' '
@@ -92,14 +88,14 @@ test_expect_success 'another account'"'"'s key: the target group the hint names 
 	write_report theirs pass &&
 	test_expect_code 1 ccapply -C theirs apply --auto-approve 2>err &&
 	test_grep "fivetran_account_hint .their_group. names the target group (destination.existing_destination_id), which these credentials cannot see: the API key belongs to another Fivetran account" err &&
-	test "$(writes)" = 0
+	test "$(sim_writes)" = 0
 '
 
 test_expect_success 'a wrong --api-url is not taken for another account or a missing destination' '
 	test_expect_code 1 ccapply -C ws --api-url "$SIM_URL/v1" plan 2>err &&
 	test_grep ! "another Fivetran account" err &&
 	test_grep ! "no destination" err &&
-	test "$(writes)" = 0
+	test "$(sim_writes)" = 0
 '
 
 test_done

@@ -11,10 +11,6 @@
 
 export CCAPPLY_RETRY_BASE_MS=1
 
-writes() {
-	sim_requests | grep -c "\"method\": *\"\(POST\|PATCH\|DELETE\|PUT\)\"" || true
-}
-
 # How many POST /v1/transformations the simulator received.
 transformation_posts() {
 	sim_requests | perl -MJSON::PP -e '
@@ -32,7 +28,7 @@ test_expect_success 'a scope-step plan: every resource created' '
 	plan_workspace ws "$TESTDATA/plans/scope-step/copy_plan.yaml" && write_report ws pass &&
 	ccapply -C ws apply --auto-approve >out &&
 	test_grep "^Apply complete: 4 created, 0 already existed, 0 skipped, 0 failed.$" out &&
-	test "$(writes)" = 4
+	test "$(sim_writes)" = 4
 '
 
 test_expect_success 'lock and journal lost: plan finds everything, nothing to create or skip' '
@@ -46,9 +42,9 @@ test_expect_success 'lock and journal lost: plan finds everything, nothing to cr
 '
 
 test_expect_success 'lock and journal lost: apply sends nothing' '
-	before=$(writes) &&
+	before=$(sim_writes) &&
 	ccapply -C ws apply --auto-approve >out &&
-	test "$(writes)" = "$before" &&
+	test "$(sim_writes)" = "$before" &&
 	test_grep "^Apply complete: 0 created, 4 already existed, 0 skipped, 0 failed.$" out
 '
 

@@ -50,8 +50,8 @@ test_expect_success 'validate --json: pass and pass-with-warnings' '
 	write_report_warnings ws &&
 	ccapply -C ws validate --json >validate.json &&
 	schema_check validate validate.json &&
-	# two warnings from the report, then two from the catalog (XMIN, is_sandbox)
-	test "$(sim_json preflight.warnings.# validate.json)" = 4
+	# two warnings from the report, then one from the catalog (is_sandbox)
+	test "$(sim_json preflight.warnings.# validate.json)" = 3
 '
 
 test_expect_success 'validate --json failures' '

@@ -36,6 +36,8 @@
 #   sim_requests          print GET /_sim/requests: a pretty-printed JSON array of every request
 #                         but /_sim ones: {"method","path","query" ("k=v&k2=v2"),"args" ({k: v}),
 #                         "status" (0 = connection reset, null = in flight),"fault"?,"body"}.
+#   sim_writes            print how many requests that could change the account (POST, PATCH,
+#                         PUT, DELETE) the simulator received.
 #   sim_curl ARGS...      curl -sS with the simulator's credentials; ARGS as for curl, paths
 #                         relative to $SIM_URL are not expanded (write "$SIM_URL/v1/…").
 #   sim_json PATH [FILE]  print the value at PATH in the JSON of FILE (default stdin), using
@@ -183,6 +185,10 @@ sim_state() {
 
 sim_requests() {
 	curl -sS -f "$SIM_URL/_sim/requests"
+}
+
+sim_writes() {
+	sim_requests | grep -c "\"method\": *\"\(POST\|PATCH\|DELETE\|PUT\)\"" || true
 }
 
 sim_curl() {

@@ -25,17 +25,18 @@ die "$0: --packages needs at least twice as many connections\n"
 	if $packages && $connections < 2 * $packages;
 
 my @services = (
-	# service, plan config (YAML flow mapping, %s = name), live config (JSON), credentials
-	# (%1$d = connection number, %2$s = its name)
+	# service, plan config (YAML flow mapping), live config (JSON, as answers carry it: no
+	# naming key, the name is the top-level schema), credentials (%1$d = connection number,
+	# %2$s = its name)
 	['postgres', '{host: db%1$d.internal.example.com, port: 5432, database: app,'
 		. ' user: fivetran, password: "", schema_prefix: %2$s, update_method: QUERY_BASED}',
 	 '{"host":"db%1$d.internal.example.com","port":5432,"database":"app",'
-		. '"user":"fivetran","password":"******","schema_prefix":"%2$s",'
-		. '"update_method":"QUERY_BASED"}', '[password]'],
+		. '"user":"fivetran","password":"******","update_method":"QUERY_BASED"}',
+	 '[password]'],
 	['stripe', '{schema: %2$s, api_key: "******"}',
-	 '{"schema":"%2$s","api_key":"******"}', '[api_key]'],
+	 '{"api_key":"******"}', '[api_key]'],
 	['salesforce', '{schema: %2$s, is_sandbox: false}',
-	 '{"schema":"%2$s","is_sandbox":false}', '[]'],
+	 '{"is_sandbox":false}', '[]'],
 	# Named schema.table (naming format schema_table): the name is target_name.
 	['google_sheets', '{sheet_id: "1x%1$05d", auth_type: ServiceAccount}',
 	 '{"sheet_id":"1x%1$05d","auth_type":"ServiceAccount"}', '[]'],

@@ -26,12 +26,12 @@ my @items;
 for my $i (1 .. $live) {
 	my $name = sprintf("pg_%05d", $i);
 	push @items, qq({"id":"live_$name","group_id":"target_group","service":"postgres","schema":"$name",) .
-		qq("config":{"schema_prefix":"$name","host":"db$i.example.com","port":5432,"password":"******"}});
+		qq("config":{"host":"db$i.example.com","port":5432,"password":"******"}});
 }
 for my $i (1 .. $planned) {
 	my $name = sprintf("pg_%05d", $i);
 	push @items, qq({"id":"src_$name","group_id":"source_group","service":"postgres","schema":"$name",) .
-		qq("config":{"schema_prefix":"$name","host":"db$i.example.com","port":5432,"password":"******"}});
+		qq("config":{"host":"db$i.example.com","port":5432,"password":"******"}});
 }
 print $seed join(",\n", @items), "\n]}\n";
 close $seed;
