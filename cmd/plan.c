@@ -20,28 +20,10 @@
 #include "lib/json.h"
 #include "state/state.h"
 
-/* The connections state records as created, for the differ (which does not
- * read state/): borrowed strings; the caller frees the array. */
-static struct created_connection *created_connections(const struct state *state, size_t *n)
-{
-	size_t i, cap = state ? state->n_resources : 0;
-	struct created_connection *list = xcalloc(cap + 1, sizeof *list);
-
-	*n = 0;
-	for (i = 0; i < cap; i++) {
-		const struct state_resource *r = &state->resources[i];
-		if (r->outcome == OUTCOME_CREATED && r->kind && !strcmp(r->kind, "connection"))
-			list[(*n)++] = (struct created_connection){ r->name, r->id };
-	}
-	return list;
-}
-
 /* Read the live state and diff it; on error prints and returns EXIT_ERROR. */
 int compute_plan(const struct global_options *g, struct client *c, const struct planner_inputs *in,
 		 const struct state *state, struct live_state *live, struct action_list *actions)
 {
-	struct created_list created;
-	struct created_connection *items;
 	struct err err;
 	int rc;
 
@@ -50,10 +32,7 @@ int compute_plan(const struct global_options *g, struct client *c, const struct 
 		cmd_fail(client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
-	items = created_connections(state, &created.n);
-	created.items = items;
-	rc = differ_diff(in->plan, live, &created, actions, &err);
-	free(items);
+	rc = differ_diff(in->plan, live, state, actions, &err);
 	if (rc) {
 		cmd_fail("diff_failed", "%s", err.msg);
 		live_state_free(live);

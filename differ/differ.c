@@ -307,18 +307,19 @@ struct created_index {
 	size_t n_live;
 };
 
-static void index_created(const struct created_list *created, const struct live_state *live,
+static void index_created(const struct state *recorded, const struct live_state *live,
 			  struct created_index *idx)
 {
-	size_t i, n_created = created ? created->n : 0;
+	size_t i, n_recorded = recorded ? recorded->n_resources : 0;
 	size_t n_live = live->connections ? live->connections->u.arr.n : 0;
 
 	memset(idx, 0, sizeof *idx);
-	idx->by_name = xcalloc(n_created + 1, sizeof *idx->by_name);
-	idx->ids = xcalloc(n_created + 1, sizeof *idx->ids);
-	for (i = 0; i < n_created; i++) {
-		const struct created_connection *r = &created->items[i];
-		if (!r->name || !r->id)
+	idx->by_name = xcalloc(n_recorded + 1, sizeof *idx->by_name);
+	idx->ids = xcalloc(n_recorded + 1, sizeof *idx->ids);
+	for (i = 0; i < n_recorded; i++) {
+		const struct state_resource *r = &recorded->resources[i];
+		if (r->outcome != OUTCOME_CREATED || !r->kind || strcmp(r->kind, "connection") ||
+		    !r->name || !r->id)
 			continue;
 		idx->ids[idx->n] = r->id;
 		idx->by_name[idx->n] = (struct name_entry){ r->name, NULL, idx->n };
@@ -486,7 +487,7 @@ static void count(struct action_list *list)
 }
 
 int differ_diff(const struct plan *plan, const struct live_state *live,
-		const struct created_list *created_list, struct action_list *out, struct err *err)
+		const struct state *recorded, struct action_list *out, struct err *err)
 {
 	size_t i, n = plan->n_connections + plan->n_packages;
 	struct name_index by_name;
@@ -496,7 +497,7 @@ int differ_diff(const struct plan *plan, const struct live_state *live,
 	memset(out, 0, sizeof *out);
 	out->items = xcalloc(n + 1, sizeof *out->items);
 	index_connections(live, &by_name);
-	index_created(created_list, live, &created);
+	index_created(recorded, live, &created);
 	for (i = 0; i < plan->n_connections; i++)
 		diff_connection(plan, i, &by_name, &created, live->group_id,
 				&out->items[out->n++]);

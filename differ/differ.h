@@ -108,22 +108,10 @@ struct action_list {
 	size_t n_create, n_noop, n_skip;
 };
 
-/* The connections ccapply.lock records as created by ccapply: target_name
- * and Fivetran id of each (cmd/ fills it from state/, which the differ does
- * not include). The strings are borrowed. */
-struct created_connection {
-	const char *name;
-	const char *id;
-};
-
-struct created_list {
-	const struct created_connection *items;
-	size_t n;
-};
-
-/* created may be NULL (no ccapply.lock). */
+/* recorded: what ccapply.lock holds, or NULL (none); the diff reads its
+ * connections with outcome created (the first rule above). */
 int differ_diff(const struct plan *plan, const struct live_state *live,
-		const struct created_list *created, struct action_list *out, struct err *err);
+		const struct state *recorded, struct action_list *out, struct err *err);
 void action_list_free(struct action_list *list);
 
 /* The connection rule on its own: compare planned connection c with one

@@ -123,13 +123,19 @@ struct connection_row {
 	const char *created_id; /* ccapply.lock records the connection created with this id */
 };
 
-/* What ccapply.lock records: the connection named name created with id (an
- * empty list when id is NULL, as without ccapply.lock). */
-static struct created_list make_created(const char *name, const char *id,
-					struct created_connection *item)
+/* What ccapply.lock records: the connection named name created with id
+ * (NULL when id is NULL, as without ccapply.lock). */
+static struct state *make_recorded(const char *name, const char *id)
 {
-	*item = (struct created_connection){ name, id };
-	return (struct created_list){ item, id ? 1 : 0 };
+	struct state_resource r = { .kind = "connection", .name = (char *)name,
+				    .outcome = OUTCOME_CREATED, .id = (char *)id };
+	struct state *st;
+
+	if (!id)
+		return NULL;
+	st = xcalloc(1, sizeof *st);
+	state_add(st, &r);
+	return st;
 }
 
 #define PG(config) { "src", "postgres", "pg_app", config, NULL, { NULL } }
@@ -318,19 +324,17 @@ static void test_connection_rows(void)
 		struct action_list list;
 		struct err err;
 		char *got;
-
-		struct created_connection item;
-		struct created_list created = make_created(row->plan.target_name, row->created_id,
-							   &item);
+		struct state *recorded = make_recorded(row->plan.target_name, row->created_id);
 
 		make_live(&live, row->live, NULL);
-		ok(differ_diff(p, &live, &created, &list, &err) == 0 && list.n == 1, "%s: diffed",
+		ok(differ_diff(p, &live, recorded, &list, &err) == 0 && list.n == 1, "%s: diffed",
 		   row->name);
 		got = describe(&list.items[0]);
 		is_str(got, row->expect, "%s", row->name);
 		free(got);
 		action_list_free(&list);
 		live_state_free(&live);
+		state_free(recorded);
 		plan_free(p);
 	}
 }
