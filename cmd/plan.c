@@ -149,8 +149,9 @@ int load_saved_plan(const char *path, struct value **doc)
 	struct err err;
 
 	*doc = NULL;
-	if (buf_read_file(&b, path)) {
-		cmd_fail("plan_file_invalid", "cannot read plan file %s: %s", path, strerror(errno));
+	if (file_read_input(path, 0, &b, &err)) {
+		cmd_fail("plan_file_invalid", "cannot read the plan file %s", err.msg);
+		buf_free(&b);
 		return EXIT_ERROR;
 	}
 	if (json_parse_named(path, b.data, b.len, doc, &err)) {

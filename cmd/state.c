@@ -26,6 +26,7 @@
 #include "cmd/options.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/sanitize.h"
 #include "state/journal.h"
@@ -394,13 +395,12 @@ static int cmd_verify(const struct paths *p, bool json)
 		cmd_error("state verify: %s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (buf_read_file(&data, p->state.data)) {
-		if (errno == ENOENT)
+	if (file_read_input(p->state.data, 0, &data, &err)) {
+		if (err.code == ENOENT)
 			cmd_error("state verify: no state file at %s: nothing has been applied in "
 				  "this directory yet (ccapply apply writes it)", p->state.data);
 		else
-			cmd_error("state verify: cannot read %s: %s", p->state.data,
-				  strerror(errno));
+			cmd_error("state verify: cannot read %s", err.msg);
 		buf_free(&data);
 		return EXIT_ERROR;
 	}
@@ -445,9 +445,10 @@ static bool has_mac(const char *path)
 {
 	static const char mac_line[] = "\n  \"mac\": \"";
 	struct buf data = BUF_INIT;
+	struct err err;
 	bool found = false;
 
-	if (!buf_read_file(&data, path) && data.len > 100)
+	if (!file_read_input(path, 0, &data, &err) && data.len > 100)
 		found = strstr(data.data + data.len - 100, mac_line) != NULL;
 	buf_free(&data);
 	return found;

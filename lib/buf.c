@@ -137,26 +137,3 @@ char *buf_detach(struct buf *b)
 	buf_init(b);
 	return p;
 }
-
-int buf_read_file(struct buf *b, const char *path)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char chunk[65536];
-	size_t n;
-	int saved;
-
-	if (!f)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(b, chunk, n);
-	saved = ferror(f) ? EIO : 0;
-	if (f != stdin)
-		fclose(f);
-	if (saved) {
-		errno = saved;
-		return -1;
-	}
-	if (!b->data)
-		buf_append(b, "", 0);
-	return 0;
-}

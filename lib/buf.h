@@ -41,7 +41,4 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 const char *buf_str(const struct buf *b);
 char *buf_detach(struct buf *b);
 
-/* Read a whole file (path "-" is stdin). Returns 0, or -1 with errno set. */
-int buf_read_file(struct buf *b, const char *path);
-
 #endif

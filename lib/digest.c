@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/fileio.h"
+
 const char checksum_forms[] =
 	"blake2b-256:<64 hex digits>, blake2b-512:<128 hex digits>, sha256:<64 hex digits>";
 
@@ -107,12 +109,12 @@ int checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEX
 		  struct err *err)
 {
 	unsigned char md[64];
-	FILE *f = fopen(path, "rb");
+	FILE *f = file_fopen_input(path, 0, err);
 	const char *prefix = algo_prefix(algo);
 	int rc;
 
 	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
 	rc = hash_stream(f, algo, md);
 	fclose(f);
 	if (rc)

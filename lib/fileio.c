@@ -56,14 +56,42 @@ int fsync_parent_dir(const char *path, struct err *err)
 	return rc;
 }
 
+/* "a FIFO", "a directory"...: what a file that is not regular is. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       S_ISSOCK(mode) ? "a socket" : S_ISLNK(mode) ? "a symbolic link" :
+	       "not a regular file";
+}
+
+/* Create the temporary file tmp exclusively, never through a link: a file
+ * or link already at that name (left by a dead process that had our pid,
+ * or planted) is removed and the create tried once more. */
+static int create_temp(const char *tmp)
+{
+	int i, fd = -1;
+
+	for (i = 0; i < 2 && fd < 0; i++) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && (errno != EEXIST || (unlink(tmp) && errno != ENOENT)))
+			return -1;
+	}
+	return fd;
+}
+
 int write_file_atomic_flags(const char *path, const void *data, size_t len, unsigned flags,
 			    struct err *err)
 {
 	struct buf tmp = BUF_INIT;
+	struct stat sb;
 	int fd, saved;
 
+	if (!lstat(path, &sb) && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode))
+		return err_set(err, "cannot write %s: it exists and is %s, not a regular file; "
+			       "ccapply replaces only regular files", path, file_kind(sb.st_mode));
 	buf_printf(&tmp, "%s" TEMP_INFIX "%ld", path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_temp(tmp.data);
 	if (fd < 0) {
 		err_set(err, "cannot write %s: %s", path, strerror(errno));
 		buf_free(&tmp);
@@ -95,6 +123,95 @@ int write_file_atomic_flags(const char *path, const void *data, size_t len, unsi
 int write_file_atomic(const char *path, const void *data, size_t len, struct err *err)
 {
 	return write_file_atomic_flags(path, data, len, 0, err);
+}
+
+/* Open path for reading and check, on the descriptor, that it is a regular
+ * file within the bound. Returns the descriptor, or -1 with err set. */
+static int open_input(const char *path, unsigned flags, struct stat *sb, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+		      (flags & FILEIO_NOFOLLOW ? O_NOFOLLOW : 0));
+
+	if (fd < 0) {
+		int saved = errno;
+		if (saved == ELOOP && (flags & FILEIO_NOFOLLOW))
+			err_set(err, "%s: is a symbolic link; ccapply does not follow links to the "
+				"files it writes: put the file itself there", path);
+		else
+			err_set(err, "%s: %s", path, strerror(saved));
+		err->code = saved;
+		return -1;
+	}
+	if (fstat(fd, sb)) {
+		err_set(err, "%s: %s", path, strerror(errno));
+	} else if (!S_ISREG(sb->st_mode)) {
+		err_set(err, "%s: not a regular file (it is %s)", path, file_kind(sb->st_mode));
+	} else if ((long long)sb->st_size > FILEIO_INPUT_MAX) {
+		err_set(err, "%s: %lld bytes, more than the %lld MiB ccapply reads from a file",
+			path, (long long)sb->st_size, FILEIO_INPUT_MAX >> 20);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/* Read fd to its end into out, at most FILEIO_INPUT_MAX bytes. */
+static int read_bounded(int fd, const char *path, struct buf *out, struct err *err)
+{
+	char chunk[65536];
+	size_t start = out->len;
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, "%s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		if ((long long)(out->len - start) + n > FILEIO_INPUT_MAX)
+			return err_set(err, "%s: more than the %lld MiB ccapply reads from a file",
+				       path, FILEIO_INPUT_MAX >> 20);
+		buf_append(out, chunk, (size_t)n);
+	}
+	if (!out->data)
+		buf_append(out, "", 0);
+	return 0;
+}
+
+int file_read_input(const char *path, unsigned flags, struct buf *out, struct err *err)
+{
+	struct stat sb;
+	int fd, rc;
+
+	err->code = 0;
+	if (!strcmp(path, "-"))
+		return read_bounded(STDIN_FILENO, "standard input", out, err);
+	fd = open_input(path, flags, &sb, err);
+	if (fd < 0)
+		return -1;
+	rc = read_bounded(fd, path, out, err);
+	close(fd);
+	return rc;
+}
+
+FILE *file_fopen_input(const char *path, unsigned flags, struct err *err)
+{
+	struct stat sb;
+	int fd;
+	FILE *f;
+
+	err->code = 0;
+	fd = open_input(path, flags, &sb, err);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "rb");
+	if (!f) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
 }
 
 /* The pid of a temporary file's name ("<name>.tmp.<digits>"), or 0. */

@@ -78,6 +78,7 @@
 #include <sys/types.h>
 
 #include "lib/buf.h"
+#include "lib/fileio.h"
 
 #define CORE_TAG_PREFIX "tag:yaml.org,2002:"
 #define KEY_SCAN_LIMIT 8        /* mappings with more keys get a hash index */
@@ -2075,12 +2076,12 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 int yaml_load_path(const char *path, const struct yaml_options *opts,
 		   struct value **out, struct err *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = file_fopen_input(path, 0, err);
 	int rc;
 
 	*out = NULL;
 	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
 	rc = yaml_load(f, path, opts, out, err);
 	fclose(f);
 	return rc;

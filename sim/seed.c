@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "lib/fileio.h"
 #include "lib/json.h"
 
 struct seed {
@@ -445,8 +446,7 @@ int sim_seed_load(struct sim_store *store, const char *path, struct err *err)
 	struct value *root = NULL;
 	int rc;
 
-	if (buf_read_file(&text, path)) {
-		err_set(err, "%s: %s", path, strerror(errno));
+	if (file_read_input(path, 0, &text, err)) {
 		buf_free(&text);
 		return -1;
 	}

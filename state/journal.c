@@ -27,6 +27,7 @@
 
 #include "lib/buf.h"
 #include "lib/digest.h"
+#include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/value.h"
 #include "state/state.h"
@@ -370,26 +371,20 @@ int journal_open(const char *dir, struct journal **out, struct err *err)
 {
 	struct journal *j = xcalloc(1, sizeof *j);
 	struct buf data = BUF_INIT, path = BUF_INIT;
-	struct stat sb;
 
 	*out = NULL;
 	buf_printf(&path, "%s/" JOURNAL_FILE, dir);
 	j->path = buf_detach(&path);
 	j->fd = -1;
 	memcpy(j->prev, JOURNAL_GENESIS, sizeof j->prev);
-	if (stat(j->path, &sb)) {
-		if (errno == ENOENT) {
+	/* Never through a link: apply appends to what it reads here. */
+	if (file_read_input(j->path, FILEIO_NOFOLLOW, &data, err)) {
+		buf_free(&data);
+		if (err->code == ENOENT) {
 			*out = j;
 			return 0;
 		}
-		err_set(err, "cannot read %s: %s", j->path, strerror(errno));
-		journal_free(j);
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode) || buf_read_file(&data, j->path)) {
-		err_set(err, "cannot read %s: %s", j->path,
-			S_ISREG(sb.st_mode) ? strerror(errno) : "not a regular file");
-		buf_free(&data);
+		err_prefix(err, "cannot read the journal");
 		journal_free(j);
 		return -1;
 	}
@@ -443,41 +438,31 @@ long long journal_lines(const struct journal *j)
 
 /* ------------------------------------------------------------ appending */
 
-/* Make a newly created file's name durable too. */
-static int sync_parent(const char *path, struct err *err)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, rc = 0;
-
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd))
-		rc = err_set(err, "cannot sync the directory of %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
 static int open_for_append(struct journal *j, struct err *err)
 {
 	struct stat sb;
 	bool created = !j->exists;
 
 	if (j->fd < 0) {
-		j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		/* O_NOFOLLOW | O_NONBLOCK: a link or FIFO put there since the
+		 * read is refused, never written through or waited on; the
+		 * name's creation is made durable (fsync_parent_dir). */
+		j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+			     O_CLOEXEC, 0644);
 		if (j->fd < 0)
 			return err_set(err, "cannot open %s for appending: %s", j->path,
-				       strerror(errno));
+				       errno == ELOOP ? "it is a symbolic link; ccapply does not "
+				       "follow links to the files it writes" : strerror(errno));
 		j->exists = true;
-		if (created && sync_parent(j->path, err))
+		if (created && fsync_parent_dir(j->path, err))
 			return -1;
 	}
 	/* Only this apply (which holds the apply lock) appends: anything else
 	 * means the file was changed behind its back. */
 	if (fstat(j->fd, &sb))
 		return err_set(err, "%s: %s", j->path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, "%s: not a regular file; stopping", j->path);
 	if (sb.st_size != j->size)
 		return err_set(err, "%s changed while apply was running (it has %lld bytes, "
 			       "%lld were expected); stopping", j->path, (long long)sb.st_size,

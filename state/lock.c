@@ -12,6 +12,13 @@
  * (retrying otherwise). Together these close the race in which a process
  * locks a file that has just been unlinked while a third process creates
  * and locks a new one, which would leave two holders.
+ *
+ * The lock file is never a way to write elsewhere: it is opened with
+ * O_NOFOLLOW (a symbolic link there, say one committed to the repository,
+ * is refused, and its target neither truncated nor unlinked) and
+ * O_NONBLOCK, and must be a regular file with no other hard link before
+ * anything is written into it. Release unlinks the name only while it
+ * still names the file this process locked (lstat, not stat).
  */
 #include "state/state.h"
 
@@ -121,19 +128,43 @@ static int same_file(int fd, const char *path, struct stat *held)
 {
 	struct stat now;
 
-	if (fstat(fd, held) || stat(path, &now))
+	if (fstat(fd, held) || lstat(path, &now))
 		return 0;
 	return held->st_dev == now.st_dev && held->st_ino == now.st_ino;
+}
+
+/* Open the lock file, never through a link; -1 with err set. */
+static int open_lock_file(const char *path, struct err *err)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == ELOOP)
+		return err_set(err, "the apply lock %s is a symbolic link; ccapply does not "
+			       "follow links to the files it writes: remove it", path);
+	if (fd < 0)
+		return err_set(err, "cannot open the apply lock %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb))
+		err_set(err, "cannot open the apply lock %s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		err_set(err, "the apply lock %s is not a regular file; remove it", path);
+	else if (sb.st_nlink > 1)
+		err_set(err, "the apply lock %s has another hard link, which ccapply would write "
+			"through; remove it", path);
+	else
+		return fd;
+	close(fd);
+	return -1;
 }
 
 /* One attempt: 1 locked, 0 lost a race with a release (try again), -1 error. */
 static int try_lock(const char *dir, const char *path, struct state_lock *lock, struct err *err)
 {
 	struct stat held;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open_lock_file(path, err);
 
 	if (fd < 0)
-		return err_set(err, "cannot open the apply lock %s: %s", path, strerror(errno));
+		return -1;
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
 		int saved = errno;
 		if (saved == EINTR)
@@ -190,7 +221,7 @@ void state_lock_release(struct state_lock *lock)
 
 	if (!lock)
 		return;
-	if (!stat(lock->path, &now) && now.st_dev == lock->dev && now.st_ino == lock->ino)
+	if (!lstat(lock->path, &now) && now.st_dev == lock->dev && now.st_ino == lock->ino)
 		unlink(lock->path);
 	flock(lock->fd, LOCK_UN);
 	close(lock->fd);

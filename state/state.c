@@ -1318,54 +1318,18 @@ static void buf_swap(struct buf *a, struct buf *b)
 }
 
 /* Read the state file at path into data (emptied first); *exists false
- * (and no error) when there is none. One open: the file is checked to be
- * regular on the descriptor it is read from (O_NONBLOCK, so a FIFO put in
- * its place cannot hang the read). */
+ * (and no error) when there is none. A regular file of bounded size,
+ * checked on the descriptor it is read from (lib/fileio.h). */
 static int read_state_file(const char *path, struct buf *data, bool *exists, struct err *err)
 {
-	struct stat sb;
-	int fd, saved;
-
 	*exists = false;
 	buf_reset(data);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT)
+	if (file_read_input(path, 0, data, err)) {
+		buf_reset(data);
+		if (err->code == ENOENT)
 			return 0;
-		return err_set(err, "cannot read %s: %s", path, strerror(errno));
+		return -1;
 	}
-	if (fstat(fd, &sb)) {
-		saved = errno;
-		close(fd);
-		return err_set(err, "cannot read %s: %s", path, strerror(saved));
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return err_set(err, "%s: not a regular file", path);
-	}
-	for (;;) {
-		size_t size = (size_t)sb.st_size;
-		size_t want = size > data->len ? size - data->len + 1 : 0;
-		ssize_t n;
-
-		if (want < 4096)
-			want = 4096;
-		data->data = xgrow(data->data, &data->cap, data->len + want + 1, 1);
-		n = read(fd, data->data + data->len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			close(fd);
-			buf_reset(data);
-			return err_set(err, "cannot read %s: %s", path, strerror(saved));
-		}
-		if (n == 0)
-			break;
-		data->len += (size_t)n;
-	}
-	close(fd);
-	data->data[data->len] = '\0';
 	*exists = true;
 	return 0;
 }

@@ -207,6 +207,92 @@ test_expect_success 'hostile state files: refused by apply, state, status; never
 	no_request_sent
 '
 
+# --- a hostile or careless environment ---------------------------------------
+# What cannot be a file in the corpus: links, FIFOs and devices where ccapply
+# reads or writes. Inputs must be regular files (a FIFO or /dev/zero is a
+# clear error, not a hang or an out-of-memory exit); nothing is ever written
+# through a link; an output that is not a regular file is refused.
+
+# refuse_quickly REGEX CMD... — CMD exits 1 within 20 s saying REGEX.
+refuse_quickly() {
+	local regex=$1 status
+	shift
+	timeout 20 "$@" >out 2>err </dev/null
+	status=$?
+	[ $status -ne 124 ] || { echo "$* hung"; return 1; }
+	check_refusal $status err "" "$regex"
+}
+
+test_expect_success 'inputs that are FIFOs or devices are refused, without a hang' '
+	base_workspace env-ws && d=env-ws/.copy-connections &&
+	mv $d/copy_plan.yaml plan.yaml && mkfifo $d/copy_plan.yaml &&
+	refuse_quickly "copy_plan\.yaml.*not a regular file" ccapply -C env-ws plan &&
+	refuse_quickly "copy_plan\.yaml.*FIFO" ccapply -C env-ws checksum &&
+	rm $d/copy_plan.yaml && ln -s /dev/zero $d/copy_plan.yaml &&
+	refuse_quickly "copy_plan\.yaml.*not a regular file" ccapply -C env-ws plan &&
+	refuse_quickly "copy_plan\.yaml.*character device" ccapply -C env-ws checksum &&
+	refuse_quickly "copy_plan\.yaml.*not a regular file" ccapply -C env-ws apply --auto-approve &&
+	rm $d/copy_plan.yaml && cp plan.yaml $d/copy_plan.yaml &&
+	mv $d/validation_report.yaml report.yaml && mkfifo $d/validation_report.yaml &&
+	refuse_quickly "validation_report\.yaml.*not a regular file" ccapply -C env-ws plan &&
+	rm $d/validation_report.yaml && mv report.yaml $d/validation_report.yaml &&
+	mkfifo $d/ccapply.lock &&
+	refuse_quickly "ccapply\.lock.*FIFO" ccapply -C env-ws state verify &&
+	refuse_quickly "ccapply\.lock.*FIFO" ccapply -C env-ws state list &&
+	refuse_quickly "ccapply\.lock.*FIFO" ccapply -C env-ws apply --auto-approve &&
+	rm $d/ccapply.lock && ln -s /dev/zero $d/ccapply.lock &&
+	refuse_quickly "ccapply\.lock.*character device" ccapply -C env-ws state verify &&
+	rm $d/ccapply.lock && mkfifo $d/ccapply.journal &&
+	refuse_quickly "ccapply\.journal.*FIFO" ccapply -C env-ws apply --auto-approve &&
+	rm $d/ccapply.journal && mkfifo saved.plan &&
+	refuse_quickly "saved\.plan.*FIFO" ccapply -C env-ws show saved.plan &&
+	refuse_quickly "saved\.plan.*FIFO" ccapply -C env-ws apply --auto-approve saved.plan &&
+	refuse_quickly "/dev/zero.*character device" ccapply -C env-ws show /dev/zero &&
+	refuse_quickly "/dev/zero.*character device" ccapply checksum /dev/zero &&
+	check_no_state_written env-ws &&
+	no_request_sent
+'
+
+test_expect_success 'an output that exists and is not a regular file is refused' '
+	base_workspace env-ws && mkfifo out.fifo &&
+	refuse_quickly "out\.fifo.*FIFO" ccapply -C env-ws plan --out out.fifo &&
+	test -p out.fifo &&
+	! ls out.fifo.tmp.* 2>/dev/null
+'
+
+test_expect_success 'a committed .lck or journal link: refused, its target untouched' '
+	base_workspace env-ws && d=env-ws/.copy-connections &&
+	echo precious >victim && ln -s ../../victim $d/ccapply.lock.lck &&
+	refuse_quickly "ccapply\.lock\.lck.*symbolic link" \
+		ccapply -C env-ws apply --auto-approve &&
+	echo precious >expect && test_cmp expect victim &&
+	test -L $d/ccapply.lock.lck &&
+	rm $d/ccapply.lock.lck &&
+	ln -s ../../victim $d/ccapply.journal &&
+	refuse_quickly "ccapply\.journal.*symbolic link" \
+		ccapply -C env-ws apply --auto-approve &&
+	test_cmp expect victim && test -L $d/ccapply.journal &&
+	rm $d/ccapply.journal && check_no_state_written env-ws &&
+	! sim_requests | grep "\"POST\""
+'
+
+test_expect_success 'a linked state file or results.md is replaced, never written through' '
+	base_workspace env-ws && d=env-ws/.copy-connections &&
+	echo precious >victim && echo precious >victim2 && echo precious >expect &&
+	ln -s ../../victim $d/ccapply.lock && ln -s ../../victim2 $d/results.md &&
+	: the link to an empty-looking file is not a state file: apply refuses to read it &&
+	test_must_fail ccapply -C env-ws apply --auto-approve >out 2>err &&
+	test_cmp expect victim && test_cmp expect victim2 &&
+	rm $d/ccapply.lock && : a link to a valid state file is read, then replaced: &&
+	cp "$HOSTILE/base/ccapply.lock" state-target &&
+	cp state-target state-copy &&
+	ln -s ../../state-target $d/ccapply.lock &&
+	ccapply -C env-ws plan --out plan.out >out 2>err &&
+	ln -s victim plan-link && ccapply -C env-ws plan --out plan-link >out 2>err &&
+	test_cmp expect victim && test -f plan-link && ! test -L plan-link &&
+	test_cmp state-copy state-target
+'
+
 # --- API response bodies -----------------------------------------------------
 
 test_expect_success 'setup: a server that answers with any bytes' '

@@ -25,6 +25,7 @@
 #include "client/client.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/value.h"
 #include "tools/test-tool.h"
@@ -164,8 +165,8 @@ static int load_body(const char *path, struct value **out)
 	struct err err;
 	int rc;
 
-	if (buf_read_file(&b, path)) {
-		fprintf(stderr, "test-tool api: %s: %s\n", path, strerror(errno));
+	if (file_read_input(path, 0, &b, &err)) {
+		fprintf(stderr, "test-tool api: %s\n", err.msg);
 		buf_free(&b);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/fileio.h"
 
 static int tests_run, tests_failed;
 static char scratch[4096]; /* "" until tap_scratch_dir() makes it */
@@ -117,9 +118,10 @@ void tap_scratch_done(void)
 char *tap_read_file(const char *path)
 {
 	struct buf b = BUF_INIT;
+	struct err err;
 
-	if (buf_read_file(&b, path))
-		tap_die(path);
+	if (file_read_input(path, 0, &b, &err))
+		diag("%s", err.msg), exit(2);
 	return buf_detach(&b);
 }
 

@@ -100,7 +100,8 @@ static void test_write(void)
 	ok(!write_file_atomic(path, "one\n", 4, &err), "write a new file");
 	ok(!write_file_atomic_flags(path, "two\n", 4, FILEIO_DEFER_DIR_SYNC, &err),
 	   "replace it with the directory fsync deferred");
-	ok(!buf_read_file(&got, path) && !strcmp(got.data, "two\n"), "it holds the new bytes");
+	ok(!file_read_input(path, 0, &got, &err) && !strcmp(got.data, "two\n"),
+	   "it holds the new bytes");
 	ok(!fsync_parent_dir(path, &err), "fsync its directory");
 	is_int(count_temps(), 0, "no temporary file is left");
 	ok(write_file_atomic(missing, "x", 1, &err) == -1 && strstr(err.msg, "cannot write") &&
@@ -111,6 +112,82 @@ static void test_write(void)
 	buf_free(&got);
 	free(path);
 	free(missing);
+}
+
+/* Writes never go through a link: a link planted at the temporary name
+ * (PATH.tmp.PID is predictable) or at PATH leaves its target untouched. */
+static void test_no_write_through_links(void)
+{
+	char *victim = scratch_name("victim", 0), *path = scratch_name("out.md", 0);
+	char *tmp = scratch_name("out.md.tmp.%ld", getpid());
+	char *victim_text;
+	struct stat sb;
+	struct err err;
+
+	tap_write_file(victim, "precious\n", 9);
+	if (symlink(victim, tmp))
+		tap_die("symlink");
+	ok(!write_file_atomic(path, "new\n", 4, &err), "write with a link at the temporary name");
+	victim_text = tap_read_file(victim);
+	is_str(victim_text, "precious\n", "the link's target is untouched");
+	free(victim_text);
+	ok(lstat(tmp, &sb) && errno == ENOENT, "the planted link is gone");
+	unlink(path);
+	if (symlink(victim, path))
+		tap_die("symlink");
+	ok(!write_file_atomic(path, "new\n", 4, &err), "write over a link at the target");
+	ok(!lstat(path, &sb) && S_ISREG(sb.st_mode), "the link is replaced by a regular file");
+	victim_text = tap_read_file(victim);
+	is_str(victim_text, "precious\n", "and its target is untouched");
+	free(victim_text);
+	unlink(path);
+	unlink(victim);
+	free(victim);
+	free(path);
+	free(tmp);
+}
+
+/* Outputs that are not regular files are refused; inputs must be regular
+ * files (read with O_NONBLOCK: a FIFO is refused, not waited on). */
+static void test_not_regular(void)
+{
+	char *fifo = scratch_name("fifo", 0), *link = scratch_name("link", 0);
+	char *file = scratch_name("file", 0);
+	struct buf got = BUF_INIT;
+	struct err err;
+	FILE *f;
+
+	if (mkfifo(fifo, 0644))
+		tap_die("mkfifo");
+	ok(write_file_atomic(fifo, "x", 1, &err) == -1 && strstr(err.msg, "a FIFO"),
+	   "writing over a FIFO is refused: %s", err.msg);
+	ok(write_file_atomic("/dev/full", "x", 1, &err) == -1 &&
+	   strstr(err.msg, "a character device"), "and over /dev/full: %s", err.msg);
+	is_int(count_temps(), 0, "no temporary file was made");
+	ok(file_read_input(fifo, 0, &got, &err) == -1 && strstr(err.msg, "not a regular file") &&
+	   strstr(err.msg, "a FIFO"), "reading a FIFO is refused at once: %s", err.msg);
+	ok(file_read_input("/dev/zero", 0, &got, &err) == -1 &&
+	   strstr(err.msg, "a character device"), "and /dev/zero: %s", err.msg);
+	ok(!(f = file_fopen_input("/dev/zero", 0, &err)) && strstr(err.msg, "/dev/zero"),
+	   "also when streamed: %s", err.msg);
+	ok(file_read_input(tap_scratch_dir(), 0, &got, &err) == -1 &&
+	   strstr(err.msg, "a directory"), "and a directory: %s", err.msg);
+	ok(file_read_input("/no/such/file", 0, &got, &err) == -1 && err.code == ENOENT,
+	   "a missing file says ENOENT: %s", err.msg);
+	tap_write_file(file, "ok\n", 3);
+	if (symlink(file, link))
+		tap_die("symlink");
+	ok(!file_read_input(link, 0, &got, &err) && !strcmp(got.data, "ok\n"),
+	   "an input may be a link");
+	ok(file_read_input(link, FILEIO_NOFOLLOW, &got, &err) == -1 &&
+	   strstr(err.msg, "symbolic link"), "unless the caller says not: %s", err.msg);
+	unlink(fifo);
+	unlink(link);
+	unlink(file);
+	buf_free(&got);
+	free(fifo);
+	free(link);
+	free(file);
 }
 
 static void test_stale_temps(void)
@@ -165,6 +242,8 @@ int main(void)
 {
 	tap_scratch_dir();
 	test_write();
+	test_no_write_through_links();
+	test_not_regular();
 	test_stale_temps();
 	tap_scratch_done();
 	return done_testing();

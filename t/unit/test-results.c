@@ -99,8 +99,8 @@ static void check_golden(const char *name, const struct results_input *in)
 		free(got);
 		return;
 	}
-	if (!ok(buf_read_file(&want, path) == 0, "%s: golden file readable", name)) {
-		diag("%s: %s (UPDATE_GOLDEN=1 creates it)", path, strerror(errno));
+	if (!ok(file_read_input(path, 0, &want, &err) == 0, "%s: golden file readable", name)) {
+		diag("%s (UPDATE_GOLDEN=1 creates it)", err.msg);
 	} else if (!ok(!strcmp(buf_str(&want), got), "%s: matches %s byte for byte", name, rel)) {
 		diag_first_difference(buf_str(&want), got);
 	}
@@ -350,6 +350,7 @@ static const struct results_input no_plan_input = {
 static char **seed_template_lines(size_t *n)
 {
 	char path[4096];
+	struct err err;
 	struct buf seed = BUF_INIT;
 	char **lines = NULL, *line, *save = NULL;
 	size_t cap = 0;
@@ -357,8 +358,8 @@ static char **seed_template_lines(size_t *n)
 
 	*n = 0;
 	snprintf(path, sizeof path, "%s", repo_path(SEED_FILE));
-	if (buf_read_file(&seed, path)) {
-		diag("%s: %s", path, strerror(errno));
+	if (file_read_input(path, 0, &seed, &err)) {
+		diag("%s", err.msg);
 		return NULL;
 	}
 	for (line = strtok_r(seed.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -544,14 +545,14 @@ static void test_write(void)
 	if (!ok(results_write(path, &seed_input, &err) == 0, "results_write succeeds"))
 		diag("%s", err.msg);
 	want = results_render(&seed_input);
-	ok(buf_read_file(&back, path) == 0 && !strcmp(buf_str(&back), want),
+	ok(file_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
 	   "the file holds exactly the rendered text");
 	/* Rewriting after another resource replaces the file. */
 	ok(results_write(path, &interrupted_input, &err) == 0, "rewrite succeeds");
 	free(want);
 	want = results_render(&interrupted_input);
 	buf_reset(&back);
-	ok(buf_read_file(&back, path) == 0 && !strcmp(buf_str(&back), want),
+	ok(file_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
 	   "the rewrite replaced the content");
 	unlink(path);
 	rmdir(dir);
