@@ -65,8 +65,6 @@ struct pacer {
 	double window;  /* seconds */
 };
 
-#define PACER_MAX_COUNT 100000
-
 /* count ≥ 1, 0 < window; returns -1 (and sets err) otherwise. */
 int pacer_init(struct pacer *p, int count, double window, struct err *err);
 void pacer_release(struct pacer *p);
@@ -110,7 +108,7 @@ struct http {
 	CURL *curl;
 	struct curl_slist *headers_get;  /* Accept */
 	struct curl_slist *headers_body; /* Accept, Content-Type, no Expect */
-	const char *secret;              /* for scrubbing; owned by the client */
+	const char *const *secrets;      /* for scrubbing (client_secrets); the client's */
 	FILE *trace;                     /* NULL: no trace */
 	const char *const *secret_keys;  /* extra keys to redact in traces; NULL-terminated */
 	bool trace_bodies;               /* trace bodies too, not just request lines */
@@ -141,8 +139,11 @@ struct http_response {
 };
 
 /* Set up the handle: TLS verification, timeouts, auth, headers, no signals,
- * no progress output. api_key/api_secret must outlive h. */
-int http_init(struct http *h, const char *api_key, const char *api_secret, long timeout_ms,
+ * no progress output, and the proxy rule (plain http and loopback never
+ * through a proxy). base_url is the checked base URL; api_key, api_secret
+ * and secrets must outlive h. */
+int http_init(struct http *h, const char *base_url, const char *api_key,
+	      const char *api_secret, const char *const *secrets, long timeout_ms,
 	      long connect_timeout_ms, FILE *trace, struct err *err);
 void http_release(struct http *h);
 /* Perform one exchange (no retries). Always fills rs; release it with
@@ -206,23 +207,33 @@ bool client_is_credential_key(const char *key, size_t len);
  * string "<redacted>". */
 void client_redact_tree(struct value *v, const char *const *extra_keys);
 
-/* Replace every occurrence of secret in b with "<redacted>". A secret
- * shorter than CLIENT_MIN_SCRUB_LEN is left alone: scrubbing "s" would
- * garble every message, and real API secrets are 32 characters. Nothing
- * prints the secret on purpose; this only guards against libcurl echoing
- * it. */
+/* What is scrubbed from every string the client lets out: the API key, the
+ * secret, and "key:secret" in base64 (the HTTP Basic credential), as a
+ * NULL-terminated list. client_secrets_new builds it; client_secrets_free
+ * wipes and frees it. */
+#define CLIENT_SECRETS_MAX 4
+char **client_secrets_new(const char *api_key, const char *api_secret);
+void client_secrets_free(char **secrets);
+
+/* Replace every occurrence of each of secrets (NULL-terminated, or NULL) in
+ * b with "<redacted>". A value shorter than CLIENT_MIN_SCRUB_LEN is left
+ * alone: scrubbing "s" would garble every message, and real API keys and
+ * secrets are 16 and 32 characters. Nothing prints them on purpose; this
+ * guards against libcurl, a proxy or the API echoing them (in an error's
+ * message or code). */
 #define CLIENT_MIN_SCRUB_LEN 6
-void client_scrub_buf(struct buf *b, const char *secret);
+void client_scrub_buf(struct buf *b, const char *const *secrets);
 /* The same on a fixed-size NUL-terminated array (the result is truncated to
  * size - 1 bytes if it grows). */
-void client_scrub_str(char *s, size_t size, const char *secret);
+void client_scrub_str(char *s, size_t size, const char *const *secrets);
 
-/* Trace output: one line "<prefix><text>\n" with the secret scrubbed. */
-void client_trace_line(FILE *f, const char *secret, const char *prefix, const char *text);
+/* Trace output: one line "<prefix><text>\n" with the secrets scrubbed. */
+void client_trace_line(FILE *f, const char *const *secrets, const char *prefix,
+		       const char *text);
 /* Trace a JSON body: parse it, redact credential keys, write compact JSON on
  * one line "<prefix>body: ...". A body that is not JSON is described, not
  * printed (it cannot be redacted reliably). */
-void client_trace_body(FILE *f, const char *secret, const char *const *extra_keys,
+void client_trace_body(FILE *f, const char *const *secrets, const char *const *extra_keys,
 		       const char *prefix, const char *data, size_t len);
 
 #endif

@@ -56,6 +56,7 @@ struct client {
 	char *base_url;   /* normalized, no trailing slash */
 	char *api_key;
 	char *api_secret;
+	char **secrets;          /* scrubbed from everything the client lets out */
 	bool read_only;
 	FILE *trace;
 	int max_read_retries;
@@ -109,7 +110,7 @@ static int fail(struct client *c, struct err *err, int code, const struct call *
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	err_set(err, "%s: %s", buf_str(&k->label), text);
-	client_scrub_str(err->msg, sizeof err->msg, c->api_secret);
+	client_scrub_str(err->msg, sizeof err->msg, (const char *const *)c->secrets);
 	err->code = code;
 	return -1;
 }
@@ -161,7 +162,7 @@ static void trace_note(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	client_trace_line(c->trace, c->api_secret, "* ", text);
+	client_trace_line(c->trace, (const char *const *)c->secrets, "* ", text);
 }
 
 static void call_init(struct call *k, const char *method)
@@ -251,7 +252,8 @@ static void status_text(struct client *c, struct api_status *st, const struct va
 
 	snprintf(st->code, sizeof st->code, "%s", code ? code : "");
 	snprintf(st->message, sizeof st->message, "%s", message ? message : "");
-	client_scrub_str(st->message, sizeof st->message, c->api_secret);
+	client_scrub_str(st->code, sizeof st->code, (const char *const *)c->secrets);
+	client_scrub_str(st->message, sizeof st->message, (const char *const *)c->secrets);
 }
 
 /* --- one exchange and its verdict ---------------------------------------- */
@@ -761,7 +763,7 @@ static void adopt(struct client *c, const struct call *k, struct value *found,
 	st->adopted = true;
 	snprintf(st->message, sizeof st->message, "adopted after an unknown outcome: %s",
 		 cause->msg);
-	client_scrub_str(st->message, sizeof st->message, c->api_secret);
+	client_scrub_str(st->message, sizeof st->message, (const char *const *)c->secrets);
 }
 
 /* Run the lookup with its own status, counting its requests as attempts. */
@@ -970,6 +972,7 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 	c = xcalloc(1, sizeof *c);
 	c->api_key = xstrdup(opts->api_key);
 	c->api_secret = xstrdup(opts->api_secret);
+	c->secrets = client_secrets_new(c->api_key, c->api_secret);
 	if (client_url_check(opts->base_url ? opts->base_url : CLIENT_DEFAULT_BASE_URL,
 			     &c->base_url, err))
 		goto fail;
@@ -989,7 +992,8 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 		goto fail;
 	c->rng = client_rng_seed((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 				 (uint64_t)(uintptr_t)c);
-	if (http_init(&c->http, c->api_key, c->api_secret,
+	if (http_init(&c->http, c->base_url, c->api_key, c->api_secret,
+		      (const char *const *)c->secrets,
 		      opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS,
 		      opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms :
 		      DEFAULT_CONNECT_TIMEOUT_MS, c->trace, err))
@@ -999,7 +1003,7 @@ int client_new(const struct client_options *opts, struct client **out, struct er
 	*out = c;
 	return 0;
 fail:
-	client_scrub_str(err->msg, sizeof err->msg, c->api_secret);
+	client_scrub_str(err->msg, sizeof err->msg, (const char *const *)c->secrets);
 	client_free(c);
 	return -1;
 }

@@ -67,7 +67,8 @@ struct client_options {
 	int max_read_retries;   /* retries of a read after 5xx/network error; -1: default 5 */
 	long retry_base_ms;     /* first backoff step; 0: 500 (tests set it small) */
 	long retry_max_ms;      /* backoff cap; 0: 30000 */
-	int create_rate_count;  /* connection creates allowed per window; 0: 20 */
+	int create_rate_count;  /* connection creates allowed per window; 0: 20
+				 * (client_create_rate_parse checks a user's) */
 	double create_rate_seconds; /* window length; 0: 60 */
 	/* Set by a signal handler; waits (pacing, backoff, Retry-After) end
 	 * early when it becomes non-zero and the call fails with
@@ -147,5 +148,15 @@ int client_create_connection(struct client *c, const struct value *body, const c
 			     struct value **out, struct api_status *st, struct err *err);
 int client_create_transformation(struct client *c, const struct value *body, const char *group_id,
 				 struct value **out, struct api_status *st, struct err *err);
+
+/* Parse a create rate "N/SECONDS" (--create-rate): N a whole number from 1
+ * to CLIENT_RATE_MAX_COUNT, SECONDS a positive number of at most a year.
+ * 0, or -1 with err saying what is wrong in the user's terms (never a
+ * number the text did not hold: 99999999999999999999 is "too large", not
+ * wrapped). The one check of a rate: the pacer's own refusal is for
+ * callers that skip this. */
+#define CLIENT_RATE_MAX_COUNT 100000
+#define CLIENT_RATE_MAX_SECONDS (86400.0 * 365)
+int client_create_rate_parse(const char *text, int *count, double *seconds, struct err *err);
 
 #endif

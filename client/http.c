@@ -89,14 +89,21 @@ static int build_headers(struct http *h, struct err *err)
 	return 0;
 }
 
-int http_init(struct http *h, const char *api_key, const char *api_secret, long timeout_ms,
+int http_init(struct http *h, const char *base_url, const char *api_key,
+	      const char *api_secret, const char *const *secrets, long timeout_ms,
 	      long connect_timeout_ms, FILE *trace, struct err *err)
 {
+	/* Plain http (only ever to loopback: client_url_check) never goes
+	 * through a proxy, whatever http_proxy, HTTP_PROXY or ALL_PROXY say:
+	 * the Authorization header would cross the network in clear text. An
+	 * https URL may use one (CONNECT keeps the credentials inside TLS),
+	 * except to loopback, which is always reached directly. */
+	bool plain = !strncasecmp(base_url, "http://", 7);
 	CURL *c;
 	CURLcode rc = CURLE_OK;
 
 	memset(h, 0, sizeof *h);
-	h->secret = api_secret;
+	h->secrets = secrets;
 	h->trace = trace;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		err_set(err, "cannot initialise libcurl");
@@ -121,6 +128,9 @@ int http_init(struct http *h, const char *api_key, const char *api_secret, long 
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_NOPROXY, "localhost,127.0.0.0/8,::1");
+	if (plain)
+		SET(CURLOPT_PROXY, "");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
@@ -197,7 +207,7 @@ static void classify_failure(struct http *h, CURLcode rc, struct http_response *
 		snprintf(rs->error, sizeof rs->error, "%s", h->errbuf);
 	else
 		snprintf(rs->error, sizeof rs->error, "%s", curl_easy_strerror(rc));
-	client_scrub_str(rs->error, sizeof rs->error, h->secret);
+	client_scrub_str(rs->error, sizeof rs->error, h->secrets);
 	len = strlen(rs->error);
 	while (len > 0 && (rs->error[len - 1] == ' ' || rs->error[len - 1] == '\n'))
 		rs->error[--len] = '\0';
@@ -210,9 +220,9 @@ static void trace_request(struct http *h, const struct http_request *rq)
 	if (!h->trace)
 		return;
 	buf_printf(&line, "%s %s", rq->method, rq->url);
-	client_trace_line(h->trace, h->secret, "> ", buf_str(&line));
+	client_trace_line(h->trace, h->secrets, "> ", buf_str(&line));
 	if (rq->body && h->trace_bodies)
-		client_trace_body(h->trace, h->secret, h->secret_keys, "> ", rq->body,
+		client_trace_body(h->trace, h->secrets, h->secret_keys, "> ", rq->body,
 				  rq->body_len);
 	buf_free(&line);
 }
@@ -230,11 +240,11 @@ static void trace_response(struct http *h, const struct http_response *rs)
 		buf_printf(&line, "error: %s (%ld ms)", rs->error, rs->elapsed_ms);
 	else
 		buf_printf(&line, "%ld (%ld ms)", rs->status, rs->elapsed_ms);
-	client_trace_line(h->trace, h->secret, "< ", buf_str(&line));
+	client_trace_line(h->trace, h->secrets, "< ", buf_str(&line));
 	if (rs->has_retry_after)
-		client_trace_line(h->trace, h->secret, "< Retry-After: ", rs->retry_after);
+		client_trace_line(h->trace, h->secrets, "< Retry-After: ", rs->retry_after);
 	if (!rs->failed && h->trace_bodies)
-		client_trace_body(h->trace, h->secret, h->secret_keys, "< ", rs->body.data,
+		client_trace_body(h->trace, h->secrets, h->secret_keys, "< ", rs->body.data,
 				  rs->body.len);
 	buf_free(&line);
 }

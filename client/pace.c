@@ -26,15 +26,44 @@
 int pacer_init(struct pacer *p, int count, double window, struct err *err)
 {
 	memset(p, 0, sizeof *p);
-	if (count < 1 || count > PACER_MAX_COUNT || !(window > 0) || window > 86400.0 * 365) {
+	if (count < 1 || count > CLIENT_RATE_MAX_COUNT || !(window > 0) ||
+	    window > CLIENT_RATE_MAX_SECONDS) {
 		err_set(err, "create rate %d/%g: need 1 to %d creates per a positive number of "
-			"seconds", count, window, PACER_MAX_COUNT);
+			"seconds", count, window, CLIENT_RATE_MAX_COUNT);
 		err->code = CLIENT_E_CONFIG;
 		return -1;
 	}
 	p->spent = xcalloc((size_t)count, sizeof *p->spent);
 	p->count = (size_t)count;
 	p->window = window;
+	return 0;
+}
+
+int client_create_rate_parse(const char *text, int *count, double *seconds, struct err *err)
+{
+	const char *slash = strchr(text, '/'), *p;
+	char *end;
+	unsigned long long n = 0;
+	double s;
+
+	if (!slash || slash == text)
+		return err_set(err, "'%s': expected N/SECONDS, e.g. 20/60", text);
+	for (p = text; p < slash; p++) {
+		if (!isdigit((unsigned char)*p))
+			return err_set(err, "'%s': N must be a whole number, e.g. 20/60", text);
+		if (n <= CLIENT_RATE_MAX_COUNT)
+			n = n * 10 + (unsigned)(*p - '0');
+	}
+	if (n < 1 || n > CLIENT_RATE_MAX_COUNT)
+		return err_set(err, "'%s': N must be from 1 to %d", text, CLIENT_RATE_MAX_COUNT);
+	errno = 0;
+	s = strtod(slash + 1, &end);
+	if (end == slash + 1 || *end || !isdigit((unsigned char)slash[1]) || errno || !(s > 0) ||
+	    s > CLIENT_RATE_MAX_SECONDS)
+		return err_set(err, "'%s': SECONDS must be a positive number of at most %.0f "
+			       "(a year)", text, CLIENT_RATE_MAX_SECONDS);
+	*count = (int)n;
+	*seconds = s;
 	return 0;
 }
 

@@ -11,20 +11,54 @@
  *    _token, or one of the plan's credential_fields. Working on the tree
  *    rather than on the text means escapes, nesting and key order cannot hide
  *    a value from the redactor.
- *  - the API secret itself, which could surface in curl's error text or in a
- *    server message: every string the client emits (trace lines, error
- *    messages, api_status.message) is scrubbed of it by plain substring
- *    replacement.
+ *  - the API key, the secret and their HTTP Basic encoding (base64 of
+ *    "key:secret"), which could surface in curl's error text, a proxy's
+ *    answer or a server's error code or message: every string the client
+ *    emits (trace lines, error messages, api_status.code and .message) is
+ *    scrubbed of each by plain substring replacement. What leaves the
+ *    client is what the state file, the journal, results.md and every
+ *    command's output are made of, so this is the one place it happens.
  * Null and empty-string values are left alone: they hold no secret, and
  * seeing that a create sent "" for a password is what a --debug user wants.
  */
 #include "client/client-internal.h"
 
+#include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "catalog/catalog.h"
 #include "lib/json.h"
+
+char **client_secrets_new(const char *api_key, const char *api_secret)
+{
+	char **list = xcalloc(CLIENT_SECRETS_MAX, sizeof *list);
+	struct buf pair = BUF_INIT;
+	size_t n = 0;
+
+	buf_printf(&pair, "%s:%s", api_key, api_secret);
+	/* Longest first, so the Basic credential is scrubbed whole. */
+	list[n] = xmalloc(4 * ((pair.len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)list[n++], (const unsigned char *)pair.data,
+			(int)pair.len);
+	list[n++] = xstrdup(api_secret);
+	list[n++] = xstrdup(api_key);
+	memset(pair.data, 0, pair.len);
+	buf_free(&pair);
+	return list;
+}
+
+void client_secrets_free(char **secrets)
+{
+	char **s;
+
+	for (s = secrets; s && *s; s++) {
+		memset(*s, 0, strlen(*s));
+		free(*s);
+	}
+	free(secrets);
+}
 
 /* Beyond the names the definition marks, a name no service of it has may
  * still hold a secret (a connector newer than the definition, a key a plan
@@ -104,18 +138,17 @@ void client_redact_tree(struct value *v, const char *const *extra_keys)
 	}
 }
 
-void client_scrub_buf(struct buf *b, const char *secret)
+/* Replace every occurrence of needle in b. */
+static void scrub_one(struct buf *b, const char *needle)
 {
 	struct buf out = BUF_INIT;
-	size_t n, pos = 0;
+	size_t n = strlen(needle), pos = 0;
 	const char *hit;
 
-	if (!secret || strlen(secret) < CLIENT_MIN_SCRUB_LEN || !b->data || b->len == 0)
+	if (n < CLIENT_MIN_SCRUB_LEN || !b->data || b->len == 0 ||
+	    !find_bytes(b->data, b->len, needle, n))
 		return;
-	n = strlen(secret);
-	if (!find_bytes(b->data, b->len, secret, n))
-		return;
-	while ((hit = find_bytes(b->data + pos, b->len - pos, secret, n))) {
+	while ((hit = find_bytes(b->data + pos, b->len - pos, needle, n))) {
 		buf_append(&out, b->data + pos, (size_t)(hit - (b->data + pos)));
 		buf_puts(&out, CLIENT_REDACTED);
 		pos = (size_t)(hit - b->data) + n;
@@ -125,22 +158,37 @@ void client_scrub_buf(struct buf *b, const char *secret)
 	*b = out;
 }
 
-void client_scrub_str(char *s, size_t size, const char *secret)
+void client_scrub_buf(struct buf *b, const char *const *secrets)
+{
+	for (; secrets && *secrets; secrets++)
+		scrub_one(b, *secrets);
+}
+
+static bool holds_any(const char *s, const char *const *secrets)
+{
+	for (; secrets && *secrets; secrets++)
+		if (strlen(*secrets) >= CLIENT_MIN_SCRUB_LEN && strstr(s, *secrets))
+			return true;
+	return false;
+}
+
+void client_scrub_str(char *s, size_t size, const char *const *secrets)
 {
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	if (!secret || strlen(secret) < CLIENT_MIN_SCRUB_LEN || size == 0 || !strstr(s, secret))
+	if (size == 0 || !holds_any(s, secrets))
 		return;
 	buf_puts(&b, s);
-	client_scrub_buf(&b, secret);
+	client_scrub_buf(&b, secrets);
 	n = b.len < size - 1 ? b.len : size - 1;
 	memcpy(s, b.data, n);
 	s[n] = '\0';
 	buf_free(&b);
 }
 
-void client_trace_line(FILE *f, const char *secret, const char *prefix, const char *text)
+void client_trace_line(FILE *f, const char *const *secrets, const char *prefix,
+		       const char *text)
 {
 	struct buf line = BUF_INIT;
 	size_t i;
@@ -149,7 +197,7 @@ void client_trace_line(FILE *f, const char *secret, const char *prefix, const ch
 		return;
 	buf_puts(&line, prefix);
 	buf_puts(&line, text);
-	client_scrub_buf(&line, secret);
+	client_scrub_buf(&line, secrets);
 	for (i = 0; i < line.len; i++) /* one event, one line */
 		if (line.data[i] == '\n' || line.data[i] == '\r' || line.data[i] == '\0')
 			line.data[i] = ' ';
@@ -159,7 +207,7 @@ void client_trace_line(FILE *f, const char *secret, const char *prefix, const ch
 	buf_free(&line);
 }
 
-void client_trace_body(FILE *f, const char *secret, const char *const *extra_keys,
+void client_trace_body(FILE *f, const char *const *secrets, const char *const *extra_keys,
 		       const char *prefix, const char *data, size_t len)
 {
 	struct buf text = BUF_INIT;
@@ -181,6 +229,6 @@ void client_trace_body(FILE *f, const char *secret, const char *const *extra_key
 		buf_printf(&text, "body: (%zu bytes, not shown: not valid JSON at %s)", len,
 			   perr.msg);
 	}
-	client_trace_line(f, secret, prefix, buf_str(&text));
+	client_trace_line(f, secrets, prefix, buf_str(&text));
 	buf_free(&text);
 }

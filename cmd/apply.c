@@ -54,22 +54,6 @@ struct apply_args {
 	double rate_seconds;
 };
 
-static int parse_rate(const char *text, struct apply_args *a)
-{
-	char *end;
-	long n = strtol(text, &end, 10);
-	double s;
-
-	if (end == text || *end != '/' || n <= 0)
-		return -1;
-	s = strtod(end + 1, &end);
-	if (*end || s <= 0)
-		return -1;
-	a->rate_count = (int)n;
-	a->rate_seconds = s;
-	return 0;
-}
-
 static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 {
 	const char *rate = args_value(args, "--create-rate");
@@ -79,10 +63,12 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 	a->auto_approve = args_flag(args, "--auto-approve");
 	a->json = args_flag(args, "--json");
 	acks_from_list(&a->acks, args, "--ack");
-	if (rate && parse_rate(rate, a)) {
-		cmd_fail("usage", "apply: --create-rate wants N/SECONDS, e.g. %s; got '%s'",
-			 CREATE_RATE_DEFAULT, rate);
-		return -1;
+	if (rate) {
+		struct err err;
+		if (client_create_rate_parse(rate, &a->rate_count, &a->rate_seconds, &err)) {
+			cmd_fail("usage", "apply: --create-rate %s", err.msg);
+			return -1;
+		}
 	}
 	return 0;
 }

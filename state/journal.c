@@ -639,6 +639,18 @@ size_t journal_compare_state(const struct journal *j, const struct state *st, si
 		const struct state_resource *r = &st->resources[i];
 		const struct journal_entry *e = journal_find(j, r->kind, r->name);
 
+		if (!e && r->outcome == OUTCOME_CREATED) {
+			/* Every create goes through the journal first: a created
+			 * resource it does not mention means lines were lost (an
+			 * emptied or cut journal, or another directory's). */
+			++*covered;
+			differ++;
+			buf_printf(why, "%s %s: the journal has no record of it, the state says ",
+				   r->kind, r->name);
+			describe_resource(r, why);
+			buf_puts(why, " (was the journal truncated or replaced?)\n");
+			continue;
+		}
 		if (!e)
 			continue;
 		++*covered;

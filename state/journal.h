@@ -112,7 +112,10 @@ int journal_outcome(struct journal *j, long long intent_line, const struct journ
  * HTTP status, code and sent_digest, or since decided without a request
  * (already_exists, skipped) or pending again; a request without an outcome ↔
  * pending (the apply that sent it stopped before recording anything) or
- * failed (it could not learn the outcome).
+ * failed (it could not learn the outcome). A resource the state records as
+ * created must be in the journal (every create is journalled before it is
+ * sent): one that is not counts as covered and differing, so an emptied or
+ * cut journal fails the replay.
  * Returns the number of resources that differ, each described in *why (one
  * per line: "KIND NAME: the journal (line N) says ..., the state says ..."). */
 struct state;

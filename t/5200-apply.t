@@ -123,6 +123,21 @@ test_expect_success '429 storms are absorbed: every connection once' '
 	sim_requests | grep -q "\"status\": *429"
 '
 
+test_expect_success 'a bad --create-rate is a usage error (64) in its own words, sending nothing' '
+	fresh &&
+	for rate in 99999999999999999999/1 0/60 -1/60 20 20/0 20/abc 1.5/60 20/1e400; do
+		test_expect_code 64 ccapply -C ws apply --auto-approve --create-rate $rate \
+			>out 2>err || return 1
+		test_grep "create-rate .$rate." err || return 1
+		test_grep ! -- "-1/1" err || return 1
+	done &&
+	test_expect_code 64 ccapply -C ws apply --auto-approve \
+		--create-rate=99999999999999999999/1 2>err &&
+	test_grep "N must be from 1 to 100000" err &&
+	test "$(posts)" -eq 0 &&
+	! test -e ws/.copy-connections/ccapply.lock
+'
+
 test_expect_success 'FIVETRAN_ALLOW_WRITES=false refuses before any write' '
 	fresh &&
 	FIVETRAN_ALLOW_WRITES=false test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&

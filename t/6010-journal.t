@@ -215,6 +215,26 @@ test_expect_success 'verify: created resources but no journal at all → FAILED'
 	cp journal.good $J
 '
 
+test_expect_success 'verify: an emptied journal → replay FAILED for every created resource' '
+	: >$J &&
+	test_expect_code 1 ccapply -C ws state verify >out &&
+	test_grep "^journal chain: ok" out &&
+	test_grep "^journal replay: FAILED: 5 of the 5 resources" out &&
+	test_grep "^    connection postgres_app: the journal has no record of it, the state says created" out &&
+	cp journal.good $J
+'
+
+test_expect_success 'verify: a journal cut after whole lines → replay FAILED for the rest' '
+	head -n 4 journal.good >$J &&
+	test_expect_code 1 ccapply -C ws state verify >out &&
+	test_grep "^journal chain: ok (4 lines" out &&
+	test_grep "^journal replay: FAILED: 3 of the 5 resources" out &&
+	test_grep "^    transformation salesforce: the journal has no record of it" out &&
+	test_grep ! "^    connection postgres_app:" out &&
+	cp journal.good $J &&
+	ccapply -C ws state verify >/dev/null
+'
+
 test_expect_success 'a journal outcome that answers no open request is refused' '
 	sed -n 2p journal.good >dup &&
 	cp journal.good $J &&

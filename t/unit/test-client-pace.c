@@ -73,7 +73,44 @@ static void test_pacer_rejects(void)
 	ok(strstr(err.msg, "0/60") != NULL, "the message names the rate: %s", err.msg);
 	ok(pacer_init(&p, 20, 0, &err) == -1, "a zero window is refused");
 	ok(pacer_init(&p, -3, 60, &err) == -1, "a negative count is refused");
-	ok(pacer_init(&p, PACER_MAX_COUNT + 1, 60, &err) == -1, "an absurd count is refused");
+	ok(pacer_init(&p, CLIENT_RATE_MAX_COUNT + 1, 60, &err) == -1, "an absurd count is refused");
+}
+
+/* --create-rate's text: every wrong form refused in its own words, and a
+ * number too large never wrapped into another ("-1/1"). */
+static void test_rate_parse(void)
+{
+	static const struct { const char *text, *says; } bad[] = {
+		{ "99999999999999999999/1", "N must be from 1 to 100000" },
+		{ "100001/60", "N must be from 1 to 100000" },
+		{ "0/60", "N must be from 1 to 100000" },
+		{ "-1/60", "whole number" },
+		{ "+5/60", "whole number" },
+		{ "1.5/60", "whole number" },
+		{ "20", "expected N/SECONDS" },
+		{ "/60", "expected N/SECONDS" },
+		{ "20/", "SECONDS must be" },
+		{ "20/0", "SECONDS must be" },
+		{ "20/-5", "SECONDS must be" },
+		{ "20/nan", "SECONDS must be" },
+		{ "20/inf", "SECONDS must be" },
+		{ "20/1e400", "SECONDS must be" },
+		{ "20/99999999999", "SECONDS must be" },
+		{ "20/60x", "SECONDS must be" },
+	};
+	struct err err = { "", 0 };
+	double seconds = 0;
+	int count = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ok(client_create_rate_parse(bad[i].text, &count, &seconds, &err) == -1 &&
+		   strstr(err.msg, bad[i].says) && strstr(err.msg, bad[i].text),
+		   "'%s' refused: %s", bad[i].text, err.msg);
+	ok(!client_create_rate_parse("20/60", &count, &seconds, &err) && count == 20 &&
+	   seconds == 60, "20/60 is 20 per 60 s");
+	ok(!client_create_rate_parse("100000/0.5", &count, &seconds, &err) && count == 100000 &&
+	   seconds == 0.5, "the largest count, half a second");
 }
 
 static void test_backoff(void)
@@ -179,6 +216,7 @@ int main(void)
 	test_pacer_restamp();
 	test_pacer_window_property();
 	test_pacer_rejects();
+	test_rate_parse();
 	test_backoff();
 	test_rng();
 	test_retry_after();

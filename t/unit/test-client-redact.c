@@ -83,14 +83,17 @@ static void scrubbed(const char *in, const char *secret, const char *expected)
 {
 	struct buf b = BUF_INIT;
 
+	const char *list[] = { secret, NULL };
+
 	buf_puts(&b, in);
-	client_scrub_buf(&b, secret);
+	client_scrub_buf(&b, list);
 	is_str(buf_str(&b), expected, "scrub '%s' of '%s'", in, secret ? secret : "(null)");
 	buf_free(&b);
 }
 
 static void test_scrub(void)
 {
+	const char *const one[] = { "s3cr3t", NULL };
 	char small[16];
 
 	scrubbed("auth s3cr3t failed for s3cr3t", "s3cr3t",
@@ -104,11 +107,34 @@ static void test_scrub(void)
 	scrubbed("", "x", "");
 
 	snprintf(small, sizeof small, "x=s3cr3t!");
-	client_scrub_str(small, sizeof small, "s3cr3t");
+	client_scrub_str(small, sizeof small, one);
 	is_str(small, "x=<redacted>!", "scrub in a fixed buffer");
 	snprintf(small, sizeof small, "abcdefgh s3cr3t");
-	client_scrub_str(small, sizeof small, "s3cr3t");
+	client_scrub_str(small, sizeof small, one);
 	is_str(small, "abcdefgh <redac", "a grown string is truncated, not overflowed");
+}
+
+/* The client scrubs the key, the secret and their Basic encoding from
+ * everything it lets out, longest first: an error whose code echoes the
+ * Authorization header or the secret leaves nothing behind. */
+static void test_secrets_list(void)
+{
+	char **list = client_secrets_new("my-api-key", "my-api-secret-value");
+	const char *const *secrets = (const char *const *)list;
+	char text[256];
+
+	/* base64("my-api-key:my-api-secret-value") */
+	is_str(list[0], "bXktYXBpLWtleTpteS1hcGktc2VjcmV0LXZhbHVl",
+	       "the first is the Basic credential");
+	is_str(list[1], "my-api-secret-value", "then the secret");
+	is_str(list[2], "my-api-key", "then the key");
+	ok(list[3] == NULL, "and that is all");
+	snprintf(text, sizeof text, "Basic bXktYXBpLWtleTpteS1hcGktc2VjcmV0LXZhbHVl; "
+		 "code my-api-secret-value; key my-api-key");
+	client_scrub_str(text, sizeof text, secrets);
+	is_str(text, "Basic <redacted>; code <redacted>; key <redacted>",
+	       "each is scrubbed from a string");
+	client_secrets_free(list);
 }
 
 static char *traced(void (*fn)(FILE *f))
@@ -128,24 +154,26 @@ static char *traced(void (*fn)(FILE *f))
 	return buf_detach(&out);
 }
 
+static const char *const trace_secrets[] = { "S3CRET-VALUE", NULL };
+
 static void trace_json(FILE *f)
 {
 	const char body[] = "{\n  \"config\": {\"password\": \"hunter2\", \"host\": \"h\"},\n"
 			    "  \"note\": \"key S3CRET-VALUE echoed\"\n}";
 
-	client_trace_body(f, "S3CRET-VALUE", NULL, "> ", body, sizeof body - 1);
+	client_trace_body(f, trace_secrets, NULL, "> ", body, sizeof body - 1);
 }
 
 static void trace_not_json(FILE *f)
 {
 	const char body[] = "password=hunter2&x=";
 
-	client_trace_body(f, "S3CRET-VALUE", NULL, "< ", body, sizeof body - 1);
+	client_trace_body(f, trace_secrets, NULL, "< ", body, sizeof body - 1);
 }
 
 static void trace_lines(FILE *f)
 {
-	client_trace_line(f, "S3CRET-VALUE", "< ", "error: two\nlines with S3CRET-VALUE");
+	client_trace_line(f, trace_secrets, "< ", "error: two\nlines with S3CRET-VALUE");
 	client_trace_body(f, NULL, NULL, "< ", "", 0);
 }
 
@@ -173,6 +201,7 @@ int main(void)
 	test_credential_keys();
 	test_redact_tree();
 	test_scrub();
+	test_secrets_list();
 	test_trace();
 	return done_testing();
 }
