@@ -149,6 +149,15 @@ int client_url_check(const char *url, char **normalized, struct err *err)
 	len = strlen(full);
 	while (len > 0 && full[len - 1] == '/')
 		len--;
+	/* Every request path starts with /v1: a base URL ending in it (the
+	 * likely mistake of copying the documented endpoint prefix) would
+	 * make every path /v1/v1/..., and every read a 404. */
+	if (len >= 3 && !strncasecmp(full + len - 3, "/v1", 3)) {
+		config_error(err, "API URL '%s': %s", url, "leave out the /v1 (ccapply adds it to "
+			     "every request): use the server's address, e.g. "
+			     "https://api.fivetran.com");
+		goto out;
+	}
 	*normalized = xstrndup(full, len);
 	ret = 0;
 out:

@@ -5,7 +5,12 @@
  * otherwise, or JSON events with --json.
  *
  * The only process-wide state in ccapply lives here: the interrupt flag set
- * by SIGINT/SIGTERM, which the client's waits and the applier's loop poll.
+ * by SIGINT, SIGTERM or SIGHUP (a closed terminal), which the client's waits
+ * and the applier's loop poll. A second signal (CI runners send SIGINT then
+ * SIGTERM) changes nothing: the request in flight is finished (within the
+ * client's timeout) and recorded before the exit, so no create is ever left
+ * sent but unrecorded by ccapply's own doing; only SIGKILL can do that, and
+ * the journal's open intent covers it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,8 +34,15 @@ static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
-	if (interrupted)
-		_exit(EXIT_INTERRUPTED); /* second signal: state is already on disk */
+	static const char again[] = "ccapply: finishing the request in flight and recording it; "
+				    "stopping right after\n";
+
+	if (interrupted) {
+		/* write(2) is async-signal-safe; nothing else here is needed. */
+		ssize_t ignored = write(STDERR_FILENO, again, sizeof again - 1);
+		(void)ignored;
+		return;
+	}
 	interrupted = sig;
 }
 
@@ -43,6 +55,7 @@ static void install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 struct apply_args {
@@ -301,11 +314,18 @@ static void iso_now(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The saved plan against the one computed now: same inputs, same target,
+ * same actions, and, last, the same live facts (its live_fingerprint): a
+ * change in the target that leaves the actions alone (a connection added
+ * beside them, a package moved) still makes the reviewed plan stale. */
 static int compare_saved_plan(const char *file, const struct value *saved,
-			      const struct value *now, struct err *err)
+			      const struct value *now, const struct live_state *live,
+			      struct err *err)
 {
 	const struct value *sa = value_get(saved, "actions"), *na = value_get(now, "actions");
 	const char *keys[] = { "kind", "name", "action", "reason", "id" };
+	const char *saved_print = value_get_string(saved, "live_fingerprint");
+	char print[65];
 	size_t i, k;
 
 	if (!value_equal(value_get(value_get(saved, "preflight"), "plan_checksum"),
@@ -330,6 +350,14 @@ static int compare_saved_plan(const char *file, const struct value *saved,
 					       value_get_string(na->u.arr.items[i], "name"),
 					       value_get_string(sa->u.arr.items[i], "action"),
 					       value_get_string(na->u.arr.items[i], "action"));
+	plandoc_live_fingerprint(live, print);
+	if (!saved_print)
+		return err_set(err, "%s has no live_fingerprint (not saved by ccapply plan --out); "
+			       "run ccapply plan --out again", file);
+	if (strcmp(saved_print, print))
+		return err_set(err, "%s is stale: the target group changed since it was saved "
+			       "(its live_fingerprint no longer matches), though the actions are "
+			       "the same; run ccapply plan --out again and review it", file);
 	return 0;
 }
 
@@ -688,7 +716,8 @@ static int prepare(struct apply_run *run)
 	}
 	run->have_live = run->have_actions = true;
 	doc = plandoc_build(&run->in, &run->live, &run->actions);
-	rc = saved ? compare_saved_plan(run->args.planfile, saved, doc, &err) : 0;
+	rc = saved ? compare_saved_plan(run->args.planfile, saved, doc, &run->live,
+						 &err) : 0;
 	value_free(saved);
 	if (rc) {
 		value_free(doc);

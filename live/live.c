@@ -6,24 +6,36 @@
  */
 #include "live/live.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/buf.h"
 
-/* GET /v1/groups/{id}: *missing (and *group NULL) when it answers 404; any
- * other failure is an error. */
+/* GET /v1/groups/{id}: *missing (and *group NULL) when it answers 404 with
+ * Fivetran's NotFound code; any other failure is an error. A 404 without it
+ * (a proxy's page, a base URL with /v1 twice) is about the route, not the
+ * group, and says so. */
 static int get_group(struct client *c, const char *id, struct value **group, bool *missing,
 		     struct err *err)
 {
 	struct api_status st;
+	char cause[ERR_MSG_MAX];
 
 	*missing = false;
 	memset(&st, 0, sizeof st);
 	if (!client_get_group(c, id, group, &st, err))
 		return 0;
 	*group = NULL;
-	*missing = st.http_status == 404;
-	return *missing ? 0 : -1;
+	if (st.http_status != 404)
+		return -1;
+	if (strcmp(st.code, "NotFound")) {
+		snprintf(cause, sizeof cause, "%s", err->msg);
+		return err_set(err, "%s (a 404 without Fivetran's NotFound error: the route was "
+			       "not found, not the group; check --api-url or FIVETRAN_API_URL)",
+			       cause);
+	}
+	*missing = true;
+	return 0;
 }
 
 static int find_group_by_name(struct client *c, const char *name, struct value **group,

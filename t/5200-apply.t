@@ -138,6 +138,17 @@ test_expect_success 'a bad --create-rate is a usage error (64) in its own words,
 	! test -e ws/.copy-connections/ccapply.lock
 '
 
+test_expect_success 'a live read that fails: results.md says why, not "see the error above"' '
+	fresh &&
+	CCAPPLY_MAX_RETRIES=0 FIVETRAN_API_URL=http://127.0.0.1:1 \
+		test_expect_code 1 ccapply -C ws apply --auto-approve >out 2>err &&
+	test_grep "Apply refused: the live state could not be read: GET /v1/groups/target_group" \
+		ws/.copy-connections/results.md &&
+	test_grep ! "error above" ws/.copy-connections/results.md &&
+	FIVETRAN_APIKEY= test_expect_code 1 ccapply -C ws apply --auto-approve >out 2>err &&
+	test_grep "could not be read: no API credentials" ws/.copy-connections/results.md
+'
+
 test_expect_success 'FIVETRAN_ALLOW_WRITES=false refuses before any write' '
 	fresh &&
 	FIVETRAN_ALLOW_WRITES=false test_expect_code 1 ccapply -C ws apply --auto-approve 2>err &&
@@ -169,6 +180,22 @@ test_expect_success 'a saved plan that no longer matches the live state is refus
 	test-tool api create-connection "$TESTDATA/sim/stray-stripe.json" stripe_prod >/dev/null 2>&1 &&
 	test_expect_code 1 ccapply -C ws apply saved.plan --auto-approve 2>err &&
 	test_grep "no longer matches the live state: connection \"stripe_prod\" was planned as create, is now" err &&
+	test "$(posts)" -eq 1
+'
+
+test_expect_success 'a saved plan whose live_fingerprint is stale is refused' '
+	fresh &&
+	ccapply -C ws plan --out saved.plan >/dev/null &&
+	sed "s/stripe_prod/unrelated_thing/" "$TESTDATA/sim/stray-stripe.json" >unrelated.json &&
+	test-tool api create-connection unrelated.json unrelated_thing >/dev/null 2>&1 &&
+	test_expect_code 1 ccapply -C ws apply saved.plan --auto-approve 2>err &&
+	test_grep "saved.plan is stale: the target group changed since it was saved" err &&
+	test_grep "is stale" ws/.copy-connections/results.md &&
+	test "$(posts)" -eq 1 &&
+	perl -0pi -e "s/,\\s*\"live_fingerprint\": \"[0-9a-f]*\"//" saved.plan &&
+	test_grep ! live_fingerprint saved.plan &&
+	test_expect_code 1 ccapply -C ws apply saved.plan --auto-approve 2>err &&
+	test_grep "has no live_fingerprint" err &&
 	test "$(posts)" -eq 1
 '
 
@@ -246,6 +273,36 @@ test_expect_success 'SIGINT mid-apply: records, exits 130; a re-run converges' '
 	ccapply -C ws apply --auto-approve >out &&
 	every_connection_once &&
 	test_grep "Apply complete" out
+'
+
+for sig in HUP TERM; do
+	test_expect_success "SIG$sig mid-apply: like SIGINT, exit 130, lock gone, results.md says so" '
+		fresh --latency-ms 300 &&
+		{ ccapply -C ws apply --auto-approve >out 2>&1 & pid=$!; } &&
+		wait_for_posts 1 &&
+		kill -$sig $pid &&
+		{ wait $pid; status=$?; } ;
+		test $status -eq 130 &&
+		test_grep "Interrupted" out &&
+		test_grep "Apply was interrupted" ws/.copy-connections/results.md &&
+		! test -e ws/.copy-connections/ccapply.lock.lck
+	'
+done
+
+test_expect_success 'SIGINT then SIGTERM: the create in flight is still recorded, not abandoned' '
+	fresh --fault "POST /v1/connections#2=delay:2" &&
+	{ ccapply -C ws apply --auto-approve >out 2>&1 & pid=$!; } &&
+	wait_for_posts 2 &&
+	kill -INT $pid && sleep 0.2 && kill -TERM $pid &&
+	{ wait $pid; status=$?; } ;
+	test $status -eq 130 &&
+	test_grep "finishing the request in flight" out &&
+	ccapply -C ws state list >list &&
+	test "$(grep -c " created " list)" -eq 2 &&
+	test "$(grep -c "\"type\":\"intent\"" ws/.copy-connections/ccapply.journal)" -eq 2 &&
+	test "$(grep -c "\"type\":\"outcome\"" ws/.copy-connections/ccapply.journal)" -eq 2 &&
+	ccapply -C ws state verify >/dev/null &&
+	! test -e ws/.copy-connections/ccapply.lock.lck
 '
 
 test_expect_success 'kill -9 mid-apply: a re-run converges, nothing twice' '

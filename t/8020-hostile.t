@@ -365,6 +365,16 @@ test_expect_success 'hostile API bodies: refused by the client, plan and apply; 
 	run_all api hostile_api
 '
 
+test_expect_success 'a 404 on a route is not reported as a missing target group' '
+	routes "$HOSTILE/hand/api/group.status404-route-not-found.json" group 404 >routes &&
+	FIVETRAN_API_URL=$SERVE_URL test_expect_code 1 ccapply -C api-ws plan >out 2>err &&
+	test_grep "HTTP 404.*the route was not found, not the group; check --api-url" err &&
+	test_grep ! "does not exist" err &&
+	test_expect_code 1 ccapply --api-url "$SERVE_URL/v1" -C api-ws plan >out 2>err &&
+	test_grep "leave out the /v1" err &&
+	test_grep ! "does not exist" err
+'
+
 test_expect_success 'the simulator stops cleanly' '
 	sim_stop
 '

@@ -65,6 +65,10 @@ static void test_url_rule(void)
 	refuses("https://api.fivetran.com/?x=1", "query or fragment");
 	refuses("https://api.fivetran.com/#top", "query or fragment");
 	refuses("https://key:hunter2@api.fivetran.com", "credentials in the URL");
+	refuses("https://api.fivetran.com/v1", "leave out the /v1");
+	refuses("https://api.fivetran.com/v1/", "leave out the /v1");
+	refuses("http://127.0.0.1:8080/V1", "leave out the /v1");
+	accepts("https://proxy.example.com/v1x", "https://proxy.example.com/v1x");
 }
 
 static void test_url_password_not_echoed(void)
