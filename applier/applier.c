@@ -11,13 +11,16 @@
 #include "applier/applier.h"
 
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/fileio.h"
 
 const char REASON_DEPENDENCY_FAILED[] = "DEPENDENCY_FAILED";
+const char ERROR_OUTCOME_UNKNOWN[] = "OUTCOME_UNKNOWN";
 
 /* Returned by the create functions when the journal could not be written
  * (client error codes are >= 0); the error is in their `fatal` argument. */
@@ -146,6 +149,60 @@ static int journal_after(struct applier_input *in, long long line, const struct 
 	return journal_outcome(in->journal, line, &res, err);
 }
 
+static bool outcome_unknown(const struct state_resource *r)
+{
+	return r->outcome == OUTCOME_PENDING && r->error.code &&
+	       !strcmp(r->error.code, ERROR_OUTCOME_UNKNOWN);
+}
+
+/* Seconds since an intent's "YYYY-MM-DDTHH:MM:SSZ", or -1 when unreadable. */
+static double seconds_since(const char *when)
+{
+	struct tm tm;
+	int n = 0;
+
+	memset(&tm, 0, sizeof tm);
+	if (!when || sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
+			    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    when[n] != '\0')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return difftime(time(NULL), timegm(&tm));
+}
+
+/* A transformation create sent by an earlier apply whose outcome is still
+ * unknown (its intent has no outcome) and that the live read does not show:
+ * the server may yet commit it, and nothing in the API would stop a second
+ * one, so it is not sent again until a lookup at least in->settle_seconds
+ * after the intent still does not find it. Until then it stays pending
+ * with the error OUTCOME_UNKNOWN, and run_actions() sends nothing for it.
+ * (Connections need no wait: the API refuses a second one of a name.) */
+static void hold_unknown(const struct applier_input *in, const struct action *a,
+			 struct state_resource *r)
+{
+	const struct journal_entry *e = journal_find(in->journal, r->kind, r->name);
+	struct buf msg = BUF_INIT;
+	double age;
+
+	if (a->action != ACTION_CREATE || r->outcome != OUTCOME_PENDING)
+		return;
+	if (outcome_unknown(r))
+		clear_error(&r->error);
+	if (a->kind != RESOURCE_TRANSFORMATION || !e || e->status != JOURNAL_IN_FLIGHT)
+		return;
+	age = seconds_since(e->intent_time);
+	if (age >= in->settle_seconds)
+		return; /* settled: a lookup this long after finds nothing */
+	buf_printf(&msg, "an earlier apply sent this create (journal line %lld, at %s) and never "
+		   "learned its outcome; the target does not show it yet, so it is not sent "
+		   "again: run apply again later to adopt it, or to send it once %.0f s have "
+		   "passed with still nothing there", e->intent_line,
+		   e->intent_time ? e->intent_time : "?", in->settle_seconds);
+	set_error(r, NULL, ERROR_OUTCOME_UNKNOWN, msg.data);
+	buf_free(&msg);
+}
+
 void applier_prepare_state(struct applier_input *in)
 {
 	struct state *st = in->state;
@@ -165,6 +222,7 @@ void applier_prepare_state(struct applier_input *in)
 			}
 		prepare_entry(&st->resources[i], a);
 		adopt_from_journal(in, a, &st->resources[i]);
+		hold_unknown(in, a, &st->resources[i]);
 	}
 	for (j = 0; j < n_old; j++)
 		state_resource_clear(&old[j]);
@@ -192,6 +250,12 @@ static int record_create(struct state_resource *r, int rc, struct value *created
 	}
 	if (err->code == CLIENT_E_INTERRUPTED)
 		return err->code; /* stays pending: nothing is known to have happened */
+	if (err->code == CLIENT_E_UNKNOWN_OUTCOME) {
+		/* Not failed: it may have been made. Pending, with the reason,
+		 * and the journal's intent stays open for a later lookup. */
+		set_error(r, st, ERROR_OUTCOME_UNKNOWN, err->msg);
+		return err->code;
+	}
 	r->outcome = OUTCOME_FAILED;
 	set_error(r, st, st->code, st->message[0] ? st->message : err->msg);
 	return err->code;
@@ -309,7 +373,7 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 			*end = APPLY_INTERRUPTED;
 			break;
 		}
-		if (r->outcome == OUTCOME_PENDING) {
+		if (r->outcome == OUTCOME_PENDING && !outcome_unknown(r)) {
 			if (in->progress.before)
 				in->progress.before(in->progress.ctx, i, a);
 			code = a->kind == RESOURCE_CONNECTION ?

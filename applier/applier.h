@@ -29,6 +29,14 @@
  *    lost: kill -9, crash) or a create of this very id is recorded as
  *    created (recovered for the former), not already_exists; the missing
  *    outcome line is then written.
+ *  - A create whose outcome stays unknown (the client could not learn it and
+ *    its lookup found nothing) is not failed: it stays pending with the
+ *    error code OUTCOME_UNKNOWN and an open intent. A later apply adopts it
+ *    when the live read shows it; a transformation it does not show yet is
+ *    held (pending, OUTCOME_UNKNOWN, nothing sent) until in->settle_seconds
+ *    have passed since the intent — only then does a lookup that still finds
+ *    nothing settle it as not made, and it is sent again. (A connection
+ *    needs no wait: the API refuses a second one of the same name.)
  *
  * Who may call: cmd/apply.c. Ownership: the caller owns every input; the
  * applier updates in->state in place.
@@ -48,6 +56,7 @@
 #include "state/state.h"
 
 extern const char REASON_DEPENDENCY_FAILED[];
+extern const char ERROR_OUTCOME_UNKNOWN[]; /* error.code of a create whose outcome is unknown */
 
 struct applier_progress {
 	/* Called before a create is sent (index into actions, 0-based) and after
@@ -69,8 +78,12 @@ struct applier_input {
 	const char *results_path;
 	const char *date;            /* for results.md */
 	volatile sig_atomic_t *interrupted;
+	double settle_seconds;       /* how long an unknown transformation create is held */
 	struct applier_progress progress;
 };
+
+/* The default of settle_seconds: ten times the client's default timeout. */
+#define APPLIER_SETTLE_SECONDS 600.0
 
 enum applier_end {
 	APPLY_COMPLETE,     /* every resource created or already there */

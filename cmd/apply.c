@@ -272,7 +272,7 @@ static void describe_outcome(FILE *out, const struct action *a, const struct sta
 		fprintf(out, " %s", cmd_shown(r->reason));
 	if (state_skip_accepted(st, r))
 		fputs(" (accepted by --ack)", out);
-	if (r->outcome == OUTCOME_FAILED) {
+	if (r->outcome == OUTCOME_FAILED || (r->outcome == OUTCOME_PENDING && r->error.code)) {
 		fputs(": ", out);
 		if (r->error.http_status)
 			fprintf(out, "HTTP %d ", r->error.http_status);
@@ -605,6 +605,8 @@ static int run_applier(struct apply_run *run)
 	ai.results_path = run->results_path.data;
 	ai.date = run->date;
 	ai.interrupted = &interrupted;
+	ai.settle_seconds = (double)cmd_env_long("CCAPPLY_SETTLE_SECONDS",
+						(long)APPLIER_SETTLE_SECONDS);
 	ai.progress.before = before_resource;
 	ai.progress.after = after_resource;
 	ai.progress.ctx = rep;

@@ -188,6 +188,7 @@ static int index_line(struct journal *j, const struct jline *l, struct err *err)
 		e->intent_line = l->seq;
 		e->outcome_line = 0;
 		set_str(&e->body_digest, l->body_digest);
+		set_str(&e->intent_time, l->time);
 		e->http_status = 0;
 		set_str(&e->id, NULL);
 		set_str(&e->error_code, NULL);
@@ -413,6 +414,7 @@ void journal_free(struct journal *j)
 		free(j->entries[i].kind);
 		free(j->entries[i].name);
 		free(j->entries[i].body_digest);
+		free(j->entries[i].intent_time);
 		free(j->entries[i].id);
 		free(j->entries[i].error_code);
 	}

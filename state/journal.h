@@ -61,6 +61,7 @@ struct journal_entry {
 	long long intent_line;   /* line of the latest intent */
 	long long outcome_line;  /* line of its outcome; 0 while in flight */
 	char *body_digest;       /* of the latest intent: "blake2b-256:<hex>" */
+	char *intent_time;       /* of the latest intent: "YYYY-MM-DDTHH:MM:SSZ" */
 	/* From the outcome (zero / NULL while in flight): */
 	int http_status;         /* 0: no HTTP answer */
 	char *id;

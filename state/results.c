@@ -542,6 +542,12 @@ static void put_connection(struct buf *out, const struct results_input *in, cons
 		break;
 	case OUTCOME_PENDING:
 	default:
+		if (r && r->error.code) { /* OUTCOME_UNKNOWN: sent, answer never learned */
+			buf_puts(out, "- Outcome unknown, not sent again: ");
+			put_failure(out, &r->error);
+			buf_putc(out, '\n');
+			break;
+		}
 		buf_printf(out, "- Not attempted%s\n",
 			   in->interrupted ? " (apply was interrupted)" : "");
 		break;
@@ -605,6 +611,11 @@ static void put_package(struct buf *out, const struct results_input *in, const c
 		break;
 	case OUTCOME_PENDING:
 	default:
+		if (r && r->error.code) { /* OUTCOME_UNKNOWN: sent, answer never learned */
+			buf_puts(out, "outcome unknown, not sent again: ");
+			put_failure(out, &r->error);
+			break;
+		}
 		buf_printf(out, "not attempted%s",
 			   in->interrupted ? " (apply was interrupted)" : "");
 		break;

@@ -114,6 +114,46 @@ test_expect_success 'a create slower than the client timeout is adopted, not dup
 	every_connection_once
 '
 
+# How many stripe packages the target group holds.
+stripe_packages() {
+	sim_state | grep -c "\"package_name\": *\"stripe\""
+}
+
+test_expect_success 'a transformation create that commits after the timeout is not sent twice' '
+	fresh --fault "POST /v1/transformations#1=delay:3" &&
+	before=$(stripe_packages) &&
+	CCAPPLY_TIMEOUT_MS=1000 test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^transformation stripe: pending: OUTCOME_UNKNOWN" out &&
+	test_grep ! "stripe: failed" out &&
+	test_grep "stripe Quickstart package outcome unknown, not sent again" \
+		ws/.copy-connections/results.md &&
+	: an apply at once, before the commit: held, nothing sent &&
+	sent=$(posts) &&
+	CCAPPLY_TIMEOUT_MS=1000 test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^transformation stripe: pending: OUTCOME_UNKNOWN: an earlier apply sent this create" out &&
+	test "$(posts)" -eq "$sent" &&
+	sleep 3 &&
+	test "$(stripe_packages)" -eq $((before + 1)) &&
+	: once it shows up, the next apply adopts it: &&
+	ccapply -C ws apply --auto-approve >out &&
+	test_grep "^transformation stripe: created earlier (id [a-z_]*, recovered)" out &&
+	test "$(stripe_packages)" -eq $((before + 1)) &&
+	ccapply -C ws state verify >/dev/null
+'
+
+test_expect_success 'an unknown transformation create that never landed is sent once the wait is over' '
+	fresh --fault "POST /v1/transformations#1=reset" &&
+	before=$(stripe_packages) &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^transformation stripe: pending: OUTCOME_UNKNOWN" out &&
+	test_expect_code 3 ccapply -C ws apply --auto-approve >out &&
+	test "$(stripe_packages)" -eq $before &&
+	CCAPPLY_SETTLE_SECONDS=0 ccapply -C ws apply --auto-approve >out &&
+	test_grep "^transformation stripe: created (id [a-z_]*)$" out &&
+	test "$(stripe_packages)" -eq $((before + 1)) &&
+	ccapply -C ws state verify >/dev/null
+'
+
 test_expect_success '429 storms are absorbed: every connection once' '
 	sim_stop &&
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit 1/1 &&
@@ -241,10 +281,11 @@ test_expect_success '--json: a failure carries the error as the state file recor
 	test "$(sim_json error failed.json)" = "$(sim_json error show.json)"
 '
 
-test_expect_success '--json: a failure without an HTTP answer has http_status null' '
+test_expect_success '--json: an outcome without an HTTP answer has http_status null' '
 	fresh --fault "POST /v1/transformations#1=reset" &&
 	test_expect_code 3 ccapply -C ws apply --auto-approve --json >events &&
-	grep "^{\"event\":\"resource\".*\"outcome\":\"failed\"" events >failed.json &&
+	grep "^{\"event\":\"resource\".*\"outcome\":\"pending\"" events >failed.json &&
+	test "$(sim_json error.code failed.json)" = OUTCOME_UNKNOWN &&
 	test_line_count = 1 failed.json &&
 	test "$(sim_json name failed.json)" = stripe &&
 	test "$(sim_json error.http_status failed.json)" = null &&
