@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/fileio.h"
 #include "mcp/fixture.h"
 #include "tools/test-tool.h"
 
@@ -26,8 +27,8 @@ int tt_mcp_read(int argc, char **argv)
 		fprintf(stderr, "usage: test-tool mcp-read FILE\n");
 		return 2;
 	}
-	if (buf_read_file(&in, argv[1])) {
-		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
+	if (file_read_input(argv[1], 0, &in, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
 	if (!(s = mcp_server_new(&mcp_fixture_info, &err))) {
