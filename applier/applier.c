@@ -334,6 +334,8 @@ static int persist(struct applier_input *in, struct results_cache *cache, bool i
 
 	if (in->state && state_save_flags(in->state_path, in->state, flags, &written, err))
 		return -1;
+	in->counts.saves++;
+	in->counts.state_writes += in->state && written;
 	memset(&ri, 0, sizeof ri);
 	ri.date = in->date;
 	ri.source_group_name = in->live ? in->live->source_group_name : NULL;
@@ -357,7 +359,12 @@ static enum applier_end final_end(const struct state *st)
 	return APPLY_COMPLETE;
 }
 
-/* The loop of applier_run(), persisting through cache. */
+/* The loop of applier_run(), persisting through cache: after every
+ * resource a request was sent for (or whose journal record was completed),
+ * so a kill loses nothing, and once at the end. A resource decided without
+ * a request (noop, skip, created earlier) changes nothing a re-run would not
+ * recompute, so a no-op apply over 10,000 connections writes results.md
+ * once, not 10,000 times (docs/performance.md). */
 static int run_actions(struct client *c, struct applier_input *in, struct results_cache *cache,
 		       enum applier_end *end, struct err *err)
 {
@@ -368,14 +375,18 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 	for (i = 0; i < in->actions->n; i++) {
 		const struct action *a = &in->actions->items[i];
 		struct state_resource *r = &in->state->resources[i];
+		long long lines = in->journal ? journal_lines(in->journal) : 0;
+		bool sent = false;
 
 		if (in->interrupted && *in->interrupted) {
 			*end = APPLY_INTERRUPTED;
 			break;
 		}
+		code = 0;
 		if (r->outcome == OUTCOME_PENDING && !outcome_unknown(r)) {
 			if (in->progress.before)
 				in->progress.before(in->progress.ctx, i, a);
+			sent = true;
 			code = a->kind == RESOURCE_CONNECTION ?
 				create_connection(c, in, a, r, err) :
 				create_transformation(c, in, a, r, err);
@@ -388,13 +399,14 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 			persist(in, cache, false, &ignored);
 			return -1;
 		}
-		if (persist(in, cache, false, err))
+		if ((sent || (in->journal && journal_lines(in->journal) != lines)) &&
+		    persist(in, cache, false, err))
 			return -1;
 		if (in->progress.after && code != CLIENT_E_INTERRUPTED)
 			in->progress.after(in->progress.ctx, i, a, r);
 		if (code == CLIENT_E_AUTH) {
 			*end = APPLY_AUTH_FAILED;
-			return 0;
+			return persist(in, cache, false, err);
 		}
 		if (code == CLIENT_E_INTERRUPTED) {
 			*end = APPLY_INTERRUPTED;
@@ -404,7 +416,7 @@ static int run_actions(struct client *c, struct applier_input *in, struct result
 	if (*end == APPLY_INTERRUPTED)
 		return persist(in, cache, true, err);
 	*end = final_end(in->state);
-	return 0;
+	return persist(in, cache, false, err);
 }
 
 /* Temporary files an earlier apply left when it was killed mid-write

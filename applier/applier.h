@@ -4,9 +4,11 @@
  *
  * Owns: the order of work (connections, then transformations with the target
  * ids of their dependencies), the per-resource outcome rules, and the
- * persistence rhythm: after every resource the state file is saved (only
- * when it changed) and results.md is rewritten, both atomically, so an
- * interruption or a kill at any point loses nothing and a re-run continues.
+ * persistence rhythm: after every resource a request was sent for, and once
+ * at the end, the state file is saved (only when it changed) and results.md
+ * is rewritten, both atomically, so an interruption or a kill at any point
+ * loses nothing and a re-run continues (a resource decided without a request
+ * is recomputed by a re-run, so it needs no write of its own).
  * Those rewrites skip the directory fsync; applier_run() fsyncs the
  * directory once when it returns (lib/fileio.h, FILEIO_DEFER_DIR_SYNC).
  * Before its first request it removes the temporary files a killed apply
@@ -80,6 +82,12 @@ struct applier_input {
 	volatile sig_atomic_t *interrupted;
 	double settle_seconds;       /* how long an unknown transformation create is held */
 	struct applier_progress progress;
+	/* Filled by the applier (for -v): how often it saved its records
+	 * (state and results.md, each written only when it changed) and how
+	 * often the state file did change. */
+	struct applier_counts {
+		size_t saves, state_writes;
+	} counts;
 };
 
 /* The default of settle_seconds: ten times the client's default timeout. */

@@ -593,6 +593,7 @@ static int run_applier(struct apply_run *run)
 	struct applier_input ai;
 	enum applier_end end;
 	struct err err;
+	int rc;
 
 	memset(&ai, 0, sizeof ai);
 	ai.plan = run->in.plan;
@@ -615,7 +616,12 @@ static int run_applier(struct apply_run *run)
 	rep->started = rep->last_line = time(NULL);
 	rep->running = true;
 	set_state_header(run);
-	if (applier_run(run->client, &ai, &end, &err)) {
+	rc = applier_run(run->client, &ai, &end, &err);
+	if (run->g->verbose)
+		fprintf(stderr, "* apply saved %s and %s %zu times; %s changed %zu times\n",
+			STATE_FILE, RESULTS_FILE, ai.counts.saves, STATE_FILE,
+			ai.counts.state_writes);
+	if (rc) {
 		cmd_fail("write_failed", "%s", err.msg);
 		return EXIT_ERROR;
 	}

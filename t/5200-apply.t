@@ -163,6 +163,15 @@ test_expect_success '429 storms are absorbed: every connection once' '
 	sim_requests | grep -q "\"status\": *429"
 '
 
+test_expect_success 'a no-op apply writes results.md once, not once per resource' '
+	fresh &&
+	ccapply -v -C ws apply --auto-approve >out 2>err &&
+	test_grep "^\* apply wrote results.md 6 times and ccapply.lock [0-9]* times" err &&
+	ccapply -v -C ws apply --auto-approve >out 2>err &&
+	test_grep "^Apply complete: 0 created, 5 already existed" out &&
+	test_grep "^\* apply wrote results.md 1 times and ccapply.lock 0 times" err
+'
+
 test_expect_success 'a bad --create-rate is a usage error (64) in its own words, sending nothing' '
 	fresh &&
 	for rate in 99999999999999999999/1 0/60 -1/60 20 20/0 20/abc 1.5/60 20/1e400; do
