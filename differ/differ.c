@@ -435,7 +435,7 @@ static void diff_transformation(const struct plan *plan, size_t index,
 
 	a->kind = RESOURCE_TRANSFORMATION;
 	a->plan_index = index;
-	a->name = xstrdup(pkg->package_name);
+	a->name = xstrdup(plan_package_name(pkg));
 	a->source_id = pkg->source_transformation_id ? xstrdup(pkg->source_transformation_id) : NULL;
 	a->depends_on = xcalloc(pkg->n_depends_on + 1, sizeof *a->depends_on);
 	for (i = 0; i < pkg->n_depends_on; i++) {

@@ -58,7 +58,7 @@ static const struct plan_package *planned_package(const struct plan *p, const ch
 	size_t i;
 
 	for (i = 0; p && i < p->n_packages; i++)
-		if (!strcmp(p->packages[i].package_name, name))
+		if (!strcmp(plan_package_name(&p->packages[i]), name))
 			return &p->packages[i];
 	return NULL;
 }

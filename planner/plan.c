@@ -178,6 +178,33 @@ static int read_package(const struct reader *r, const struct value *item, size_t
 			      &pkg->n_depends_on);
 }
 
+/* Each package's resource name (see struct plan_package): its package_name
+ * unless another package shares it. Unique names stay as they always were,
+ * so existing state files and journals keep matching. */
+static void name_packages(struct plan *p)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < p->n_packages; i++) {
+		struct plan_package *pkg = &p->packages[i];
+		struct buf name = BUF_INIT;
+		bool shared = false;
+
+		for (j = 0; j < p->n_packages && !shared; j++)
+			shared = j != i && !strcmp(p->packages[j].package_name, pkg->package_name);
+		buf_puts(&name, pkg->package_name);
+		if (shared && pkg->source_transformation_id) {
+			buf_printf(&name, " (%s)", pkg->source_transformation_id);
+		} else if (shared) {
+			buf_puts(&name, " (");
+			for (k = 0; k < pkg->n_depends_on; k++)
+				buf_printf(&name, "%s%s", k ? ", " : "", pkg->depends_on[k]);
+			buf_putc(&name, ')');
+		}
+		pkg->name = buf_detach(&name);
+	}
+}
+
 static int read_dbt_project(const struct reader *r, const struct value *item, size_t index,
 			    struct plan_dbt_project *d)
 {
@@ -215,6 +242,7 @@ static int read_transformations(const struct reader *r, const struct value *root
 			if (read_package(r, list->u.arr.items[i], i, &p->packages[i]))
 				return -1;
 		}
+		name_packages(p);
 	}
 	list = rd_optional(r, t, "custom_dbt_projects_detected", VALUE_ARRAY,
 			   "transformations.custom_dbt_projects_detected", &failed);
@@ -366,6 +394,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_packages; i++) {
 		free(p->packages[i].source_transformation_id);
 		free(p->packages[i].package_name);
+		free(p->packages[i].name);
 		free_string_list(p->packages[i].depends_on, p->packages[i].n_depends_on);
 	}
 	free(p->packages);

@@ -66,10 +66,22 @@ struct plan_connection {
 struct plan_package {
 	char *source_transformation_id;
 	char *package_name;
+	/* The package's name as a resource in the state, the journal and
+	 * results.md: package_name, or, when another package of the plan has
+	 * the same package_name (two Stripe connections, each with its
+	 * package), "package_name (source_transformation_id)" — its identity,
+	 * SPEC §3 — or, without an id, "package_name (dep, dep)". Read it with
+	 * plan_package_name() (a model built by hand may leave it NULL). */
+	char *name;
 	char **depends_on; /* target_connection_source_ids */
 	size_t n_depends_on;
 	int line, col;
 };
+
+static inline const char *plan_package_name(const struct plan_package *pkg)
+{
+	return pkg->name ? pkg->name : pkg->package_name;
+}
 
 /* What the service catalog doubts in a plan, without refusing it. Codes:
  * CATALOG_UNKNOWN_KEY, CATALOG_VALUE_NOT_IN_ENUM, CATALOG_UNKNOWN_SERVICE.

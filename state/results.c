@@ -239,7 +239,7 @@ static void resolve(const struct results_input *in, const char *kind, struct res
 	out->entry = xcalloc(n_plan + n_state + 1, sizeof *out->entry);
 	for (i = 0; i < n_plan; i++) {
 		const char *name = conns ? p->connections[i].target_name :
-				   p->packages[i].package_name;
+				   plan_package_name(&p->packages[i]);
 		/* a state kept in plan order has it at this position */
 		const struct state_resource *r = find_resource(st, kind, name,
 							       conns ? i : p->n_connections + i);
