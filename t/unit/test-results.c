@@ -516,14 +516,14 @@ static void test_write_unchanged(char *dir, char *path)
 	later.date = "2027-01-01T00:00:00Z";
 	if (!ok(mkdir(dir, 0700) == 0, "temporary directory again"))
 		return;
-	ok(results_write(path, &seed_input, &err) == 0 && !buf_read_file(&first, path),
+	ok(results_write(path, &seed_input, &err) == 0 && !file_read_input(path, 0, &first, &err),
 	   "written once");
-	ok(results_write(path, &later, &err) == 0 && !buf_read_file(&back, path) &&
+	ok(results_write(path, &later, &err) == 0 && !file_read_input(path, 0, &back, &err) &&
 	   back.len == first.len && !memcmp(back.data, first.data, back.len),
 	   "the same content later: byte-identical, the first date kept");
 	later.state = &interrupted_state;
 	buf_reset(&back);
-	ok(results_write(path, &later, &err) == 0 && !buf_read_file(&back, path) &&
+	ok(results_write(path, &later, &err) == 0 && !file_read_input(path, 0, &back, &err) &&
 	   strstr(buf_str(&back), "**Date:** 2027-01-01T00:00:00Z\n"),
 	   "a change is written with its own date");
 	unlink(path);
