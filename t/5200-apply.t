@@ -168,7 +168,7 @@ test_expect_success 'a no-op apply writes results.md once, not once per resource
 	ccapply -v -C ws apply --auto-approve >out 2>err &&
 	test_grep "^\* apply saved ccapply.lock and results.md 6 times; ccapply.lock changed [0-9]* times" err &&
 	ccapply -v -C ws apply --auto-approve >out 2>err &&
-	test_grep "^Apply complete: 0 created, 5 already existed" out &&
+	test_grep "^Apply complete: 5 created (5 by an earlier apply), 0 already existed" out &&
 	test_grep "^\* apply saved ccapply.lock and results.md 1 times; ccapply.lock changed 0 times" err
 '
 

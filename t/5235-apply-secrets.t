@@ -25,6 +25,7 @@ test_expect_success 'setup: an API whose create errors echo the credentials' '
 		>echo-error.json &&
 	cat >routes <<-EOF &&
 	GET /v1/groups/target_group 200 $good/group.json
+	GET /v1/destinations/target_group 200 $good/destination.json
 	GET /v1/groups/target_group/connections 200 $good/connections.json
 	GET /v1/transformations 200 $good/transformations.json
 	GET /v1/connections/src_postgres 200 $good/connection.json
