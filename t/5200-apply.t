@@ -240,8 +240,8 @@ test_expect_success 'a saved plan whose live_fingerprint is stale is refused' '
 	test_grep "saved.plan is stale: the target group changed since it was saved" err &&
 	test_grep "is stale" ws/.copy-connections/results.md &&
 	test "$(posts)" -eq 1 &&
-	perl -0pi -e "s/,\\s*\"live_fingerprint\": \"[0-9a-f]*\"//" saved.plan &&
-	test_grep ! live_fingerprint saved.plan &&
+	perl -0pi -e "s/,\\s*\"live_fingerprint\": \"[0-9a-f]*\"//" ws/saved.plan &&
+	test_grep ! live_fingerprint ws/saved.plan &&
 	test_expect_code 1 ccapply -C ws apply saved.plan --auto-approve 2>err &&
 	test_grep "has no live_fingerprint" err &&
 	test "$(posts)" -eq 1
