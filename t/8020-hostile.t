@@ -244,7 +244,7 @@ test_expect_success 'inputs that are FIFOs or devices are refused, without a han
 	refuse_quickly "ccapply\.lock.*character device" ccapply -C env-ws state verify &&
 	rm $d/ccapply.lock && mkfifo $d/ccapply.journal &&
 	refuse_quickly "ccapply\.journal.*FIFO" ccapply -C env-ws apply --auto-approve &&
-	rm $d/ccapply.journal && mkfifo saved.plan &&
+	rm $d/ccapply.journal && mkfifo env-ws/saved.plan &&
 	refuse_quickly "saved\.plan.*FIFO" ccapply -C env-ws show saved.plan &&
 	refuse_quickly "saved\.plan.*FIFO" ccapply -C env-ws apply --auto-approve saved.plan &&
 	refuse_quickly "/dev/zero.*character device" ccapply -C env-ws show /dev/zero &&
@@ -254,10 +254,10 @@ test_expect_success 'inputs that are FIFOs or devices are refused, without a han
 '
 
 test_expect_success 'an output that exists and is not a regular file is refused' '
-	base_workspace env-ws && mkfifo out.fifo &&
+	base_workspace env-ws && mkfifo env-ws/out.fifo &&
 	refuse_quickly "out\.fifo.*FIFO" ccapply -C env-ws plan --out out.fifo &&
-	test -p out.fifo &&
-	! ls out.fifo.tmp.* 2>/dev/null
+	test -p env-ws/out.fifo &&
+	! ls env-ws/out.fifo.tmp.* 2>/dev/null
 '
 
 test_expect_success 'a committed .lck or journal link: refused, its target untouched' '
@@ -288,8 +288,8 @@ test_expect_success 'a linked state file or results.md is replaced, never writte
 	cp state-target state-copy &&
 	ln -s ../../state-target $d/ccapply.lock &&
 	ccapply -C env-ws plan --out plan.out >out 2>err &&
-	ln -s victim plan-link && ccapply -C env-ws plan --out plan-link >out 2>err &&
-	test_cmp expect victim && test -f plan-link && ! test -L plan-link &&
+	ln -s ../victim env-ws/plan-link && ccapply -C env-ws plan --out plan-link >out 2>err &&
+	test_cmp expect victim && test -f env-ws/plan-link && ! test -L env-ws/plan-link &&
 	test_cmp state-copy state-target
 '
 
