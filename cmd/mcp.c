@@ -44,6 +44,7 @@
 #include "cmd/plandoc.h"
 #include "cmd/schemas.h"
 #include "lib/buf.h"
+#include "lib/fileio.h"
 #include "lib/json.h"
 #include "mcp/mcp.h"
 #include "state/results.h"
@@ -809,16 +810,15 @@ static void run_results(struct server *s, struct job *j)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT, out = BUF_INIT, msg = BUF_INIT;
 	struct value *doc;
-	struct stat st;
+	struct err err;
 
 	buf_printf(&path, "%s/.copy-connections/" RESULTS_FILE, s->g->dir);
-	if (stat(path.data, &st) || !S_ISREG(st.st_mode) || buf_read_file(&text, path.data)) {
-		if (errno == ENOENT)
+	if (file_read_input(path.data, 0, &text, &err)) {
+		if (err.code == ENOENT)
 			buf_printf(&msg, "no results.md at %s: apply has not run in this "
 				   "directory yet", path.data);
 		else
-			buf_printf(&msg, "cannot read %s: %s", path.data,
-				   S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+			buf_printf(&msg, "cannot read %s", err.msg);
 		mcp_tool_result(&out, j->call.id, msg.data, NULL, true);
 	} else {
 		doc = value_new_object();
