@@ -1021,6 +1021,7 @@ void client_free(struct client *c)
 		memset(c->api_secret, 0, strlen(c->api_secret));
 		free(c->api_secret);
 	}
+	client_secrets_free(c->secrets);
 	free(c);
 }
 
