@@ -75,7 +75,6 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 	a->planfile = args_value(args, "PLANFILE");
 	a->auto_approve = args_flag(args, "--auto-approve");
 	a->json = args_flag(args, "--json");
-	acks_from_list(&a->acks, args, "--ack");
 	if (rate) {
 		struct err err;
 		if (client_create_rate_parse(rate, &a->rate_count, &a->rate_seconds, &err)) {
@@ -83,6 +82,7 @@ static int parse_apply_args(const struct cmd_args *args, struct apply_args *a)
 			return -1;
 		}
 	}
+	acks_from_list(&a->acks, args, "--ack"); /* last: a refusal above owns nothing */
 	return 0;
 }
 
