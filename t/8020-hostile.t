@@ -14,8 +14,10 @@
 # list`, `state verify`, `status` and `test-tool state-load`; API bodies
 # through `test-tool api` and, for the reads plan depends on, `ccapply plan`
 # and `apply`, served by testdata/hostile/serve.pl, which answers with any
-# bytes at all. The base/ files, from which every case is one edit away, must
-# pass, so each refusal is the edit's doing.
+# bytes at all — and none of them (some echo the API key, the secret or their
+# Basic encoding in an error's code, message or a proxy's page) gets a
+# credential into anything ccapply writes. The base/ files, from which every
+# case is one edit away, must pass, so each refusal is the edit's doing.
 . "$(dirname "$0")/test-lib.sh"
 
 HOSTILE=$TESTDATA/hostile
@@ -325,6 +327,16 @@ routes() {
 	echo "GET /v1/connections 200 $good/empty-list.json"
 }
 
+# no_credentials FILE... — none of the files holds the API key, the secret or
+# their HTTP Basic encoding, whatever the API answered (some bodies echo them).
+no_credentials() {
+	local basic
+	basic=$(printf '%s:%s' "$FIVETRAN_APIKEY" "$FIVETRAN_APISECRET" | base64 -w0)
+	if grep -F -e "$FIVETRAN_APIKEY" -e "$FIVETRAN_APISECRET" -e "$basic" -- "$@"; then
+		echo "a credential was written (above)"; return 1
+	fi
+}
+
 hostile_api() {
 	local file=$1 regex=$2 base endpoint status op path
 	base=$(basename "$file")
@@ -347,15 +359,18 @@ hostile_api() {
 		path="$path|target group" ;;
 	*)	FIVETRAN_API_URL=$SERVE_URL test-tool api --max-retries 1 --retry-base-ms 1 \
 			$op >out 2>err
-		check_refusal $? err "$path" "$regex" || return 1 ;;
+		check_refusal $? err "$path" "$regex" || return 1
+		no_credentials out err || return 1 ;;
 	esac
 	case $endpoint in connection|groups) return 0 ;; esac
 
 	rm -f serve.log
 	FIVETRAN_API_URL=$SERVE_URL ccapply -C api-ws plan >out 2>err
 	check_refusal $? err "$path" "$regex" || return 1
+	no_credentials out err || return 1
 	FIVETRAN_API_URL=$SERVE_URL ccapply -C api-ws apply --auto-approve >out 2>err
 	check_refusal $? err "$path" "$regex" || return 1
+	no_credentials out err api-ws/.copy-connections/* || return 1
 	check_no_state_written api-ws || return 1
 	rm -f api-ws/.copy-connections/results.md
 	if grep -v "^GET " serve.log; then echo "a request other than GET was sent"; return 1; fi
