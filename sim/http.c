@@ -19,6 +19,7 @@
  * Requests under /_sim/ skip 1–5: they are the tests' window into the simulator.
  */
 #include "sim/sim.h"
+#include "sim/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -182,9 +183,9 @@ static bool answer_api(struct exchange *x, const struct req_ctx *ctx)
 	enum sim_fault_action action = x->fault ? x->fault->action : SIM_FAULT_DELAY;
 
 	if (x->api && sim->opt.latency_ms)
-		sim_sleep_ms(sim, sim->opt.latency_ms);
+		sim_sleep_ms(&sim->stop, sim->opt.latency_ms);
 	if (x->fault && action == SIM_FAULT_DELAY)
-		sim_sleep_ms(sim, x->fault->delay_ms);
+		sim_sleep_ms(&sim->stop, x->fault->delay_ms);
 	if (x->fault && action == SIM_FAULT_400) {
 		sim_respond_error(&x->resp, 400, "InvalidInput", "Injected fault: %s "
 				  "(the request is refused, nothing is done)", x->fault->spec);

@@ -14,6 +14,7 @@
  * the socket or the port file fails, 2 for a usage error.
  */
 #include "sim/sim.h"
+#include "sim/clock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -98,34 +99,6 @@ static const char usage_text[] =
 "key in config, of a service the definition has.\n"
 "\n"
 "Stops cleanly (exit 0) on SIGTERM or SIGINT.\n";
-
-/* ------------------------------------------------------------- clocks */
-
-double sim_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void sim_sleep_ms(struct sim *sim, unsigned long ms)
-{
-	struct timespec until;
-
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(ms / 1000);
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&sim->stop_lock);
-	while (!sim->stopping &&
-	       pthread_cond_timedwait(&sim->stop_cond, &sim->stop_lock, &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&sim->stop_lock);
-}
 
 static int check_clock(const char *text, struct err *err)
 {
@@ -251,8 +224,6 @@ static int parse_args(struct sim *sim, int argc, char **argv, struct err *err)
 
 static void sim_init(struct sim *sim)
 {
-	pthread_condattr_t attr;
-
 	memset(sim, 0, sizeof *sim);
 	sim->opt.api_key = SIM_DEFAULT_KEY;
 	sim->opt.api_secret = SIM_DEFAULT_SECRET;
@@ -260,11 +231,7 @@ static void sim_init(struct sim *sim)
 	sim->rate.max = 20;
 	sim->rate.window = 60;
 	pthread_mutex_init(&sim->lock, NULL);
-	pthread_mutex_init(&sim->stop_lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&sim->stop_cond, &attr);
-	pthread_condattr_destroy(&attr);
+	sim_stop_init(&sim->stop);
 }
 
 static void sim_free(struct sim *sim)
@@ -274,8 +241,7 @@ static void sim_free(struct sim *sim)
 	sim_faults_free(&sim->faults);
 	sim_rate_free(&sim->rate);
 	pthread_mutex_destroy(&sim->lock);
-	pthread_mutex_destroy(&sim->stop_lock);
-	pthread_cond_destroy(&sim->stop_cond);
+	sim_stop_free(&sim->stop);
 }
 
 static char *clock_now(void)
@@ -320,10 +286,7 @@ static void wait_for_stop_signal(struct sim *sim, const sigset_t *set)
 
 	while (sigwait(set, &sig) != 0)
 		;
-	pthread_mutex_lock(&sim->stop_lock);
-	sim->stopping = true;
-	pthread_cond_broadcast(&sim->stop_cond);
-	pthread_mutex_unlock(&sim->stop_lock);
+	sim_stop_signal(&sim->stop);
 }
 
 /* Seed, listen, publish the port, wait for a signal, stop. */

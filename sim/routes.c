@@ -16,6 +16,7 @@
  * stable because resources are only ever appended.
  */
 #include "sim/sim.h"
+#include "sim/clock.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -8,10 +8,14 @@
  * to misbehave on purpose: rate limits, latency, 5xx, connection resets, slow
  * and malformed answers, before or after an effect was committed.
  *
- * Modules (one .c file each, all declared here):
+ * Modules (one .c file each, all declared here but clock.c, in clock.h):
  *
  *   main.c      options, --help, lifecycle: seed, listen, port file, wait for
  *               SIGTERM/SIGINT (sigwait, no handlers), shut down, free.
+ *   clock.c     the monotonic time and the sleep a shutdown interrupts, in
+ *               clock.h: they need nothing from the rest, and main.c, http.c
+ *               and routes.c use them, so calls run one way
+ *               (main → http → routes → clock).
  *   http.c      libmicrohttpd glue: one thread per connection; collects the
  *               body (capped at SIM_BODY_MAX → 413), the query and auth; applies
  *               latency and fault actions around the route; logs the request.
@@ -31,7 +35,7 @@
  * Concurrency: MHD runs each client connection in its own thread. Everything
  * mutable (store, request log, fault counters, rate window) is guarded by
  * sim->lock, held only while state is read or changed, never while sleeping
- * (latency and delay:S faults sleep on sim->stop_cond so SIGTERM wakes them).
+ * (latency and delay:S faults sleep on sim->stop, so SIGTERM wakes them).
  * The options are written once before the daemon starts and only read after.
  *
  * Determinism (for golden tests): generated ids come from per-kind counters
@@ -77,6 +81,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/value.h"
+#include "sim/clock.h"
 
 struct catalog_service;
 
@@ -375,17 +380,10 @@ struct sim {
 	struct sim_faults faults;
 	struct sim_rate rate;
 
-	pthread_mutex_t stop_lock; /* guards stopping; stop_cond wakes sleepers */
-	pthread_cond_t stop_cond;
-	bool stopping;
+	struct sim_stop stop; /* set on SIGTERM/SIGINT; wakes sleepers (clock.h) */
 
 	void *daemon; /* struct MHD_Daemon *, owned by http.c */
 };
-
-/* Sleep ms milliseconds, or less if the simulator is shutting down. */
-void sim_sleep_ms(struct sim *sim, unsigned long ms);
-/* Seconds on the monotonic clock. */
-double sim_now(void);
 
 /* ------------------------------------------ utilities (in reqlog.c) */
 
