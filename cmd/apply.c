@@ -376,7 +376,7 @@ struct apply_run {
 	char **acked;
 	size_t n_acked;
 	struct reporter rep;
-	struct buf dir, state_path, results_path;
+	const struct workspace *ws; /* the paths, g->ws */
 	char date[32];
 };
 
@@ -407,14 +407,11 @@ static int acknowledge(struct apply_run *run, bool ask, struct err *err)
  * each recorded connection keeps its auth step; NULL when it cannot be read. */
 static struct plan *plan_for_the_record(struct apply_run *run)
 {
-	struct buf path = BUF_INIT;
 	struct plan *p = NULL;
 	struct err ignored;
 
-	buf_printf(&path, "%s/copy_plan.yaml", run->dir.data);
-	if (plan_load(path.data, &p, &ignored))
+	if (plan_load(run->ws->plan, &p, &ignored))
 		p = NULL;
-	buf_free(&path);
 	return p;
 }
 
@@ -424,7 +421,7 @@ static const struct state *recorded_state(struct apply_run *run)
 {
 	struct err ignored;
 
-	if (!run->state_loaded && state_load(run->state_path.data, &run->state, &ignored))
+	if (!run->state_loaded && state_load(run->ws->state, &run->state, &ignored))
 		run->state = NULL;
 	run->state_loaded = true;
 	return run->state;
@@ -442,9 +439,9 @@ static int refuse(struct apply_run *run, const char *message)
 	struct stat st;
 	struct err err;
 
-	if (stat(run->dir.data, &st) || !S_ISDIR(st.st_mode))
+	if (stat(run->ws->dir, &st) || !S_ISDIR(st.st_mode))
 		return EXIT_ERROR;
-	if (!run->lock && state_lock_acquire(run->dir.data, &run->lock, &err)) {
+	if (!run->lock && state_lock_acquire(run->ws->lock, &run->lock, &err)) {
 		cmd_fail("locked", "%s", err.msg);
 		return EXIT_ERROR;
 	}
@@ -459,10 +456,10 @@ static int refuse(struct apply_run *run, const char *message)
 		ri.target_group_name = run->live.group_name;
 	} else {
 		/* not read this time: as recorded */
-		ri.source_group_name = source = results_recorded_source(run->results_path.data);
+		ri.source_group_name = source = results_recorded_source(run->ws->results);
 		ri.target_group_name = ri.state ? ri.state->target_group_name : NULL;
 	}
-	if (results_write(run->results_path.data, &ri, &err))
+	if (results_write(run->ws->results, &ri, &err))
 		cmd_fail("write_failed", "%s", err.msg);
 	plan_free(own_plan);
 	free(source);
@@ -583,7 +580,7 @@ static void print_summary(const struct apply_run *run, enum applier_end end)
 	if (hint.len)
 		printf("Skipped on purpose? Accept these skips (apply then exits 0 with them) with "
 		       "--ack %s\n", hint.data);
-	printf("Results: %s\nState:   %s\n", run->results_path.data, run->state_path.data);
+	printf("Results: %s\nState:   %s\n", run->ws->results, run->ws->state);
 	buf_free(&hint);
 }
 
@@ -602,8 +599,8 @@ static int run_applier(struct apply_run *run)
 	ai.actions = &run->actions;
 	ai.state = run->state;
 	ai.journal = run->journal;
-	ai.state_path = run->state_path.data;
-	ai.results_path = run->results_path.data;
+	ai.state_path = run->ws->state;
+	ai.results_path = run->ws->results;
 	ai.date = run->date;
 	ai.interrupted = &interrupted;
 	ai.settle_seconds = (double)cmd_env_long("CCAPPLY_SETTLE_SECONDS",
@@ -636,7 +633,7 @@ static int load_state(struct apply_run *run)
 {
 	struct err err;
 
-	if (state_load(run->state_path.data, &run->state, &err)) {
+	if (state_load(run->ws->state, &run->state, &err)) {
 		run->state_loaded = true;
 		cmd_fail("state_invalid", "%s\n  ccapply will not overwrite a state file it cannot "
 			 "trust; restore it from version control or move it aside.", err.msg);
@@ -699,7 +696,7 @@ static int prepare(struct apply_run *run)
 	ask = isatty(STDIN_FILENO) && !run->args.auto_approve && !run->args.json;
 	if (!ask && acknowledge(run, false, &err))
 		return refuse(run, err.msg);
-	if (state_lock_acquire(run->dir.data, &run->lock, &err)) {
+	if (state_lock_acquire(run->ws->lock, &run->lock, &err)) {
 		cmd_fail("locked", "%s", err.msg);
 		return EXIT_ERROR; /* the other apply owns results.md now */
 	}
@@ -707,7 +704,7 @@ static int prepare(struct apply_run *run)
 		return rc;
 	/* The journal says which creates an earlier apply sent but never saw
 	 * answered; a damaged one is not built upon, like the state file. */
-	if (journal_open(run->dir.data, &run->journal, &err)) {
+	if (journal_open(run->ws->journal, &run->journal, &err)) {
 		cmd_fail("journal_invalid", "%s\n  ccapply will not append to a journal it cannot verify; move it "
 			  "aside (ccapply state verify shows what it holds) and run apply again.",
 			  err.msg);
@@ -758,9 +755,6 @@ static void run_free(struct apply_run *run)
 	client_free(run->client);
 	state_lock_release(run->lock);
 	planner_inputs_free(&run->in);
-	buf_free(&run->dir);
-	buf_free(&run->state_path);
-	buf_free(&run->results_path);
 }
 
 static int run_apply(const struct cmd_args *args, const struct global_options *g)
@@ -770,6 +764,7 @@ static int run_apply(const struct cmd_args *args, const struct global_options *g
 
 	memset(&run, 0, sizeof run);
 	run.g = g;
+	run.ws = &g->ws;
 	if (parse_apply_args(args, &run.args))
 		return EXIT_USAGE;
 	run.rep = (struct reporter){
@@ -781,9 +776,6 @@ static int run_apply(const struct cmd_args *args, const struct global_options *g
 		.rate_seconds = run.args.rate_seconds ? run.args.rate_seconds :
 			CLIENT_CREATE_RATE_SECONDS,
 	};
-	buf_printf(&run.dir, "%s/.copy-connections", g->dir);
-	buf_printf(&run.state_path, "%s/" STATE_FILE, run.dir.data);
-	buf_printf(&run.results_path, "%s/" RESULTS_FILE, run.dir.data);
 	iso_now(run.date);
 	install_signal_handlers();
 	rc = prepare(&run);

@@ -22,6 +22,10 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/sanitize.h"
+#include "planner/planner.h"
+#include "state/journal.h"
+#include "state/results.h"
+#include "state/state.h"
 
 const struct command_spec *const cmd_commands[] = {
 	&cmd_plan_spec, &cmd_apply_spec, &cmd_validate_spec, &cmd_show_spec, &cmd_state_spec,
@@ -275,6 +279,41 @@ static int check_dir(const struct global_options *g, bool given)
 	return 0;
 }
 
+static char *path_in(const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_detach(&b);
+}
+
+void cmd_workspace_init(struct workspace *ws, const char *dir)
+{
+	char *wd = path_in(dir, WORKSPACE_DIR);
+
+	*ws = (struct workspace){
+		.dir = wd,
+		.plan = path_in(wd, PLAN_FILE),
+		.report = path_in(wd, REPORT_FILE),
+		.state = path_in(wd, STATE_FILE),
+		.lock = path_in(wd, STATE_LOCK_FILE),
+		.journal = path_in(wd, JOURNAL_FILE),
+		.results = path_in(wd, RESULTS_FILE),
+	};
+}
+
+void cmd_workspace_free(struct workspace *ws)
+{
+	free(ws->dir);
+	free(ws->plan);
+	free(ws->report);
+	free(ws->state);
+	free(ws->lock);
+	free(ws->journal);
+	free(ws->results);
+	memset(ws, 0, sizeof *ws);
+}
+
 static int run_command(const struct command_spec *c, int argc, char **argv,
 		       const struct global_options *g, bool dir_given)
 {
@@ -399,5 +438,8 @@ int main(int argc, char **argv)
 	cmd = cmd_find(cmd_commands, argv[i]);
 	if (!cmd)
 		return unknown_command(cmd_commands, NULL, argv[i]);
-	return finish(run_command(cmd, argc - i, argv + i, &g, dir_given));
+	cmd_workspace_init(&g.ws, g.dir);
+	rc = run_command(cmd, argc - i, argv + i, &g, dir_given);
+	cmd_workspace_free(&g.ws);
+	return finish(rc);
 }

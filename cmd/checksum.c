@@ -14,22 +14,14 @@ static int run_checksum(const struct cmd_args *a, const struct global_options *g
 {
 	const char *file = args_value(a, "FILE");
 	char sum[CHECKSUM_TEXT_MAX];
-	struct buf path = BUF_INIT;
 	struct err err;
-	int rc = EXIT_OK;
 
-	if (file)
-		buf_puts(&path, file);
-	else
-		buf_printf(&path, "%s/.copy-connections/copy_plan.yaml", g->dir);
-	if (checksum_file(buf_str(&path), DIGEST_BLAKE2B_256, sum, &err)) {
+	if (checksum_file(file ? file : g->ws.plan, DIGEST_BLAKE2B_256, sum, &err)) {
 		cmd_error("%s", err.msg);
-		rc = EXIT_ERROR;
-	} else {
-		puts(sum);
+		return EXIT_ERROR;
 	}
-	buf_free(&path);
-	return rc;
+	puts(sum);
+	return EXIT_OK;
 }
 
 static const struct opt_spec checksum_options[] = {

@@ -22,8 +22,30 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
+/* The directory apply and the gates work in, under DIR. */
+#define WORKSPACE_DIR ".copy-connections"
+
+/* The paths of a run's files, built once at dispatch from -C DIR
+ * (cmd_workspace_init, in ccapply.c) and used by every command; the modules
+ * below cmd/ take these paths as arguments and build none of their own.
+ * Each is DIR/.copy-connections/NAME, spelled as DIR was given (relative
+ * stays relative), so messages print them as the user typed DIR. */
+struct workspace {
+	char *dir;     /* DIR/.copy-connections */
+	char *plan;    /* .../copy_plan.yaml (PLAN_FILE, planner.h) */
+	char *report;  /* .../validation_report.yaml (REPORT_FILE) */
+	char *state;   /* .../ccapply.lock (STATE_FILE, state.h) */
+	char *lock;    /* .../ccapply.lock.lck, the apply lock (STATE_LOCK_FILE) */
+	char *journal; /* .../ccapply.journal (JOURNAL_FILE, journal.h) */
+	char *results; /* .../results.md (RESULTS_FILE, results.h) */
+};
+
+void cmd_workspace_init(struct workspace *ws, const char *dir);
+void cmd_workspace_free(struct workspace *ws);
+
 struct global_options {
 	const char *dir;     /* -C DIR; default "." */
+	struct workspace ws; /* the paths under DIR */
 	const char *api_url; /* --api-url, else FIVETRAN_API_URL, else the real API */
 	bool color;          /* stdout is a terminal, no NO_COLOR, no --no-color */
 	int verbose;         /* -v: 1; --debug: 2 (traces requests, redacted) */

@@ -96,7 +96,7 @@ static const char *gate_code(enum gate gate)
 int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err)
 {
 	err_clear(err);
-	if (!planner_load(g->dir, in, err))
+	if (!planner_load(g->ws.plan, g->ws.report, in, err))
 		return 0;
 	cmd_fail(gate_code(in->refused_at), "%s", err->msg);
 	if (in->refused_at == GATE_STATUS_FAIL)

@@ -808,21 +808,21 @@ static void job_finish(struct server *s, struct job *j, int wstatus)
 /* results: no command prints results.md as JSON; read it here. */
 static void run_results(struct server *s, struct job *j)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT, out = BUF_INIT, msg = BUF_INIT;
+	const char *path = s->g->ws.results;
+	struct buf text = BUF_INIT, out = BUF_INIT, msg = BUF_INIT;
 	struct value *doc;
 	struct err err;
 
-	buf_printf(&path, "%s/.copy-connections/" RESULTS_FILE, s->g->dir);
-	if (file_read_input(path.data, 0, &text, &err)) {
+	if (file_read_input(path, 0, &text, &err)) {
 		if (err.code == ENOENT)
 			buf_printf(&msg, "no results.md at %s: apply has not run in this "
-				   "directory yet", path.data);
+				   "directory yet", path);
 		else
 			buf_printf(&msg, "cannot read %s", err.msg);
 		mcp_tool_result(&out, j->call.id, msg.data, NULL, true);
 	} else {
 		doc = value_new_object();
-		value_object_put_c(doc, "path", value_new_cstring(path.data));
+		value_object_put_c(doc, "path", value_new_cstring(path));
 		value_object_put(doc, "text", 4, value_new_string(text.data ? text.data : "",
 								  text.len));
 		mcp_tool_result(&out, j->call.id, text.data ? text.data : "", doc, false);
@@ -831,7 +831,6 @@ static void run_results(struct server *s, struct job *j)
 	buf_free(&out);
 	buf_free(&msg);
 	buf_free(&text);
-	buf_free(&path);
 }
 
 /* Start the next queued call; calls that need no process finish at once. */

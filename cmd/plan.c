@@ -67,17 +67,13 @@ static int save_plan(const char *path, const struct value *doc, const struct liv
  * never shows what apply will not do. */
 static int read_state(const struct global_options *g, struct state **out)
 {
-	struct buf path = BUF_INIT;
 	struct err err;
-	int rc;
 
-	buf_printf(&path, "%s/.copy-connections/" STATE_FILE, g->dir);
-	rc = state_load(path.data, out, &err);
-	if (rc)
-		cmd_fail("state_invalid", "%s\n  plan reads it to know what ccapply created; restore "
-			 "it from version control or move it aside.", err.msg);
-	buf_free(&path);
-	return rc ? EXIT_ERROR : 0;
+	if (!state_load(g->ws.state, out, &err))
+		return 0;
+	cmd_fail("state_invalid", "%s\n  plan reads it to know what ccapply created; restore "
+		 "it from version control or move it aside.", err.msg);
+	return EXIT_ERROR;
 }
 
 static int run_plan(const struct cmd_args *a, const struct global_options *g)

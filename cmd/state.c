@@ -35,40 +35,19 @@
 #define OLD_KEY_ENV "CCAPPLY_STATE_OLD_KEY"
 #define DASHBOARD_URL "https://fivetran.com/dashboard/connections/"
 
-struct paths {
-	struct buf dir;   /* DIR/.copy-connections */
-	struct buf state; /* .../ccapply.lock */
-	struct buf plan;  /* .../copy_plan.yaml */
-};
-
-static void paths_init(struct paths *p, const struct global_options *g)
-{
-	memset(p, 0, sizeof *p);
-	buf_printf(&p->dir, "%s/.copy-connections", g->dir);
-	buf_printf(&p->state, "%s/" STATE_FILE, p->dir.data);
-	buf_printf(&p->plan, "%s/copy_plan.yaml", p->dir.data);
-}
-
-static void paths_free(struct paths *p)
-{
-	buf_free(&p->dir);
-	buf_free(&p->state);
-	buf_free(&p->plan);
-}
-
 /* The state for list and show: EXIT_ERROR with a message when there is none
  * or it does not load. */
-static int load_state(const struct paths *p, struct state **st)
+static int load_state(const struct workspace *ws, struct state **st)
 {
 	struct err err;
 
-	if (state_load(p->state.data, st, &err)) {
+	if (state_load(ws->state, st, &err)) {
 		cmd_fail("state_invalid", "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	if (!*st) {
 		cmd_fail("no_state", "no state file at %s: nothing has been applied in this "
-			 "directory yet (ccapply apply writes it)", p->state.data);
+			 "directory yet (ccapply apply writes it)", ws->state);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -273,7 +252,7 @@ static size_t count_created(const struct state *st)
 	return n;
 }
 
-static void verify_plan_checksum(struct checks *c, const struct paths *p, const struct state *st)
+static void verify_plan_checksum(struct checks *c, const struct workspace *ws, const struct state *st)
 {
 	char now[CHECKSUM_TEXT_MAX];
 	enum digest_algo algo;
@@ -285,7 +264,7 @@ static void verify_plan_checksum(struct checks *c, const struct paths *p, const 
 		buf_puts(&msg, "not checked: the state's entries could not be read");
 	else if (checksum_parse(st->plan_checksum, &algo, &err))
 		buf_printf(&msg, "the state's plan_checksum: %s", err.msg);
-	else if (checksum_file(p->plan.data, algo, now, &err))
+	else if (checksum_file(ws->plan, algo, now, &err))
 		buf_printf(&msg, "%s", err.msg);
 	else if (strcasecmp(now, st->plan_checksum))
 		buf_printf(&msg, "copy_plan.yaml has changed since the apply that wrote this "
@@ -310,14 +289,14 @@ static void indent_lines(struct buf *out, const char *text)
 }
 
 /* The chain (journal_open() checks it), then the replay against st. */
-static void verify_journal(struct checks *c, const struct paths *p, const struct state *st)
+static void verify_journal(struct checks *c, const struct workspace *ws, const struct state *st)
 {
 	struct journal *j = NULL;
 	struct buf msg = BUF_INIT, why = BUF_INIT;
 	struct err err;
 	size_t covered, differ;
 
-	if (journal_open(p->dir.data, &j, &err)) {
+	if (journal_open(ws->journal, &j, &err)) {
 		check_line(c, "journal chain", false, err.msg);
 		check_line(c, "journal replay", false,
 			   "not checked: the journal could not be read");
@@ -365,13 +344,13 @@ static void verify_journal(struct checks *c, const struct paths *p, const struct
 
 /* --json: {"format_version", "state_file", "ok", "checks": [{"check", "ok",
  * "message"}]} (docs/schemas/state-verify.schema.json). */
-static void verify_json(const struct paths *p, struct checks *c)
+static void verify_json(const struct workspace *ws, struct checks *c)
 {
 	struct value *doc = value_new_object();
 	struct buf b = BUF_INIT;
 
 	value_object_put_c(doc, "format_version", value_new_number("1"));
-	value_object_put_c(doc, "state_file", value_new_cstring(p->state.data));
+	value_object_put_c(doc, "state_file", value_new_cstring(ws->state));
 	value_object_put_c(doc, "ok", value_new_bool(!c->failed));
 	value_object_put_c(doc, "checks", c->json);
 	c->json = NULL;
@@ -381,7 +360,7 @@ static void verify_json(const struct paths *p, struct checks *c)
 	cmd_json_answered();
 }
 
-static int cmd_verify(const struct paths *p, bool json)
+static int cmd_verify(const struct workspace *ws, bool json)
 {
 	struct checks c = { 0, 0, NULL };
 	struct state_key key;
@@ -395,10 +374,10 @@ static int cmd_verify(const struct paths *p, bool json)
 		cmd_error("state verify: %s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (file_read_input(p->state.data, 0, &data, &err)) {
+	if (file_read_input(ws->state, 0, &data, &err)) {
 		if (err.code == ENOENT)
 			cmd_error("state verify: no state file at %s: nothing has been applied in "
-				  "this directory yet (ccapply apply writes it)", p->state.data);
+				  "this directory yet (ccapply apply writes it)", ws->state);
 		else
 			cmd_error("state verify: cannot read %s", err.msg);
 		buf_free(&data);
@@ -407,7 +386,7 @@ static int cmd_verify(const struct paths *p, bool json)
 	if (json)
 		c.json = value_new_array();
 	else
-		printf("state file: %s\n", p->state.data);
+		printf("state file: %s\n", ws->state);
 	if (state_check_tag(data.data ? data.data : "", data.len, have ? &key : NULL, &mode, &err))
 		check_line(&c, "integrity", false, err.msg);
 	else
@@ -417,17 +396,17 @@ static int cmd_verify(const struct paths *p, bool json)
 			   "forgery: set " STATE_KEY_ENV " for a MAC");
 	if (state_parse(data.data ? data.data : "", data.len, have ? &key : NULL, false, &st,
 			&err)) {
-		err_prefix_file(&err, p->state.data);
+		err_prefix_file(&err, ws->state);
 		check_line(&c, "entries", false, err.msg);
 	} else {
 		buf_printf(&msg, "%zu resources, serial %lld, lineage %s, all well formed",
 			   st->n_resources, st->serial, st->lineage);
 		check_line(&c, "entries", true, msg.data);
 	}
-	verify_plan_checksum(&c, p, st);
-	verify_journal(&c, p, st);
+	verify_plan_checksum(&c, ws, st);
+	verify_journal(&c, ws, st);
 	if (json)
-		verify_json(p, &c);
+		verify_json(ws, &c);
 	else if (c.failed)
 		printf("verify: %d of %d checks FAILED\n", c.failed, c.run);
 	else
@@ -454,7 +433,7 @@ static bool has_mac(const char *path)
 	return found;
 }
 
-static int cmd_sign(const struct paths *p)
+static int cmd_sign(const struct workspace *ws)
 {
 	struct state_key key, old;
 	struct state_lock *lock = NULL;
@@ -475,22 +454,22 @@ static int cmd_sign(const struct paths *p)
 	}
 	if (old_text)
 		state_key_derive(old_text, &old);
-	if (state_lock_acquire(p->dir.data, &lock, &err)) {
+	if (state_lock_acquire(ws->lock, &lock, &err)) {
 		cmd_error("state sign: %s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (!state_load_keyed(p->state.data, &key, &st, &err) && st) {
+	if (!state_load_keyed(ws->state, &key, &st, &err) && st) {
 		printf("%s is already signed with the key in " STATE_KEY_ENV "; nothing to do.\n",
-		       p->state.data);
+		       ws->state);
 		rc = EXIT_OK;
-	} else if (!old_text && has_mac(p->state.data)) {
+	} else if (!old_text && has_mac(ws->state)) {
 		cmd_error("state sign: %s is signed with another key: set " OLD_KEY_ENV " to "
-			  "that key to re-sign it with the key in " STATE_KEY_ENV, p->state.data);
-	} else if (state_retag(p->state.data, old_text ? &old : NULL, &key, &err)) {
-		cmd_error("state sign: cannot verify %s%s: %s", p->state.data,
+			  "that key to re-sign it with the key in " STATE_KEY_ENV, ws->state);
+	} else if (state_retag(ws->state, old_text ? &old : NULL, &key, &err)) {
+		cmd_error("state sign: cannot verify %s%s: %s", ws->state,
 			  old_text ? " with the key in " OLD_KEY_ENV : "", err.msg);
 	} else {
-		printf("%s is now signed with the key in " STATE_KEY_ENV ".\n", p->state.data);
+		printf("%s is now signed with the key in " STATE_KEY_ENV ".\n", ws->state);
 		rc = EXIT_OK;
 	}
 	state_free(st);
@@ -506,11 +485,8 @@ static int run_list_or_show(const struct cmd_args *a, const struct global_option
 	bool json = args_flag(a, "--json");
 	const struct state_resource *r;
 	struct state *st = NULL;
-	struct paths p;
-	int rc;
+	int rc = load_state(&g->ws, &st);
 
-	paths_init(&p, g);
-	rc = load_state(&p, &st);
 	if (!rc && !name) {
 		if (json)
 			list_json(st);
@@ -526,20 +502,13 @@ static int run_list_or_show(const struct cmd_args *a, const struct global_option
 			show_text(st, r);
 	}
 	state_free(st);
-	paths_free(&p);
 	return rc;
 }
 
 static int run_verify_or_sign(const struct cmd_args *a, const struct global_options *g)
 {
-	struct paths p;
-	int rc;
-
-	paths_init(&p, g);
-	rc = !strcmp(a->cmd->name, "verify") ? cmd_verify(&p, args_flag(a, "--json")) :
-	     cmd_sign(&p);
-	paths_free(&p);
-	return rc;
+	return !strcmp(a->cmd->name, "verify") ? cmd_verify(&g->ws, args_flag(a, "--json")) :
+	       cmd_sign(&g->ws);
 }
 
 #define JSON_HELP "list, show and verify: print JSON instead of text"

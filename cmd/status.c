@@ -33,7 +33,7 @@ struct status_run {
 	const struct global_options *g;
 	struct state *state;
 	struct plan *plan;       /* NULL when copy_plan.yaml did not load */
-	char *plan_path;
+	const char *plan_path;    /* g->ws.plan */
 	char *plan_error;        /* why plan is NULL */
 	struct client *client;   /* NULL when nothing needs checking */
 	struct live_state live;
@@ -63,32 +63,28 @@ static struct value *bool_or_null(const struct value *v)
 
 static int load_state_file(struct status_run *run)
 {
-	struct buf path = BUF_INIT;
+	const char *path = run->g->ws.state;
 	struct err err;
-	int rc = 0;
 
-	buf_printf(&path, "%s/.copy-connections/" STATE_FILE, run->g->dir);
 	err_clear(&err);
-	if (state_load(path.data, &run->state, &err)) {
+	if (state_load(path, &run->state, &err)) {
 		cmd_fail("state_invalid", "%s", err.msg);
-		rc = EXIT_ERROR;
-	} else if (!run->state) {
-		cmd_fail("no_state", "no state file: %s not found\n  ccapply status checks what "
-			  "'ccapply apply' recorded; run apply first.", path.data);
-		rc = EXIT_ERROR;
+		return EXIT_ERROR;
 	}
-	buf_free(&path);
-	return rc;
+	if (!run->state) {
+		cmd_fail("no_state", "no state file: %s not found\n  ccapply status checks what "
+			  "'ccapply apply' recorded; run apply first.", path);
+		return EXIT_ERROR;
+	}
+	return 0;
 }
 
 /* The plan, best effort: status reports existence and health without it. */
 static void load_plan_file(struct status_run *run)
 {
-	struct buf path = BUF_INIT;
 	struct err err;
 
-	buf_printf(&path, "%s/.copy-connections/copy_plan.yaml", run->g->dir);
-	run->plan_path = buf_detach(&path);
+	run->plan_path = run->g->ws.plan;
 	err_clear(&err);
 	if (plan_load(run->plan_path, &run->plan, &err)) {
 		run->plan = NULL;
@@ -372,7 +368,6 @@ static void run_free(struct status_run *run)
 {
 	state_free(run->state);
 	plan_free(run->plan);
-	free(run->plan_path);
 	free(run->plan_error);
 	client_free(run->client);
 	live_state_free(&run->live);

@@ -15,9 +15,6 @@
 #include "lib/buf.h"
 #include "planner/planner.h"
 
-#define PLAN_FILE "copy_plan.yaml"
-#define REPORT_FILE "validation_report.yaml"
-
 static int refuse(struct planner_inputs *in, enum gate g)
 {
 	in->refused_at = g;
@@ -97,38 +94,28 @@ static void refuse_failed_status(const struct report *r, struct err *err)
 			r->path);
 }
 
-int planner_load(const char *dir, struct planner_inputs *in, struct err *err)
+int planner_load(const char *plan_path, const char *report_path, struct planner_inputs *in,
+		 struct err *err)
 {
-	struct buf plan_path = BUF_INIT, report_path = BUF_INIT;
-	int rc = -1;
-
 	memset(in, 0, sizeof *in);
-	buf_printf(&plan_path, "%s/.copy-connections/" PLAN_FILE, dir);
-	buf_printf(&report_path, "%s/.copy-connections/" REPORT_FILE, dir);
-
-	if (check_present(plan_path.data, "plan", "scope (copy-connections-scope)", err))
-		refuse(in, GATE_PLAN_MISSING);
-	else if (check_present(report_path.data, "validation report",
-			       "validate (copy-connections-validate)", err))
-		refuse(in, GATE_REPORT_MISSING);
-	else if (report_load(report_path.data, &in->report, err))
-		refuse(in, GATE_REPORT_INVALID);
-	else if (check_checksum(in, plan_path.data, err))
-		;
-	else if (in->report->status == REPORT_FAIL) {
+	if (check_present(plan_path, "plan", "scope (copy-connections-scope)", err))
+		return refuse(in, GATE_PLAN_MISSING);
+	if (check_present(report_path, "validation report", "validate (copy-connections-validate)",
+			  err))
+		return refuse(in, GATE_REPORT_MISSING);
+	if (report_load(report_path, &in->report, err))
+		return refuse(in, GATE_REPORT_INVALID);
+	if (check_checksum(in, plan_path, err))
+		return -1;
+	if (in->report->status == REPORT_FAIL) {
 		refuse_failed_status(in->report, err);
-		refuse(in, GATE_STATUS_FAIL);
-	} else if (plan_load(plan_path.data, &in->plan, err) ||
-		   plan_check_sound(in->plan, in->report, err)) {
-		refuse(in, GATE_PLAN_INVALID);
-	} else {
-		in->plan->checksum = xstrdup(in->report->plan_checksum);
-		in->refused_at = GATE_OK;
-		rc = 0;
+		return refuse(in, GATE_STATUS_FAIL);
 	}
-	buf_free(&plan_path);
-	buf_free(&report_path);
-	return rc;
+	if (plan_load(plan_path, &in->plan, err) || plan_check_sound(in->plan, in->report, err))
+		return refuse(in, GATE_PLAN_INVALID);
+	in->plan->checksum = xstrdup(in->report->plan_checksum);
+	in->refused_at = GATE_OK;
+	return 0;
 }
 
 void planner_inputs_free(struct planner_inputs *in)

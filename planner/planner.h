@@ -172,11 +172,18 @@ struct planner_inputs {
 	enum gate refused_at;
 };
 
-/* Load DIR/.copy-connections/{copy_plan,validation_report}.yaml and run the
- * gates. Returns 0 when every gate passed; -1 with in->refused_at and err set
- * otherwise. in->report is kept when it loaded, so callers can list the
- * blocking findings of a failed status. */
-int planner_load(const char *dir, struct planner_inputs *in, struct err *err);
+/* The inputs' file names, in DIR/.copy-connections/ (the paths are built
+ * by cmd/, struct workspace). */
+#define PLAN_FILE "copy_plan.yaml"
+#define REPORT_FILE "validation_report.yaml"
+
+/* Load the plan and the report at these paths (copy_plan.yaml and
+ * validation_report.yaml) and run the gates. Returns 0 when every gate
+ * passed; -1 with in->refused_at and err set otherwise. in->report is kept
+ * when it loaded, so callers can list the blocking findings of a failed
+ * status. */
+int planner_load(const char *plan_path, const char *report_path, struct planner_inputs *in,
+		 struct err *err);
 void planner_inputs_free(struct planner_inputs *in);
 
 /* Single steps, for tests and tools. */

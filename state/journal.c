@@ -368,14 +368,13 @@ static int read_all(struct journal *j, const char *data, size_t len, struct err 
 	return 0;
 }
 
-int journal_open(const char *dir, struct journal **out, struct err *err)
+int journal_open(const char *path, struct journal **out, struct err *err)
 {
 	struct journal *j = xcalloc(1, sizeof *j);
-	struct buf data = BUF_INIT, path = BUF_INIT;
+	struct buf data = BUF_INIT;
 
 	*out = NULL;
-	buf_printf(&path, "%s/" JOURNAL_FILE, dir);
-	j->path = buf_detach(&path);
+	j->path = xstrdup(path);
 	j->fd = -1;
 	memcpy(j->prev, JOURNAL_GENESIS, sizeof j->prev);
 	/* Never through a link: apply appends to what it reads here. */

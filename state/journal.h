@@ -71,11 +71,11 @@ struct journal_entry {
 
 struct journal;
 
-/* Read DIR/ccapply.journal (DIR is the .copy-connections directory) and
+/* Read the journal at path (DIR/.copy-connections/ccapply.journal) and
  * check every line and the chain. A missing file is an empty journal. A
  * damaged one is an error "PATH: line N: what" (a last line without its
  * newline is reported as cut short). Nothing is opened for writing yet. */
-int journal_open(const char *dir, struct journal **out, struct err *err);
+int journal_open(const char *path, struct journal **out, struct err *err);
 void journal_free(struct journal *j);
 
 const char *journal_path(const struct journal *j);

@@ -1,5 +1,5 @@
 /*
- * lock.c — the apply lock (see state.h): DIR/ccapply.lock.lck, held with
+ * lock.c — the apply lock (see state.h): ccapply.lock.lck, held with
  * flock(2) for the whole apply, carrying "pid P\nhost H\nstarted T\n".
  *
  * flock rather than a pid file: the kernel drops the lock when its holder
@@ -34,7 +34,6 @@
 
 #include "lib/buf.h"
 
-#define LOCK_NAME STATE_FILE ".lck"
 #define HOLDER_MAX 1024 /* bytes of holder text read for the message */
 #define ACQUIRE_TRIES 16
 
@@ -110,17 +109,22 @@ static void holder_field(const char *text, const char *key, char *out, size_t n)
 	}
 }
 
-static int refuse(int fd, const char *dir, struct err *err)
+/* "another ccapply apply is running in DIR": DIR is the lock's directory,
+ * path up to its last slash. */
+static int refuse(int fd, const char *path, struct err *err)
 {
 	char text[HOLDER_MAX + 1], pid[32], host[128], since[48];
 	ssize_t n = pread(fd, text, HOLDER_MAX, 0);
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path) : 1;
+	const char *dir = slash ? path : ".";
 
 	text[n > 0 ? n : 0] = '\0';
 	holder_field(text, "pid", pid, sizeof pid);
 	holder_field(text, "host", host, sizeof host);
 	holder_field(text, "started", since, sizeof since);
-	return err_set(err, "another ccapply apply is running in %s (pid %s on %s since %s); "
-		       "wait for it to finish or stop it", dir, pid, host, since);
+	return err_set(err, "another ccapply apply is running in %.*s (pid %s on %s since %s); "
+		       "wait for it to finish or stop it", dir_len, dir, pid, host, since);
 }
 
 /* Does path still name the file open on fd? */
@@ -158,7 +162,7 @@ static int open_lock_file(const char *path, struct err *err)
 }
 
 /* One attempt: 1 locked, 0 lost a race with a release (try again), -1 error. */
-static int try_lock(const char *dir, const char *path, struct state_lock *lock, struct err *err)
+static int try_lock(const char *path, struct state_lock *lock, struct err *err)
 {
 	struct stat held;
 	int fd = open_lock_file(path, err);
@@ -170,7 +174,7 @@ static int try_lock(const char *dir, const char *path, struct state_lock *lock, 
 		if (saved == EINTR)
 			continue;
 		if (saved == EWOULDBLOCK)
-			refuse(fd, dir, err);
+			refuse(fd, path, err);
 		else
 			err_set(err, "cannot lock %s: %s", path, strerror(saved));
 		close(fd);
@@ -192,25 +196,21 @@ static int try_lock(const char *dir, const char *path, struct state_lock *lock, 
 	return 1;
 }
 
-int state_lock_acquire(const char *dir, struct state_lock **out, struct err *err)
+int state_lock_acquire(const char *path, struct state_lock **out, struct err *err)
 {
 	struct state_lock *lock = xcalloc(1, sizeof *lock);
-	struct buf path = BUF_INIT;
 	int i, rc = 0;
 
 	*out = NULL;
-	buf_printf(&path, "%s/%s", dir, LOCK_NAME);
 	for (i = 0; i < ACQUIRE_TRIES && rc == 0; i++)
-		rc = try_lock(dir, path.data, lock, err);
+		rc = try_lock(path, lock, err);
 	if (rc <= 0) {
 		if (rc == 0)
-			err_set(err, "cannot take the apply lock %s: it keeps being replaced",
-				path.data);
-		buf_free(&path);
+			err_set(err, "cannot take the apply lock %s: it keeps being replaced", path);
 		free(lock);
 		return -1;
 	}
-	lock->path = buf_detach(&path);
+	lock->path = xstrdup(path);
 	*out = lock;
 	return 0;
 }

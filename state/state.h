@@ -57,6 +57,7 @@
 
 #define STATE_VERSION 1
 #define STATE_FILE "ccapply.lock"
+#define STATE_LOCK_FILE STATE_FILE ".lck" /* the apply lock, beside it */
 
 enum outcome {
 	OUTCOME_PENDING,        /* planned, not yet attempted (never written as such
@@ -234,10 +235,11 @@ int outcome_parse(const char *text);
 /* The apply lock. Release unlinks the lock file (only if the path still
  * names the file it locked) and then drops the lock. */
 struct state_lock;
-/* Take the lock in dir (the .copy-connections directory). When another live
- * process holds it, fail at once with "another ccapply apply is running in
- * DIR (pid P on HOST since TIME); wait for it to finish or stop it". */
-int state_lock_acquire(const char *dir, struct state_lock **out, struct err *err);
+/* Take the lock file at path (DIR/ccapply.lock.lck, DIR the
+ * .copy-connections directory). When another live process holds it, fail at
+ * once with "another ccapply apply is running in DIR (pid P on HOST since
+ * TIME); wait for it to finish or stop it". */
+int state_lock_acquire(const char *path, struct state_lock **out, struct err *err);
 void state_lock_release(struct state_lock *lock);
 
 #endif

@@ -45,7 +45,7 @@ static void test_empty_and_append(void)
 	struct err err;
 	long long line = 0, line2 = 0;
 
-	ok(journal_open(tap_scratch_dir(), &j, &err) == 0 && j, "a missing journal opens empty");
+	ok(journal_open(path, &j, &err) == 0 && j, "a missing journal opens empty");
 	ok(!journal_exists(j) && journal_lines(j) == 0, "with no lines, and no file made");
 	ok(access(path, F_OK) != 0, "opening creates nothing");
 	ok(journal_find(j, "connection", "pg") == NULL, "and knows no resource");
@@ -71,7 +71,7 @@ static void test_empty_and_append(void)
 	   "a malformed intent is refused before writing: %s", err.msg);
 	ok(journal_lines(j) == 4, "four lines written");
 
-	ok(journal_open(tap_scratch_dir(), &again, &err) == 0 && again, "the journal reads back%s%s",
+	ok(journal_open(path, &again, &err) == 0 && again, "the journal reads back%s%s",
 	   again ? "" : ": ", again ? "" : err.msg);
 	if (again) {
 		e = journal_find(again, "transformation", "stripe");
@@ -105,7 +105,7 @@ static void expect_damage(const char *text, const char *what, const char *want)
 	struct err err;
 
 	tap_write_file(path, text, strlen(text));
-	ok(journal_open(tap_scratch_dir(), &j, &err) == -1 && !j && contains(err.msg, path) &&
+	ok(journal_open(path, &j, &err) == -1 && !j && contains(err.msg, path) &&
 	   contains(err.msg, want), "%s: %s", what, err.msg);
 	journal_free(j);
 	unlink(path);
@@ -122,7 +122,7 @@ static char *sample_journal(void)
 	long long line;
 
 	unlink(path);
-	if (journal_open(tap_scratch_dir(), &j, &err) ||
+	if (journal_open(path, &j, &err) ||
 	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err) ||
 	    journal_outcome(j, line, &created, &err)) {
@@ -223,7 +223,7 @@ static void test_replay(void)
 	char *path = tap_scratch_path(JOURNAL_FILE);
 
 	unlink(path);
-	if (journal_open(tap_scratch_dir(), &j, &err) ||
+	if (journal_open(path, &j, &err) ||
 	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err)) {
 		fprintf(stderr, "test-journal: %s\n", err.msg);

@@ -540,7 +540,8 @@ static pid_t spawn_holder(void)
 		struct state_lock *lock;
 		struct err err;
 		close(fds[0]);
-		status = state_lock_acquire(tap_scratch_dir(), &lock, &err) ? 'n' : 'y';
+		status = state_lock_acquire(tap_scratch_path(STATE_LOCK_FILE), &lock, &err) ?
+			 'n' : 'y';
 		if (write(fds[1], &status, 1) != 1)
 			_exit(1);
 		for (;;)
@@ -555,7 +556,7 @@ static pid_t spawn_holder(void)
 
 static void test_lock(void)
 {
-	char *lockfile = tap_scratch_path("ccapply.lock.lck");
+	char *lockfile = tap_scratch_path(STATE_LOCK_FILE);
 	struct state_lock *lock = NULL;
 	struct err err;
 	char pidtext[32], *text;
@@ -567,7 +568,7 @@ static void test_lock(void)
 		free(lockfile);
 		return;
 	}
-	ok(state_lock_acquire(tap_scratch_dir(), &lock, &err) == -1 && lock == NULL,
+	ok(state_lock_acquire(lockfile, &lock, &err) == -1 && lock == NULL,
 	   "a second acquire is refused while the child holds it");
 	snprintf(pidtext, sizeof pidtext, "(pid %ld on ", (long)child);
 	ok(contains(err.msg, "another ccapply apply is running in ") &&
@@ -578,7 +579,7 @@ static void test_lock(void)
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	ok(access(lockfile, F_OK) == 0, "the killed holder left its lock file behind");
-	rc = state_lock_acquire(tap_scratch_dir(), &lock, &err);
+	rc = state_lock_acquire(lockfile, &lock, &err);
 	ok(rc == 0 && lock, "the lock of a killed process is free%s%s", lock ? "" : ": ",
 	   lock ? "" : err.msg);
 	text = tap_read_file(lockfile);
@@ -591,14 +592,14 @@ static void test_lock(void)
 	ok(access(lockfile, F_OK) == -1 && errno == ENOENT, "release removes the lock file");
 
 	/* A file put in its place is not the holder's to remove. */
-	ok(state_lock_acquire(tap_scratch_dir(), &lock, &err) == 0, "acquire again");
+	ok(state_lock_acquire(lockfile, &lock, &err) == 0, "acquire again");
 	unlink(lockfile);
 	tap_write_file(lockfile, "someone else\n", 13);
 	state_lock_release(lock);
 	ok(access(lockfile, F_OK) == 0, "release leaves a lock file that is no longer its own");
 	unlink(lockfile);
 
-	ok(state_lock_acquire("/nonexistent-ccapply-dir", &lock, &err) == -1 &&
+	ok(state_lock_acquire("/nonexistent-ccapply-dir/" STATE_LOCK_FILE, &lock, &err) == -1 &&
 	   contains(err.msg, "/nonexistent-ccapply-dir/ccapply.lock.lck"),
 	   "a missing directory is a clear error: %s", err.msg);
 	free(lockfile);
