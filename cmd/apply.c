@@ -213,7 +213,7 @@ static void json_event(const char *event, const struct action *a, const struct s
 	jw_string(&w, a->name);
 	if (r) {
 		jw_key(&w, "outcome");
-		jw_string(&w, outcome_name(r->outcome));
+		jw_string(&w, resource_outcome_name(r->outcome));
 		jw_key(&w, "id");
 		jw_string(&w, r->id);
 		jw_key(&w, "reason");
@@ -265,7 +265,7 @@ static void describe_outcome(FILE *out, const struct action *a, const struct sta
 	bool earlier = a->action != ACTION_CREATE && r->outcome == OUTCOME_CREATED;
 
 	fprintf(out, "%s %s: %s", r->kind, cmd_shown(r->name), earlier ? "created earlier" :
-		outcome_name(r->outcome));
+		resource_outcome_name(r->outcome));
 	if (r->id)
 		fprintf(out, " (id %s%s)", cmd_shown(r->id), r->recovered ? ", recovered" : "");
 	if (r->reason)

@@ -58,7 +58,7 @@ static int load_state(const struct workspace *ws, struct state **st)
 static const char *outcome_text(const struct state_resource *r)
 {
 	return r->outcome == OUTCOME_CREATED && r->recovered ? "created (recovered)" :
-	       outcome_name(r->outcome);
+	       resource_outcome_name(r->outcome);
 }
 
 static void list_text(const struct state *st)
@@ -119,7 +119,7 @@ static void list_json(const struct state *st)
 		jw_key(&w, "name");
 		jw_string(&w, r->name);
 		jw_key(&w, "outcome");
-		jw_string(&w, outcome_name(r->outcome));
+		jw_string(&w, resource_outcome_name(r->outcome));
 		jw_key(&w, "id");
 		jw_string(&w, r->id);
 		jw_key(&w, "recovered");
@@ -172,7 +172,7 @@ static void show_text(const struct state *st, const struct state_resource *r)
 	struct buf b = BUF_INIT;
 
 	printf("%s %s\n", r->kind, cmd_shown(r->name));
-	show_field("outcome", outcome_name(r->outcome));
+	show_field("outcome", resource_outcome_name(r->outcome));
 	show_field("id", r->id);
 	show_field("recovered", r->recovered ? "yes (created by an interrupted apply, adopted "
 		   "later)" : "no");

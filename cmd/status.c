@@ -155,7 +155,7 @@ static struct value *resource_object(const struct drift *d)
 	value_object_put_c(o, "id", str_or_null(r->id));
 	if (r->service)
 		value_object_put_c(o, "service", value_new_cstring(r->service));
-	value_object_put_c(o, "outcome", value_new_cstring(outcome_name(r->outcome)));
+	value_object_put_c(o, "outcome", value_new_cstring(resource_outcome_name(r->outcome)));
 	if (r->reason)
 		value_object_put_c(o, "reason", value_new_cstring(r->reason));
 	value_object_put_c(o, "state", value_new_cstring(drift_state_name(d->state)));

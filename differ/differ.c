@@ -565,8 +565,3 @@ const char *action_kind_name(enum action_kind a)
 {
 	return a == ACTION_CREATE ? "create" : a == ACTION_NOOP ? "noop" : "skip";
 }
-
-const char *resource_kind_name(enum resource_kind k)
-{
-	return k == RESOURCE_CONNECTION ? "connection" : "transformation";
-}

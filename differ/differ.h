@@ -50,6 +50,7 @@
 #include "lib/err.h"
 #include "lib/value.h"
 #include "planner/planner.h"
+#include "state/resource.h"
 #include "state/state.h"
 
 struct live_state {
@@ -69,7 +70,6 @@ void live_state_free(struct live_state *live);
 /* The item of array items (NULL allowed) whose "id" is id, or NULL. */
 const struct value *live_find_by_id(const struct value *items, const char *id);
 
-enum resource_kind { RESOURCE_CONNECTION, RESOURCE_TRANSFORMATION };
 enum action_kind { ACTION_CREATE, ACTION_NOOP, ACTION_SKIP };
 
 /* Reasons are these static strings (or NULL for a plain create). */
@@ -129,7 +129,6 @@ void differ_compare_connection(const struct plan_connection *c, const char *grou
 void action_clear(struct action *a);
 
 const char *action_kind_name(enum action_kind a);
-const char *resource_kind_name(enum resource_kind k);
 
 /* ---- drift: state × plan × live → what became of each recorded resource ----
  *

@@ -595,7 +595,7 @@ static void describe_entry(const struct journal_entry *e, struct buf *out)
 
 static void describe_resource(const struct state_resource *r, struct buf *out)
 {
-	buf_puts(out, outcome_name(r->outcome));
+	buf_puts(out, resource_outcome_name(r->outcome));
 	if (r->id)
 		buf_printf(out, ", id %s", r->id);
 	if (r->recovered)

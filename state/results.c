@@ -74,7 +74,7 @@ static const struct state_resource *find_resource(const struct state *st, const 
 	return NULL;
 }
 
-static enum outcome outcome_of(const struct state_resource *r)
+static enum resource_outcome outcome_of(const struct state_resource *r)
 {
 	return r ? r->outcome : OUTCOME_PENDING;
 }
@@ -268,7 +268,7 @@ static void resolved_free(struct resolved *rs)
 }
 
 struct tally {
-	size_t n[OUTCOME_FAILED + 1];
+	size_t n[RESOURCE_N_OUTCOMES];
 };
 
 static struct tally count_outcomes(const struct resolved *rs)
@@ -278,7 +278,7 @@ static struct tally count_outcomes(const struct resolved *rs)
 
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < rs->n; i++) {
-		enum outcome o = outcome_of(rs->entry[i]);
+		enum resource_outcome o = outcome_of(rs->entry[i]);
 		if ((int)o >= 0 && o <= OUTCOME_FAILED)
 			t.n[o]++;
 	}

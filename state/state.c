@@ -94,32 +94,6 @@ struct state_saved {
 
 /* ------------------------------------------------------------ the model */
 
-static const char *const outcome_names[] = {
-	[OUTCOME_PENDING] = "pending",
-	[OUTCOME_CREATED] = "created",
-	[OUTCOME_ALREADY_EXISTS] = "already_exists",
-	[OUTCOME_SKIPPED] = "skipped",
-	[OUTCOME_FAILED] = "failed",
-};
-#define N_OUTCOMES (sizeof outcome_names / sizeof outcome_names[0])
-
-const char *outcome_name(enum outcome o)
-{
-	if ((unsigned)o >= N_OUTCOMES)
-		return "invalid";
-	return outcome_names[o];
-}
-
-int outcome_parse(const char *text)
-{
-	size_t i;
-
-	for (i = 0; text && i < N_OUTCOMES; i++)
-		if (!strcmp(text, outcome_names[i]))
-			return (int)i;
-	return -1;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -393,7 +367,7 @@ static int check_resource(const struct state_resource *r, size_t i, struct err *
 			       "\"transformation\"", i);
 	if (!r->name)
 		return err_set(err, "resources[%zu]: no name", i);
-	if ((unsigned)r->outcome >= N_OUTCOMES)
+	if ((unsigned)r->outcome >= RESOURCE_N_OUTCOMES)
 		return err_set(err, "resources[%zu] (%s): invalid outcome %d", i, r->name,
 			       (int)r->outcome);
 	if (r->sent_digest && !is_digest_text(r->sent_digest))
@@ -525,7 +499,7 @@ void state_write_resource_json(struct json_writer *w, const struct state_resourc
 	jw_key(w, "service");
 	render_text(w, r->service);
 	jw_key(w, "outcome");
-	jw_string(w, outcome_name(r->outcome));
+	jw_string(w, resource_outcome_name(r->outcome));
 	jw_key(w, "id");
 	render_text(w, r->id);
 	jw_key(w, "recovered");
@@ -870,23 +844,24 @@ static int load_resource(const struct value *v, const char *path, struct state_r
 					    NULL };
 	const struct value *outcome, *recovered;
 	char where[160];
-	int o;
 
 	if (check_object(v, path, keys, err) || load_resource_strings(v, path, r, err))
 		return -1;
 	outcome = value_get(v, "outcome");
-	o = outcome->type == VALUE_STRING ? outcome_parse(outcome->u.str.ptr) : -1;
-	if (o < 0) {
-		struct buf scratch = BUF_INIT;
-		field_error(err, outcome, path, "outcome must be one of pending, created, "
-			    "already_exists, skipped, failed; found %s",
+	if (outcome->type != VALUE_STRING ||
+	    !resource_outcome_parse(outcome->u.str.ptr, &r->outcome)) {
+		struct buf scratch = BUF_INIT, names = BUF_INIT;
+		enum resource_outcome o;
+		for (o = 0; o < RESOURCE_N_OUTCOMES; o++)
+			buf_printf(&names, "%s%s", o ? ", " : "", resource_outcome_name(o));
+		field_error(err, outcome, path, "outcome must be one of %s; found %s", names.data,
 			    outcome->type == VALUE_STRING ?
 			    quoted(&scratch, outcome->u.str.ptr, outcome->u.str.len) :
 			    json_type_name(outcome->type));
+		buf_free(&names);
 		buf_free(&scratch);
 		return -1;
 	}
-	r->outcome = (enum outcome)o;
 	recovered = value_get(v, "recovered");
 	if (recovered->type != VALUE_BOOL)
 		return field_error(err, recovered, path,

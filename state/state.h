@@ -54,19 +54,11 @@
 #include <stddef.h>
 
 #include "lib/err.h"
+#include "state/resource.h"
 
 #define STATE_VERSION 1
 #define STATE_FILE "ccapply.lock"
 #define STATE_LOCK_FILE STATE_FILE ".lck" /* the apply lock, beside it */
-
-enum outcome {
-	OUTCOME_PENDING,        /* planned, not yet attempted (never written as such
-				 * for a finished apply; an interrupted one may leave it) */
-	OUTCOME_CREATED,
-	OUTCOME_ALREADY_EXISTS,
-	OUTCOME_SKIPPED,
-	OUTCOME_FAILED,
-};
 
 struct state_error {
 	int http_status;  /* 0 when no HTTP answer */
@@ -79,7 +71,7 @@ struct state_resource {
 	char *name;        /* target_name or package_name */
 	char *source_id;   /* source connection / source transformation id, or NULL */
 	char *service;     /* connections; NULL for transformations */
-	enum outcome outcome;
+	enum resource_outcome outcome;
 	char *id;          /* Fivetran id, when known */
 	char *reason;      /* skip / already-exists reason code, or NULL */
 	char *sent_digest; /* "blake2b-256:<hex>" of the canonical JSON body sent, or NULL */
@@ -227,10 +219,6 @@ void state_resource_clear(struct state_resource *r);
 const char *state_ack_accepting(char *const *acknowledged, size_t n, const char *reason,
 				const char *name);
 const char *state_skip_accepted(const struct state *st, const struct state_resource *r);
-
-const char *outcome_name(enum outcome o);
-/* -1 when the text is not an outcome name. */
-int outcome_parse(const char *text);
 
 /* The apply lock. Release unlinks the lock file (only if the path still
  * names the file it locked) and then drops the lock. */

@@ -99,9 +99,9 @@ static int set_outcome(struct state *st, const char *arg)
 	char *name;
 	struct state_resource *r = NULL;
 	size_t i;
-	int o;
+	enum resource_outcome o;
 
-	if (!eq || (o = outcome_parse(eq + 1)) < 0) {
+	if (!eq || !resource_outcome_parse(eq + 1, &o)) {
 		fprintf(stderr, "test-tool: expected NAME=OUTCOME, got '%s'\n", arg);
 		return -1;
 	}
@@ -114,7 +114,7 @@ static int set_outcome(struct state *st, const char *arg)
 		fprintf(stderr, "test-tool: no resource in '%s'\n", arg);
 		return -1;
 	}
-	r->outcome = (enum outcome)o;
+	r->outcome = o;
 	return 0;
 }
 

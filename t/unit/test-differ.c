@@ -524,7 +524,7 @@ static const struct conn_spec drift_connections[] = {
 };
 static const struct pkg_spec drift_package = { "pg_pkg", { "src_pg", NULL } };
 
-static void add_recorded(struct state *st, const char *kind, const char *name, enum outcome o,
+static void add_recorded(struct state *st, const char *kind, const char *name, enum resource_outcome o,
 			 const char *id, char *digest)
 {
 	struct state_resource r = { .kind = (char *)kind, .name = (char *)name, .outcome = o,

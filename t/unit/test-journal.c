@@ -185,7 +185,7 @@ static void test_damage(void)
 
 /* ------------------------------------------------------------- replay */
 
-static struct state *one_resource_state(enum outcome o, const char *id, bool recovered,
+static struct state *one_resource_state(enum resource_outcome o, const char *id, bool recovered,
 					const char *digest)
 {
 	struct state *st = xcalloc(1, sizeof *st);

@@ -110,7 +110,7 @@ static void mutate(struct results_input *in, struct state *st, char **refusal)
 
 	switch (tap_rand(12)) {
 	case 0:
-		r->outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
+		r->outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
 		break;
 	case 1:
 		snprintf(id, sizeof id, "id_%zu", tap_rand(100));

@@ -109,7 +109,7 @@ static void mutate(struct state *st)
 		tap_set_str(&st->target_group_name, tap_rand(3) ? pick_text() : NULL);
 		break;
 	case 2:
-		r->outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
+		r->outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
 		break;
 	case 3:
 		snprintf(buf, sizeof buf, "id_%zu", tap_rand(1000));
@@ -252,7 +252,7 @@ static void test_two_writers(void)
 
 	for (i = 0; i < 40 && all; i++) {
 		struct state *w = i % 2 ? b : a;
-		w->resources[tap_rand(w->n_resources)].outcome = (enum outcome)tap_rand(OUTCOME_FAILED + 1);
+		w->resources[tap_rand(w->n_resources)].outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
 		all = !state_save_keyed(path, NULL, w, &written, &err);
 		text = tap_read_file(path);
 		want = state_render_keyed(w, NULL);
@@ -311,7 +311,7 @@ static void test_refusals(void)
 	ok(!state_save_keyed(path, NULL, st, &written, &err), "saved");
 	before = tap_read_file(path);
 	ok(!state_load_keyed(path, NULL, &loaded, &err) && loaded, "loaded into a new struct");
-	loaded->resources[2].outcome = (enum outcome)42;
+	loaded->resources[2].outcome = (enum resource_outcome)42;
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
 	   contains(err.msg, "invalid outcome"), "a bad outcome right after a load: %s",
 	   err.msg);
