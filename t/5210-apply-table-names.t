@@ -13,12 +13,7 @@ test_description='apply: connectors Fivetran names schema.table'
 
 test_expect_success 'setup: a plan with two sheets connectors' '
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
-	mkdir -p ws/.copy-connections &&
-	cat >ws/.copy-connections/copy_plan.yaml <<-\EOF &&
-	schema_version: 1
-	destination:
-	  mode: existing
-	  existing_destination_id: target_group
+	plan_existing ws <<-\EOF &&
 	connections:
 	  - source_id: src_budget
 	    source_service: google_sheets

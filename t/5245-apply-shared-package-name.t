@@ -11,12 +11,7 @@ export CCAPPLY_RETRY_BASE_MS=1
 
 test_expect_success 'setup: a plan with two stripe packages' '
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
-	mkdir -p ws/.copy-connections &&
-	cat >ws/.copy-connections/copy_plan.yaml <<-\EOF &&
-	schema_version: 1
-	destination:
-	  mode: existing
-	  existing_destination_id: target_group
+	plan_existing ws <<-\EOF &&
 	connections:
 	  - source_id: src_stripe
 	    source_service: stripe

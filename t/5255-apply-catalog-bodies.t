@@ -32,12 +32,7 @@ bodies() {
 
 test_expect_success 'setup: a scope-step plan for postgres, google_sheets and stripe' '
 	sim_start --seed "$TESTDATA/sim/plan-source.json" --create-limit none &&
-	mkdir -p ws/.copy-connections &&
-	cat >ws/.copy-connections/copy_plan.yaml <<-\EOF &&
-	schema_version: 1
-	destination:
-	  mode: existing
-	  existing_destination_id: target_group
+	plan_existing ws <<-\EOF &&
 	connections:
 	  - source_id: src_pg
 	    source_service: postgres
@@ -143,7 +138,7 @@ test_expect_success 'the account: three paused connections under target_name, se
 '
 
 test_expect_success 'lock and journal lost: plan finds all three, 0 to create, 0 skipped' '
-	rm ws/.copy-connections/ccapply.lock ws/.copy-connections/ccapply.journal &&
+	lose_state &&
 	ccapply -C ws plan >plan2 &&
 	test_grep "^  = connection \"pg_copy\" (postgres) id=[^ ]*: ALREADY_EXISTS$" plan2 &&
 	test_grep "^  = connection \"sheets_copy.budget\" (google_sheets) id=[^ ]*: ALREADY_EXISTS$" plan2 &&
@@ -152,10 +147,7 @@ test_expect_success 'lock and journal lost: plan finds all three, 0 to create, 0
 '
 
 test_expect_success 'lock and journal lost: apply sends nothing' '
-	before=$(sim_writes) &&
-	ccapply -C ws apply --auto-approve >out2 &&
-	test_grep "^Apply complete: 0 created, 3 already existed, 0 skipped, 0 failed.$" out2 &&
-	test "$(sim_writes)" = "$before"
+	apply_sends_nothing 3
 '
 
 test_expect_success 'a setting inside and beside config with different values is refused at plan time' '

@@ -13,18 +13,7 @@
 AJV_SCRIPT="$TEST_DIRECTORY/contract/ajv-validate.js"
 SCHEMA_DIR="$REPO/docs/schemas"
 
-ajv_works() {
-	node -e 'require(process.argv[1])' "$PRISM_DIR/node_modules/ajv" >/dev/null 2>&1
-}
-
-ajv_require() {
-	local reason status
-	reason=$(prism_install 2>&1)
-	status=$?
-	[ -n "$reason" ] && printf '%s\n' "$reason" | sed 's/^/# /'
-	[ $status -eq 0 ] && ajv_works && return 0
-	node_suite_unavailable Ajv "${reason:-npm ci did not install ajv}"
-}
+ajv_require() { node_package_require Ajv ajv; }
 
 schema_check() {
 	local name=$1

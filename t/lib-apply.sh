@@ -8,6 +8,10 @@
 #   every_connection_once    each planned connection exists exactly once
 #   posts                    how many POSTs the simulator has received
 #   wait_for_posts N         wait (at most 20 s) for N POSTs
+#   lose_state               delete ws/'s ccapply.lock and ccapply.journal (what a lost
+#                            CI cache or a fresh checkout leaves)
+#   apply_sends_nothing N    apply in ws/ reports N already existed and nothing else, and
+#                            no write reaches the simulator (output in apply.out)
 
 # How many connections named NAME the simulator holds in the target group.
 count_named() {
@@ -34,6 +38,18 @@ wait_for_posts() {
 
 posts() {
 	sim_requests | grep -c "\"method\": *\"POST\"" || true
+}
+
+lose_state() {
+	rm -f ws/.copy-connections/ccapply.lock ws/.copy-connections/ccapply.journal
+}
+
+apply_sends_nothing() {
+	local before
+	before=$(sim_writes) &&
+	ccapply -C ws apply --auto-approve >apply.out &&
+	test_grep "^Apply complete: 0 created, $1 already existed, 0 skipped, 0 failed.$" apply.out &&
+	test "$(sim_writes)" = "$before"
 }
 
 fresh() {

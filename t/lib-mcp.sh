@@ -42,26 +42,8 @@ mcp_reply() {
 	printf '%s\n' "$found"
 }
 
-mcp_sdk_works() {
-	node -e 'require(process.argv[1])' \
-		"$PRISM_DIR/node_modules/@modelcontextprotocol/sdk/dist/cjs/client/index.js" \
-		>/dev/null 2>&1
-}
-
 mcp_sdk_require() {
-	local reason status
-	reason=$(prism_install 2>&1)
-	status=$?
-	[ -n "$reason" ] && printf '%s\n' "$reason" | sed 's/^/# /'
-	[ $status -eq 0 ] && mcp_sdk_works && return 0
-	reason=$(printf '%s\n' "${reason:-npm ci did not install @modelcontextprotocol/sdk}" |
-		head -n 1)
-	if [ "${CI:-}" = true ]; then
-		echo "not ok 1 - the MCP SDK is required when CI=true: $reason"
-		echo "1..1"
-		exit 1
-	fi
-	test_skip_all "MCP SDK unavailable: $reason"
+	node_package_require 'the MCP SDK' @modelcontextprotocol/sdk/dist/cjs/client/index.js
 }
 
 mcp_sdk() {

@@ -2,6 +2,9 @@
 #
 #   plan_workspace DIR [PLAN]   DIR/.copy-connections/copy_plan.yaml from PLAN
 #                               (default testdata/plans/basic/copy_plan.yaml)
+#   plan_existing DIR [GROUP]   DIR/.copy-connections/copy_plan.yaml copying into the existing
+#                               group GROUP (default target_group); its connections: (and any
+#                               other top-level keys) come as YAML on stdin
 #   write_report DIR STATUS     a validation report whose checksum matches the
 #                               plan; YAML on stdin is appended (findings...)
 #   write_report_sum DIR STATUS CHECKSUM   the same with a given checksum
@@ -11,6 +14,14 @@
 plan_workspace() {
 	mkdir -p "$1/.copy-connections" &&
 	cp "${2:-$TESTDATA/plans/basic/copy_plan.yaml}" "$1/.copy-connections/copy_plan.yaml"
+}
+
+plan_existing() {
+	mkdir -p "$1/.copy-connections" && {
+		printf 'schema_version: 1\ndestination:\n  mode: existing\n'
+		printf '  existing_destination_id: %s\n' "${2:-target_group}"
+		cat
+	} >"$1/.copy-connections/copy_plan.yaml"
 }
 
 write_report_sum() {

@@ -86,16 +86,24 @@ prism_install() {
 	echo "installed Prism $("$PRISM_BIN" --version) with npm ci in $((end - start))s"
 }
 
-# prism_require: at the top of a contract test, outside any test point. Installs Prism or ends
-# the script: skipped normally, failed when CI=true (test_skip_all; CI must really run them).
-prism_require() {
-	local reason
+# node_package_require WHAT [MODULE]: at the top of a script, outside any test point. Installs
+# the pinned packages of t/contract/ (one `npm ci` for Prism, Ajv and the MCP SDK) and, given
+# MODULE (a path under node_modules), checks node can load it; or ends the script: skipped
+# normally, failed when CI=true (test_skip_all; CI must really run them).
+node_package_require() {
+	local reason status
 	reason=$(prism_install 2>&1)
-	local status=$?
+	status=$?
 	[ -n "$reason" ] && printf '%s\n' "$reason" | sed 's/^/# /'
-	[ $status -eq 0 ] && return 0
-	node_suite_unavailable Prism "$reason"
+	if [ $status -eq 0 ]; then
+		[ -z "$2" ] && return 0
+		node -e 'require(process.argv[1])' "$PRISM_DIR/node_modules/$2" >/dev/null 2>&1 &&
+			return 0
+	fi
+	node_suite_unavailable "$1" "${reason:-npm ci did not install $2}"
 }
+
+prism_require() { node_package_require Prism; }
 
 # node_suite_unavailable WHAT REASON: end a script whose node packages could not be installed:
 # skipped normally, failed when CI=true (CI must really run these suites). REASON's first line

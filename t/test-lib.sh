@@ -48,6 +48,11 @@ TEST_LOG="$TRASH/.test-log"
 
 say() { printf '# %s\n' "$*"; }
 
+# The body runs inside a function of its own, as git's test_eval_inner_ does,
+# so a `return 1` in it ends the point as a failure (a "not ok" line) rather
+# than returning from test_expect_success before the result is printed.
+test_eval_() { eval "$1"; }
+
 test_expect_success() {
 	local desc body status
 	if [ $# -eq 3 ]; then
@@ -59,7 +64,7 @@ test_expect_success() {
 	fi
 	desc=$1 body=$2
 	test_count=$((test_count + 1))
-	eval "$body" >"$TEST_LOG" 2>&1 </dev/null
+	test_eval_ "$body" >"$TEST_LOG" 2>&1 </dev/null
 	status=$?
 	cd "$TRASH" || exit 1
 	if [ $status -eq 0 ]; then
