@@ -166,12 +166,13 @@ FISHCOMPDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 install: bin/ccapply bin/ccapply-sim
 	$(INSTALL) -d "$(BINDIR)" "$(MAN1DIR)" "$(COMPDIR)" "$(ZSHCOMPDIR)" "$(FISHCOMPDIR)"
 	$(INSTALL) -m 755 bin/ccapply bin/ccapply-sim "$(BINDIR)/"
-	$(INSTALL) -m 644 docs/ccapply.1 "$(MAN1DIR)/ccapply.1"
+	$(INSTALL) -m 644 docs/ccapply.1 docs/ccapply-sim.1 "$(MAN1DIR)/"
 	$(INSTALL) -m 644 contrib/ccapply.bash-completion "$(COMPDIR)/ccapply"
 	$(INSTALL) -m 644 contrib/_ccapply "$(ZSHCOMPDIR)/_ccapply"
 	$(INSTALL) -m 644 contrib/ccapply.fish "$(FISHCOMPDIR)/ccapply.fish"
 uninstall:
 	rm -f "$(BINDIR)/ccapply" "$(BINDIR)/ccapply-sim" "$(MAN1DIR)/ccapply.1" \
+		"$(MAN1DIR)/ccapply-sim.1" \
 		"$(COMPDIR)/ccapply" "$(ZSHCOMPDIR)/_ccapply" "$(FISHCOMPDIR)/ccapply.fish"
 
 # --- Debian package -----------------------------------------------------------

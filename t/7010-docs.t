@@ -152,6 +152,55 @@ test_expect_success 'every exit code in cmd/cmd.h is in EXIT STATUS' '
 	)
 '
 
+# The simulator's page, docs/ccapply-sim.1: the .TP tags of its section NAME (OPTIONS, FAULTS),
+# one a line, macros and quotes dropped ("delay: S" as the help writes it, "delay:S").
+sim_man_tags() {
+	sed 's/\\-/-/g' "$SIM_MAN" | awk -v sec="$1" '
+		/^\.SH / { on = ($2 == sec) }
+		on && tag { print; tag = 0 }
+		on && /^\.TP/ { tag = 1 }' |
+	sed -E 's/^\.B[IR]? //; s/"//g; s/: S$/:S/'
+}
+
+# The fault actions of ccapply-sim --help: after "ACTION is one of:", up to "e.g.", the lines
+# indented as the first one is (the others continue a description).
+sim_help_actions() {
+	ccapply-sim --help | awk '/e\.g\./ { on = 0 }
+		on && match($0, /^ +/) { if (!ind) ind = RLENGTH
+			if (RLENGTH == ind) { sub(/^ +/, ""); sub(/  .*/, ""); print } }
+		/ACTION is one of:/ { on = 1 }'
+}
+
+SIM_MAN="$REPO/docs/ccapply-sim.1"
+
+test_expect_success MAN 'ccapply-sim.1 renders without warnings, for man and groff' '
+	MANWIDTH=80 man --warnings -l "$SIM_MAN" >rendered 2>warnings &&
+	groff -ww -z -man "$SIM_MAN" 2>>warnings &&
+	test_line_count = 0 warnings &&
+	test_grep "^EXIT STATUS" rendered
+'
+
+test_expect_success 'ccapply-sim --help and its man page name the same options' '
+	ccapply-sim --help | help_options >help.opts &&
+	sim_man_tags OPTIONS | option_names >man.opts &&
+	test_grep -x -- "--create-limit" help.opts &&
+	test_grep -x -- "--fault" help.opts &&
+	test_cmp help.opts man.opts
+'
+
+test_expect_success 'ccapply-sim --help and its man page name the same fault actions' '
+	sim_help_actions | sort >help.actions &&
+	sim_man_tags FAULTS | sort >man.actions &&
+	test_grep -x "reset-after-commit" help.actions &&
+	test_grep -x "delay:S" help.actions &&
+	test_cmp help.actions man.actions
+'
+
+test_expect_success 'ccapply.1 and ccapply-sim.1 point at each other' '
+	test_grep "^\.BR ccapply (1)" "$SIM_MAN" &&
+	test_grep "^\.BR ccapply.-sim (1)" "$MAN"
+'
+
 test_expect_success 'README.md and docs/*.md link only to files that exist' '
 	(
 		for f in "$REPO"/README.md "$REPO"/docs/*.md; do

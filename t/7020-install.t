@@ -34,11 +34,13 @@ test_expect_success 'make install puts everything under DESTDIR/PREFIX' '
 	.$PREFIX/bin/ccapply-sim
 	.$PREFIX/share/bash-completion/completions/ccapply
 	.$PREFIX/share/fish/vendor_completions.d/ccapply.fish
+	.$PREFIX/share/man/man1/ccapply-sim.1
 	.$PREFIX/share/man/man1/ccapply.1
 	.$PREFIX/share/zsh/site-functions/_ccapply
 	EOF
 	test_cmp expect files &&
-	cmp "$REPO/docs/ccapply.1" "$ROOT/share/man/man1/ccapply.1"
+	cmp "$REPO/docs/ccapply.1" "$ROOT/share/man/man1/ccapply.1" &&
+	cmp "$REPO/docs/ccapply-sim.1" "$ROOT/share/man/man1/ccapply-sim.1"
 '
 
 test_expect_success 'the installed binaries run' '

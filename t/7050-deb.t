@@ -12,7 +12,7 @@ ARCH=$(dpkg --print-architecture 2>/dev/null)
 DEB="$DEB_DIR/ccapply_${VERSION}_${ARCH}.deb"
 ROOT="$TRASH/root"
 
-test_expect_success 'make deb builds ccapply_VERSION_ARCH.deb, and lintian reports no error' '
+test_expect_success 'make deb builds ccapply_VERSION_ARCH.deb; lintian reports no error, no page missing' '
 	test -n "$VERSION" && test -n "$ARCH" &&
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		make --no-print-directory -C "$REPO" deb DEB_DIR="$DEB_DIR" >deb.log 2>&1 ||
@@ -20,7 +20,8 @@ test_expect_success 'make deb builds ccapply_VERSION_ARCH.deb, and lintian repor
 	test -f "$DEB" &&
 	test_grep "^make deb: $DEB$" deb.log &&
 	test_grep "^lintian --fail-on error" deb.log &&
-	test_grep ! "^E: " deb.log
+	test_grep ! "^E: " deb.log &&
+	test_grep ! "no-manual-page" deb.log
 '
 
 test_expect_success 'its control data: the package, version, architecture and libraries' '
@@ -35,6 +36,7 @@ test_expect_success 'its control data: the package, version, architecture and li
 test_expect_success 'it holds the binaries, the man page, the completion and the docs' '
 	dpkg-deb -c "$DEB" | awk "{ print \$6 }" | sed "s,^\./,/," >contents &&
 	for f in /usr/bin/ccapply /usr/bin/ccapply-sim /usr/share/man/man1/ccapply.1.gz \
+		/usr/share/man/man1/ccapply-sim.1.gz \
 		/usr/share/bash-completion/completions/ccapply /usr/share/doc/ccapply/copyright \
 		/usr/share/doc/ccapply/README.md.gz /usr/share/doc/ccapply/gitops.md.gz; do
 		test_grep -x "$f" contents || return 1
