@@ -204,6 +204,19 @@ const char *client_error_code(const struct err *err)
 	return "api_error";
 }
 
+void cmd_print_value(FILE *out, const struct value *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (!v || v->type == VALUE_NULL) {
+		fputs("(absent)", out);
+		return;
+	}
+	json_write(&b, v, JSON_COMPACT);
+	fputs(cmd_shown(b.data), out);
+	buf_free(&b);
+}
+
 void print_json(const struct value *doc)
 {
 	struct buf b = BUF_INIT;

@@ -57,6 +57,10 @@ int compute_plan(const struct global_options *g, struct client *c, const struct 
 struct value;
 int load_saved_plan(const char *path, struct value **doc);
 
+/* A value inside a text line (a plan's or status's differing path): compact
+ * JSON, control characters escaped (cmd_shown()); "(absent)" for none or
+ * null. */
+void cmd_print_value(FILE *out, const struct value *v);
 /* Print doc as pretty JSON and a newline on stdout (--json outputs). */
 void print_json(const struct value *doc);
 

@@ -197,19 +197,6 @@ void plandoc_live_fingerprint(const struct live_state *live, char out[65])
 
 /* ---- text --------------------------------------------------------------- */
 
-static void render_value(FILE *out, const struct value *v)
-{
-	struct buf b = BUF_INIT;
-
-	if (!v || v->type == VALUE_NULL) {
-		fputs("(absent)", out);
-		return;
-	}
-	json_write(&b, v, JSON_COMPACT);
-	fputs(cmd_shown(b.data), out);
-	buf_free(&b);
-}
-
 static bool is_catalog_warning(const struct value *item)
 {
 	return !strncmp(value_get_string(item, "code"), "CATALOG_", 8);
@@ -250,7 +237,7 @@ static void render_warning_group(FILE *out, const struct value *w, bool catalog,
 		 * control characters escaped */
 		if (ctx && ctx->type != VALUE_NULL) {
 			fputs("      context: ", out);
-			render_value(out, ctx);
+			cmd_print_value(out, ctx);
 			fputc('\n', out);
 		}
 	}
@@ -306,9 +293,9 @@ static void render_details(FILE *out, const struct value *a)
 	for (i = 0; diffs && i < diffs->u.arr.n; i++) {
 		const struct value *d = diffs->u.arr.items[i];
 		fprintf(out, "      ~ %s: plan ", cmd_shown(value_get_string(d, "path")));
-		render_value(out, value_get(d, "plan"));
+		cmd_print_value(out, value_get(d, "plan"));
 		fputs(", live ", out);
-		render_value(out, value_get(d, "live"));
+		cmd_print_value(out, value_get(d, "live"));
 		fputc('\n', out);
 	}
 	for (i = 0; missing && i < missing->u.arr.n; i++)

@@ -23,7 +23,6 @@
 #include "cmd/options.h"
 #include "differ/differ.h"
 #include "lib/buf.h"
-#include "lib/json.h"
 #include "live/live.h"
 #include "state/state.h"
 
@@ -212,19 +211,6 @@ static struct value *build_document(const struct status_run *run, const struct d
 
 /* ---- text ------------------------------------------------------------------ */
 
-static void render_value(FILE *out, const struct value *v)
-{
-	struct buf b = BUF_INIT;
-
-	if (!v || v->type == VALUE_NULL) {
-		fputs("(absent)", out);
-		return;
-	}
-	json_write(&b, v, JSON_COMPACT);
-	fputs(cmd_shown(b.data), out);
-	buf_free(&b);
-}
-
 struct look {
 	const char *symbol, *color;
 };
@@ -319,9 +305,9 @@ static void render_resource(FILE *out, const struct value *res, const struct glo
 	for (i = 0; i < diffs->u.arr.n; i++) {
 		const struct value *d = diffs->u.arr.items[i];
 		fprintf(out, "      ~ %s: sent ", cmd_shown(value_get_string(d, "path")));
-		render_value(out, value_get(d, "sent"));
+		cmd_print_value(out, value_get(d, "sent"));
 		fputs(", live ", out);
-		render_value(out, value_get(d, "live"));
+		cmd_print_value(out, value_get(d, "live"));
 		fputc('\n', out);
 	}
 	render_health(out, value_get(res, "health"), g);
