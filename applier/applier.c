@@ -108,7 +108,7 @@ static int journal_settle(struct applier_input *in, const struct state_resource 
 			  struct err *err)
 {
 	const struct journal_entry *e = journal_find(in->journal, r->kind, r->name);
-	struct journal_result res = { true, 0, r->id, NULL, r->recovered };
+	struct journal_result res = { .created = true, .id = r->id, .recovered = r->recovered };
 
 	if (!e || e->status != JOURNAL_IN_FLIGHT || r->outcome != OUTCOME_CREATED || !r->id)
 		return 0;

@@ -574,7 +574,7 @@ static void cursor_set_add(struct cursor_set *set, char *cursor, int page)
 	size_t i;
 
 	if ((set->n + 1) * 2 > set->cap) {
-		struct cursor_set bigger = { NULL, set->cap ? set->cap * 2 : 16, set->n };
+		struct cursor_set bigger = { .cap = set->cap ? set->cap * 2 : 16, .n = set->n };
 
 		bigger.slots = xcalloc(bigger.cap, sizeof *bigger.slots);
 		for (i = 0; i < set->cap; i++)
@@ -648,7 +648,7 @@ static int call_list(struct client *c, struct call *k, struct value **items,
 		     struct api_status *st, struct err *err)
 {
 	struct value *all = value_new_array();
-	struct cursor_set seen = { NULL, 0, 0 };
+	struct cursor_set seen = { .slots = NULL };
 	const char *cursor = NULL;
 	int page, ret = -1;
 

@@ -85,30 +85,34 @@ struct tool_def {
 	void (*render)(struct buf *text, const struct value *doc);
 };
 
-static const struct mcp_arg no_args[] = { { NULL, 0, false, NULL } };
+static const struct mcp_arg no_args[] = { { .name = NULL } };
 
 static const struct mcp_arg plan_args[] = {
-	{ "out", MCP_ARG_STRING, false,
+	{ .name = "out", .kind = MCP_ARG_STRING,
+	  .description =
 	  "Also save the plan to this file (a relative path is taken inside the server's "
 	  "-C DIR), for apply's saved_plan: apply then refuses if the live state no longer "
 	  "matches what was reviewed." },
-	{ NULL, 0, false, NULL },
+	{ .name = NULL },
 };
 
 static const struct mcp_arg apply_args[] = {
-	{ "acknowledge", MCP_ARG_CODES, false,
+	{ .name = "acknowledge", .kind = MCP_ARG_CODES,
+	  .description =
 	  "The validation report's warning codes the user has acknowledged, or \"all\". "
 	  "apply refuses while a warning is not acknowledged; it never prompts." },
-	{ "saved_plan", MCP_ARG_STRING, false,
+	{ .name = "saved_plan", .kind = MCP_ARG_STRING,
+	  .description =
 	  "A plan file saved by the plan tool's out: apply refuses if the live state no "
 	  "longer matches it." },
-	{ NULL, 0, false, NULL },
+	{ .name = NULL },
 };
 
 static const struct mcp_arg show_args[] = {
-	{ "name", MCP_ARG_STRING, true,
+	{ .name = "name", .kind = MCP_ARG_STRING, .required = true,
+	  .description =
 	  "The resource: its name, or connection/NAME or transformation/NAME." },
-	{ NULL, 0, false, NULL },
+	{ .name = NULL },
 };
 
 static void plan_options(const struct value *args, struct strvec *argv)
@@ -174,43 +178,59 @@ static const char *const w_state_show[] = { "state", "show", "--json", NULL };
 static const char *const w_state_verify[] = { "state", "verify", "--json", NULL };
 
 static const struct tool_def tool_defs[] = {
-	{ "validate", "Validate the inputs",
+	{ .name = "validate", .title = "Validate the inputs",
+	  .description =
 	  "Run ccapply's input gates offline, without credentials: copy_plan.yaml and "
 	  "validation_report.yaml present and well-formed, the report made for this very plan "
 	  "(checksum), its status pass or pass-with-warnings. Lists the warnings apply will "
 	  "need acknowledged.",
-	  no_args, true, "validate", w_validate, OUT_DOCUMENT, NULL, render_validate },
-	{ "plan", "Plan the copy",
+	  .args = no_args, .read_only = true, .schema = "validate", .words = w_validate,
+	  .output = OUT_DOCUMENT, .render = render_validate },
+	{ .name = "plan", .title = "Plan the copy",
+	  .description =
 	  "Read-only: run the gates, read the target Fivetran group (GET requests only) and "
 	  "diff: what apply would create (+), what already exists (=), what it would skip (!) "
 	  "and why. Show it to the user before calling apply.",
-	  plan_args, true, "plan", w_plan, OUT_DOCUMENT, plan_options, render_plan },
-	{ "apply", "Create what is missing",
+	  .args = plan_args, .read_only = true, .schema = "plan", .words = w_plan,
+	  .output = OUT_DOCUMENT, .options = plan_options, .render = render_plan },
+	{ .name = "apply", .title = "Create what is missing",
+	  .description =
 	  "Create each missing connection (paused, no setup tests, no credentials) and "
 	  "Quickstart transformation in the target group, one at a time, recording "
 	  "results.md and ccapply.lock after each. Never modifies or deletes; calling it again "
 	  "creates nothing twice. Needs FIVETRAN_ALLOW_WRITES=true in the server's "
 	  "environment. Cancelling it finishes and records the request in flight, then stops.",
-	  apply_args, false, NULL, w_apply, OUT_EVENTS, apply_options, render_apply },
-	{ "status", "Status of what was created",
+	  .args = apply_args, .words = w_apply,
+	  .output = OUT_EVENTS, .options = apply_options, .render = render_apply },
+	{ .name = "status", .title = "Status of what was created",
+	  .description =
 	  "Read-only: check what ccapply.lock records against Fivetran: still there, config "
 	  "as sent, healthy.",
-	  no_args, true, "status", w_status, OUT_DOCUMENT, NULL, render_status },
-	{ "results", "Read results.md",
+	  .args = no_args, .read_only = true, .schema = "status", .words = w_status,
+	  .output = OUT_DOCUMENT, .render = render_status },
+	{ .name = "results", .title = "Read results.md",
+	  .description =
 	  "The text of .copy-connections/results.md: what apply did, per resource, with "
 	  "dashboard links and the next steps (credentials, schema, unpausing).",
-	  no_args, true, "results", NULL, OUT_RESULTS, NULL, render_results },
-	{ "state_verify", "Verify the state file",
+	  .args = no_args, .read_only = true, .schema = "results",
+	  .output = OUT_RESULTS, .render = render_results },
+	{ .name = "state_verify", .title = "Verify the state file",
+	  .description =
 	  "Offline: check ccapply.lock's digest (or MAC), its entries, its plan checksum "
 	  "against copy_plan.yaml, the journal's hash chain, and that replaying the journal "
 	  "gives the recorded outcomes.",
-	  no_args, true, "state-verify", w_state_verify, OUT_DOCUMENT, NULL, render_verify },
-	{ "state_list", "List the state",
+	  .args = no_args, .read_only = true, .schema = "state-verify", .words = w_state_verify,
+	  .output = OUT_DOCUMENT, .render = render_verify },
+	{ .name = "state_list", .title = "List the state",
+	  .description =
 	  "Offline: every resource ccapply.lock records, with its outcome and id.",
-	  no_args, true, "state-list", w_state_list, OUT_DOCUMENT, NULL, render_json },
-	{ "state_show", "Show one resource of the state",
+	  .args = no_args, .read_only = true, .schema = "state-list", .words = w_state_list,
+	  .output = OUT_DOCUMENT, .render = render_json },
+	{ .name = "state_show", .title = "Show one resource of the state",
+	  .description =
 	  "Offline: everything ccapply.lock records about one resource.",
-	  show_args, true, "state-show", w_state_show, OUT_DOCUMENT, show_options, render_json },
+	  .args = show_args, .read_only = true, .schema = "state-show", .words = w_state_show,
+	  .output = OUT_DOCUMENT, .options = show_options, .render = render_json },
 };
 
 #define N_TOOLS (sizeof tool_defs / sizeof tool_defs[0])

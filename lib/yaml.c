@@ -1424,7 +1424,7 @@ static int on_collection_start(struct loader *ld, struct fy_event *e, bool is_ma
 	enum core_tag tag = classify_tag(is_map ? e->mapping_start.tag : e->sequence_start.tag);
 	const char *kind = is_map ? "mapping" : "sequence";
 	const struct yaml_shape *shape;
-	struct resolved found = { is_map ? VALUE_OBJECT : VALUE_ARRAY, false, NULL, 0 };
+	struct resolved found = { .type = is_map ? VALUE_OBJECT : VALUE_ARRAY };
 	struct pos p;
 	struct frame *f;
 

@@ -37,33 +37,36 @@ static const char *const change_handlings[] = { "ALLOW_ALL", "ALLOW_COLUMNS", "B
 static const char *const sync_modes[] = { "SOFT_DELETE", "HISTORY", "LIVE", NULL };
 
 static const struct yaml_shape column_members[] = {
-	{ "name_in_source", YAML_SHAPE_STRING, NULL, NULL, NULL },
-	{ "name_in_destination", YAML_SHAPE_STRING, NULL, NULL, NULL },
-	{ "enabled", YAML_SHAPE_BOOL, NULL, NULL, NULL },
-	{ "hashed", YAML_SHAPE_BOOL, NULL, NULL, NULL },
-	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ .key = "name_in_source", .kind = YAML_SHAPE_STRING },
+	{ .key = "name_in_destination", .kind = YAML_SHAPE_STRING },
+	{ .key = "enabled", .kind = YAML_SHAPE_BOOL },
+	{ .key = "hashed", .kind = YAML_SHAPE_BOOL },
+	{ .key = NULL },
 };
 static const struct yaml_shape column_shape = {
-	NULL, YAML_SHAPE_MAPPING, NULL, column_members, NULL,
+	.kind = YAML_SHAPE_MAPPING,
+	.children = column_members,
 };
 static const struct yaml_shape table_members[] = {
-	{ "name_in_source", YAML_SHAPE_STRING, NULL, NULL, NULL },
-	{ "name_in_destination", YAML_SHAPE_STRING, NULL, NULL, NULL },
-	{ "enabled", YAML_SHAPE_BOOL, NULL, NULL, NULL },
-	{ "sync_mode", YAML_SHAPE_ENUM, sync_modes, NULL, NULL },
-	{ "columns", YAML_SHAPE_SEQUENCE, NULL, NULL, &column_shape },
-	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ .key = "name_in_source", .kind = YAML_SHAPE_STRING },
+	{ .key = "name_in_destination", .kind = YAML_SHAPE_STRING },
+	{ .key = "enabled", .kind = YAML_SHAPE_BOOL },
+	{ .key = "sync_mode", .kind = YAML_SHAPE_ENUM, .allowed = sync_modes },
+	{ .key = "columns", .kind = YAML_SHAPE_SEQUENCE, .items = &column_shape },
+	{ .key = NULL },
 };
 static const struct yaml_shape table_shape = {
-	NULL, YAML_SHAPE_MAPPING, NULL, table_members, NULL,
+	.kind = YAML_SHAPE_MAPPING,
+	.children = table_members,
 };
 static const struct yaml_shape schema_config_members[] = {
-	{ "schema_change_handling", YAML_SHAPE_ENUM, change_handlings, NULL, NULL },
-	{ "tables", YAML_SHAPE_SEQUENCE, NULL, NULL, &table_shape },
-	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ .key = "schema_change_handling", .kind = YAML_SHAPE_ENUM, .allowed = change_handlings },
+	{ .key = "tables", .kind = YAML_SHAPE_SEQUENCE, .items = &table_shape },
+	{ .key = NULL },
 };
 static const struct yaml_shape schema_config_shape = {
-	NULL, YAML_SHAPE_MAPPING, NULL, schema_config_members, NULL,
+	.kind = YAML_SHAPE_MAPPING,
+	.children = schema_config_members,
 };
 
 /* schema_config sits in connections[i]: root mapping (0) > sequence (1) >
@@ -344,7 +347,10 @@ const char *const *plan_secret_keys(const struct plan *p)
 
 int plan_load(const char *path, struct plan **out, struct err *err)
 {
-	struct yaml_options opts = { discard_schema_config, NULL, 0, &schema_config_shape };
+	struct yaml_options opts = {
+		.discard = discard_schema_config,
+		.discard_shape = &schema_config_shape,
+	};
 	struct reader r = { path, err };
 	struct value *root = NULL;
 	struct plan *p;

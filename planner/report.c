@@ -182,7 +182,7 @@ static int read_owned_section(const struct reader *r, const struct value *root, 
 		return -1;
 	for (i = 0; list && i < list->u.arr.n && !rc; i++) {
 		const struct value *item = list->u.arr.items[i];
-		struct owner owner = { scope, NULL, NULL, NULL };
+		struct owner owner = { .scope = scope };
 		char *a = NULL, *b = NULL;
 
 		snprintf(path, sizeof path, "%s[%zu]", key, i);
@@ -326,7 +326,7 @@ static int read_summary(const struct reader *r, const struct value *root)
 
 int report_load(const char *path, struct report **out, struct err *err)
 {
-	static const struct owner destination_owner = { SCOPE_DESTINATION, NULL, NULL, NULL };
+	static const struct owner destination_owner = { .scope = SCOPE_DESTINATION };
 	struct reader r = { path, err };
 	struct value *root = NULL;
 	const struct value *list;

@@ -65,8 +65,12 @@ struct tag_form {
 	const char *head;   /* the line up to the opening quote of the value */
 	const char *prefix; /* the value up to the hex */
 };
-static const struct tag_form digest_form = { "digest", "  \"digest\": \"", DIGEST_PREFIX };
-static const struct tag_form mac_form = { "mac", "  \"mac\": \"", MAC_PREFIX };
+static const struct tag_form digest_form = {
+	.member = "digest", .head = "  \"digest\": \"", .prefix = DIGEST_PREFIX,
+};
+static const struct tag_form mac_form = {
+	.member = "mac", .head = "  \"mac\": \"", .prefix = MAC_PREFIX,
+};
 
 /* Where one resource's fragment sits in a document: doc[at, at + len). */
 struct span {

@@ -63,7 +63,7 @@ int tt_yaml2json(int argc, char **argv)
 int tt_yaml_load_discard(int argc, char **argv)
 {
 	struct discard_rule rule;
-	struct yaml_options opts = { discard_matching, &rule, 0, NULL };
+	struct yaml_options opts = { .discard = discard_matching, .ctx = &rule };
 	char *end;
 
 	if (argc != 4) {

@@ -40,8 +40,8 @@ static void test_empty_and_append(void)
 	char *path = tap_scratch_path(JOURNAL_FILE);
 	struct journal *j = NULL, *again = NULL;
 	const struct journal_entry *e;
-	struct journal_result created = { true, 201, "conn_1", NULL, false };
-	struct journal_result failed = { false, 400, NULL, "InvalidInput", false };
+	struct journal_result created = { .created = true, .http_status = 201, .id = "conn_1" };
+	struct journal_result failed = { .http_status = 400, .error_code = "InvalidInput" };
 	struct err err;
 	long long line = 0, line2 = 0;
 
@@ -117,7 +117,7 @@ static char *sample_journal(void)
 {
 	char *path = tap_scratch_path(JOURNAL_FILE), *text;
 	struct journal *j = NULL;
-	struct journal_result created = { true, 201, "conn_1", NULL, false };
+	struct journal_result created = { .created = true, .http_status = 201, .id = "conn_1" };
 	struct err err;
 	long long line;
 
@@ -215,7 +215,7 @@ static size_t compare(struct journal *j, struct state *st, struct buf *why)
 static void test_replay(void)
 {
 	struct journal *j = NULL;
-	struct journal_result created = { true, 201, "conn_1", NULL, false };
+	struct journal_result created = { .created = true, .http_status = 201, .id = "conn_1" };
 	struct buf why = BUF_INIT;
 	struct err err;
 	long long line;

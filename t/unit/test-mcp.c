@@ -13,22 +13,27 @@
 #include "t/unit/tap.h"
 
 static const struct mcp_arg apply_args[] = {
-	{ "acknowledge", MCP_ARG_CODES, false, "codes" },
-	{ "saved_plan", MCP_ARG_STRING, false, "a file" },
-	{ NULL, 0, false, NULL },
+	{ .name = "acknowledge", .kind = MCP_ARG_CODES, .description = "codes" },
+	{ .name = "saved_plan", .kind = MCP_ARG_STRING, .description = "a file" },
+	{ .name = NULL },
 };
 static const struct mcp_arg show_args[] = {
-	{ "name", MCP_ARG_STRING, true, "a resource" },
-	{ NULL, 0, false, NULL },
+	{ .name = "name", .kind = MCP_ARG_STRING, .required = true, .description = "a resource" },
+	{ .name = NULL },
 };
-static const struct mcp_arg none[] = { { NULL, 0, false, NULL } };
+static const struct mcp_arg none[] = { { .name = NULL } };
 
 static const struct mcp_tool tools[] = {
-	{ "plan", "Plan", "read-only", none, "{\"type\":\"object\"}", true },
-	{ "apply", "Apply", "writes", apply_args, "{\"type\":\"object\"}", false },
-	{ "state_show", "Show", "one", show_args, "{\"type\":\"object\"}", true },
+	{ .name = "plan", .title = "Plan", .description = "read-only", .args = none,
+	  .output_schema = "{\"type\":\"object\"}", .read_only = true },
+	{ .name = "apply", .title = "Apply", .description = "writes", .args = apply_args,
+	  .output_schema = "{\"type\":\"object\"}" },
+	{ .name = "state_show", .title = "Show", .description = "one", .args = show_args,
+	  .output_schema = "{\"type\":\"object\"}", .read_only = true },
 };
-static const struct mcp_server_info info = { "ccapply", "9.9", NULL, tools, 3 };
+static const struct mcp_server_info info = {
+	.name = "ccapply", .version = "9.9", .tools = tools, .n_tools = 3,
+};
 
 /* Handle one line; the response (parsed) in *resp, or NULL when none. */
 static enum mcp_action handle(struct mcp_server *s, const char *line, struct value **resp,

@@ -337,7 +337,7 @@ static bool never_discard(const char *key, size_t depth, void *ctx)
 static void test_alias_bound(void)
 {
 	struct buf yaml = BUF_INIT, got = BUF_INIT;
-	struct yaml_options small = { NULL, NULL, 1000, NULL };
+	struct yaml_options small = { .max_alias_nodes = 1000 };
 	char *big_leaf;
 	int rc;
 
@@ -382,7 +382,7 @@ static void test_alias_bound(void)
 	/* aliases inside a discarded subtree count as well */
 	{
 		struct buf doc = BUF_INIT;
-		struct yaml_options opts = { never_discard, NULL, 1000, NULL };
+		struct yaml_options opts = { .discard = never_discard, .max_alias_nodes = 1000 };
 		bomb(&yaml, 3, "x");
 		buf_puts(&doc, "skip:\n");
 		buf_puts(&doc, "  ");
@@ -503,7 +503,7 @@ static const struct row discard_errors[] = {
 static void test_discard(void)
 {
 	struct discard_log log = { "schema_config", 2, 0, BUF_INIT };
-	struct yaml_options opts = { discard_key_at, &log, 0, NULL };
+	struct yaml_options opts = { .discard = discard_key_at, .ctx = &log };
 	struct buf got = BUF_INIT;
 
 	check_loads(discard_rows, N(discard_rows), &opts, "discard");
@@ -580,21 +580,21 @@ static void test_long_numbers(void)
 /* --- shapes of discarded values ------------------------------------------- */
 
 static const char *const modes[] = { "A", "B", NULL };
-static const struct yaml_shape string_shape = { NULL, YAML_SHAPE_STRING, NULL, NULL, NULL };
+static const struct yaml_shape string_shape = { .kind = YAML_SHAPE_STRING };
 static const struct yaml_shape item_members[] = {
-	{ "name", YAML_SHAPE_STRING, NULL, NULL, NULL },
-	{ "on", YAML_SHAPE_BOOL, NULL, NULL, NULL },
-	{ "mode", YAML_SHAPE_ENUM, modes, NULL, NULL },
-	{ "any", YAML_SHAPE_ANY, NULL, NULL, NULL },
-	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ .key = "name", .kind = YAML_SHAPE_STRING },
+	{ .key = "on", .kind = YAML_SHAPE_BOOL },
+	{ .key = "mode", .kind = YAML_SHAPE_ENUM, .allowed = modes },
+	{ .key = "any", .kind = YAML_SHAPE_ANY },
+	{ .key = NULL },
 };
-static const struct yaml_shape item_shape = { NULL, YAML_SHAPE_MAPPING, NULL, item_members, NULL };
+static const struct yaml_shape item_shape = { .kind = YAML_SHAPE_MAPPING, .children = item_members };
 static const struct yaml_shape top_members[] = {
-	{ "items", YAML_SHAPE_SEQUENCE, NULL, NULL, &item_shape },
-	{ "names", YAML_SHAPE_SEQUENCE, NULL, NULL, &string_shape },
-	{ NULL, YAML_SHAPE_ANY, NULL, NULL, NULL },
+	{ .key = "items", .kind = YAML_SHAPE_SEQUENCE, .items = &item_shape },
+	{ .key = "names", .kind = YAML_SHAPE_SEQUENCE, .items = &string_shape },
+	{ .key = NULL },
 };
-static const struct yaml_shape top_shape = { NULL, YAML_SHAPE_MAPPING, NULL, top_members, NULL };
+static const struct yaml_shape top_shape = { .kind = YAML_SHAPE_MAPPING, .children = top_members };
 
 static bool discard_s(const char *key, size_t depth, void *ctx)
 {
@@ -691,9 +691,11 @@ static const struct row shape_path_errors[] = {
 
 static void test_shapes(void)
 {
-	struct yaml_options opts = { discard_s, NULL, 0, &top_shape };
+	struct yaml_options opts = { .discard = discard_s, .discard_shape = &top_shape };
 	struct discard_log log = { "schema_config", 2, 0, BUF_INIT };
-	struct yaml_options plan_opts = { discard_key_at, &log, 0, &top_shape };
+	struct yaml_options plan_opts = {
+		.discard = discard_key_at, .ctx = &log, .discard_shape = &top_shape,
+	};
 	struct buf got = BUF_INIT;
 	int rc;
 
