@@ -2,6 +2,9 @@
  * common.h — pieces shared by the commands: loading and gating the inputs
  * with user-facing messages, building the API client from the environment,
  * colours.
+ *
+ * Who may call: cmd/ only (plan.c, apply.c, validate.c, status.c, mcp.c,
+ * plandoc.c).
  */
 #ifndef CCAPPLY_CMD_COMMON_H
 #define CCAPPLY_CMD_COMMON_H

@@ -4,6 +4,8 @@
  * state) and `show` renders. Text rendering works from the document, so
  * `plan` and `show` can never print different things for the same plan.
  *
+ * Who may call: cmd/ only — plan.c (plan, show), apply.c, validate.c (the
+ * preflight and its warnings) and mcp.c (a plan tool's text).
  * Ownership: plandoc_build() returns a tree the caller value_free()s.
  */
 #ifndef CCAPPLY_CMD_PLANDOC_H

@@ -71,8 +71,8 @@
  * Integers (decimal, 0o, 0x) are kept as exact decimal text of any length, so
  * ids longer than a double's precision survive.
  *
- * Who may call: planner/, state/, tools/. Ownership: *out belongs to the
- * caller (value_free()).
+ * Who may call: planner/ (the two input files), and tools/, fuzz/ and the
+ * unit tests. Ownership: *out belongs to the caller (value_free()).
  */
 #ifndef CCAPPLY_YAML_H
 #define CCAPPLY_YAML_H

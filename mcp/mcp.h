@@ -26,7 +26,8 @@
  *    MCP_LINE_MAX are refused and skipped to their newline, so memory stays
  *    bounded), any nesting (lib/json.h bounds it).
  *
- * Who may call: cmd/ (the server) and fuzz/fuzz-mcp.c. Calls lib/ only.
+ * Who may call: cmd/mcp.c (the server); fuzz/fuzz-mcp.c and tools/tt-mcp.c
+ * through mcp/fixture.h; the unit tests. Calls lib/ only.
  * Ownership: the reader and server own their memory (free them with
  * mcp_reader_free()/mcp_server_free()); struct mcp_call holds values the
  * caller frees with mcp_call_free(); output goes to caller-owned buffers.
