@@ -3,7 +3,7 @@
  * time in plan order, and record every outcome.
  *
  * Owns: the order of work (connections, then transformations with the target
- * ids of their dependencies), the per-resource outcome rules, and the
+ * ids of their dependencies), the lifecycle of a resource below, and the
  * persistence rhythm: after every resource a request was sent for, and once
  * at the end, the state file is saved (only when it changed) and results.md
  * is rewritten, both atomically, so an interruption or a kill at any point
@@ -14,31 +14,127 @@
  * Before its first request it removes the temporary files a killed apply
  * left (PATH.tmp.PID of a pid that is gone): the caller holds the lock.
  *
- * Rules:
- *  - noop → already_exists, skip → skipped (with the diff's reason), without
- *    any request; a resource an earlier apply created keeps outcome created.
- *  - create → the exact body of planner/request.c; its BLAKE2b-256 (of the
- *    canonical JSON) is recorded as sent_digest; success → created (recovered
- *    when the client adopted it after an unknown outcome); failure → failed
- *    with HTTP status, Fivetran code and message, and apply goes on.
- *  - A transformation whose dependency connection did not end created or
- *    already_exists → skipped with DEPENDENCY_FAILED.
- *  - 401/403 stops at once (the rest stay pending); so does an interrupt.
- *  - Journal (when in->journal is set, state/journal.h): an intent line is
- *    written before every create is sent (if it cannot be, nothing is sent
- *    and applier_run() fails) and an outcome line after its answer. A noop
- *    whose journal record is an intent without an outcome (the answer was
- *    lost: kill -9, crash) or a create of this very id is recorded as
- *    created (recovered for the former), not already_exists; the missing
- *    outcome line is then written.
- *  - A create whose outcome stays unknown (the client could not learn it and
- *    its lookup found nothing) is not failed: it stays pending with the
- *    error code OUTCOME_UNKNOWN and an open intent. A later apply adopts it
- *    when the live read shows it; a transformation it does not show yet is
- *    held (pending, OUTCOME_UNKNOWN, nothing sent) until in->settle_seconds
- *    have passed since the intent — only then does a lookup that still finds
- *    nothing settle it as not made, and it is sent again. (A connection
- *    needs no wait: the API refuses a second one of the same name.)
+ * THE LIFECYCLE OF A RESOURCE
+ *
+ * A planned resource is one entry of ccapply.lock (state/state.h) and, once
+ * a create has been sent for it, one record of ccapply.journal
+ * (state/journal.h: its latest intent and that intent's outcome). The
+ * states, and what each file says in each:
+ *
+ *   state           ccapply.lock                      ccapply.journal
+ *   PLANNED         pending (nothing sent this run)   nothing, or an earlier
+ *                                                     attempt's lines
+ *   IN_FLIGHT       not written yet                   an intent, fsynced
+ *   CREATED         created, id, sent_digest;         outcome created, id
+ *                   recovered when adopted after
+ *                   its answer was lost
+ *   FAILED          failed: HTTP status, code,        outcome failed
+ *                   message, sent_digest
+ *   UNKNOWN         pending, error OUTCOME_UNKNOWN    an intent, no outcome
+ *                   (an interrupt or a kill leaves
+ *                   what was there before)
+ *   ALREADY_EXISTS  already_exists, id                nothing
+ *   SKIPPED         skipped, reason                   nothing
+ *
+ *                              differ_diff()
+ *                                    |
+ *            noop                    | create                     skip
+ *       +----------------------------+-----------------------------+
+ *       v                            v                             v
+ *  ALREADY_EXISTS                 PLANNED <-----------------+   SKIPPED
+ *       |                            |                      |
+ *       |                            v                      |
+ *       |                        IN_FLIGHT                  |
+ *       |                            |                      |
+ *       |            +---------------+------------+         |
+ *       |            v               v            v         |
+ *       +-------> CREATED         FAILED       UNKNOWN -----+
+ *                    ^               |          |  ^  |     ^
+ *                    |               +----------|--|--|-----+
+ *                    +--------------------------+  +--+
+ *
+ * Every arrow out of ALREADY_EXISTS, CREATED, FAILED and UNKNOWN is taken
+ * by a later run; UNKNOWN's loop is a transformation held back.
+ *
+ * The transitions, and the function behind each:
+ *
+ *   -> PLANNED, ALREADY_EXISTS, SKIPPED
+ *        differ_diff() gives each planned resource create, noop or skip;
+ *        applier_prepare_state() aligns ccapply.lock with the actions
+ *        (prepare_entry()). A create whose dependency connection did not
+ *        end created or already_exists turns SKIPPED with
+ *        DEPENDENCY_FAILED instead of being sent (create_transformation(),
+ *        state_dependency_ids()).
+ *   PLANNED -> IN_FLIGHT
+ *        create_connection() / create_transformation() build the exact
+ *        body (plan_connection_request() / plan_transformation_request()),
+ *        record its digest as sent_digest (digest_body():
+ *        plan_request_digest(), the BLAKE2b-256 of its canonical JSON), and
+ *        journal_before() appends the intent (journal_intent(), fsynced).
+ *        If the intent cannot be written nothing is sent: run_actions()
+ *        saves what it has and applier_run() fails.
+ *   IN_FLIGHT -> CREATED | FAILED
+ *        client_create_connection() / client_create_transformation()
+ *        answer, record_create() records it, journal_after() appends the
+ *        outcome (journal_outcome()). An answer lost on the way (timeout,
+ *        reset, 5xx) is looked up by name inside the client first
+ *        (create_with_lookup()); what the lookup finds is adopted: CREATED,
+ *        recovered. A connection it does not find is sent again under the
+ *        same intent (the API refuses a second one of a name).
+ *   IN_FLIGHT -> UNKNOWN
+ *        CLIENT_E_UNKNOWN_OUTCOME (the lookup failed, or found no
+ *        transformation: that create is never sent twice in a run):
+ *        record_create() leaves it pending with OUTCOME_UNKNOWN, and
+ *        journal_after() writes no outcome: the open intent says exactly
+ *        that. An interrupt (CLIENT_E_INTERRUPTED) leaves the entry as it
+ *        was and the intent open; so does kill -9 or a crash.
+ *   after each of the two above
+ *        persist(): ccapply.lock (state_save_flags()) and results.md
+ *        (results_write_cached()), before the next resource is sent.
+ *        CLIENT_E_AUTH (401/403) and an interrupt then stop run_actions();
+ *        the resources it did not reach stay PLANNED, written as pending.
+ *
+ *   A later run reads both files first (state_load(); journal_open()
+ *   checks the chain), reads the live side (live_read()) and diffs again:
+ *
+ *   UNKNOWN -> CREATED (recovered)
+ *        the live read shows it, so differ_diff() says noop:
+ *        adopt_from_journal() records it created and recovered, with the
+ *        intent's digest, and journal_settle() writes the missing outcome
+ *        (journal_outcome()).
+ *   ALREADY_EXISTS -> CREATED
+ *        the same, when the journal records the create of this very id
+ *        (as when ccapply.lock was lost): adopt_from_journal().
+ *   UNKNOWN -> PLANNED
+ *        the live read does not show it: a connection is planned again at
+ *        once (hold_unknown() drops the error); a transformation once
+ *        in->settle_seconds have passed since its intent.
+ *   UNKNOWN -> UNKNOWN (held)
+ *        a transformation the live read does not show, whose intent is
+ *        younger than in->settle_seconds: hold_unknown() keeps it pending
+ *        with OUTCOME_UNKNOWN, and run_actions() sends nothing for it.
+ *   FAILED -> PLANNED
+ *        differ_diff() plans it again; the journal keeps the failure.
+ *   CREATED -> CREATED
+ *        differ_diff() finds it live (a connection by its recorded id) and
+ *        says noop; prepare_entry() keeps it created.
+ *
+ * Invariants:
+ *  1. No create leaves the process before its intent is fsynced in the
+ *     journal (in->journal; apply always gives one), so every resource
+ *     ccapply made has an intent line.
+ *  2. The body sent, the state's sent_digest and the intent's body_digest
+ *     agree: plan_request_digest() of what planner/request.c built.
+ *  3. An outcome line is written only for a known answer. An unknown
+ *     outcome is never recorded failed: it stays UNKNOWN, its intent open,
+ *     until a later run finds it (CREATED) or settles it as not made.
+ *  4. A transformation is sent at most once per intent; a connection may be
+ *     re-sent under one intent only after a lookup did not find it.
+ *  5. ccapply.lock and results.md are saved after every resource a request
+ *     was sent for, before the next: a kill loses at most the resource in
+ *     flight, and the journal's open intent names it.
+ *  6. The two files agree as journal_compare_state() checks (the replay of
+ *     `ccapply state verify`, state/journal.h).
  *
  * Who may call: cmd/apply.c. Ownership: the caller owns every input; the
  * applier updates in->state in place.

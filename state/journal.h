@@ -10,11 +10,11 @@
  *  - an outcome, written AFTER the answer: the intent's seq, result
  *    ("created" or "failed"), HTTP status, Fivetran id, error code, and
  *    whether the resource was recovered (found after its answer was lost).
- * An intent with no outcome is a request whose answer nobody saw (kill -9, a
- * crash, an interrupt, or a create the client could neither confirm nor look
- * up). A later apply that finds such a resource live adopts it as created
- * and recovered, and writes the missing outcome then. One intent covers one
- * create call, including the client's re-sends after a lookup found nothing.
+ * An intent with no outcome is a request whose answer nobody saw. Which
+ * function writes each line, and what a later apply makes of an open
+ * intent, is drawn once: the lifecycle of a resource in applier/applier.h.
+ * One intent covers one create call, including the client's re-sends after
+ * a lookup found nothing.
  *
  * Invariants:
  *  - Line N has "seq": N, and "prev" is the lowercase hex BLAKE2b-256 of the
