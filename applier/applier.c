@@ -427,7 +427,7 @@ static void remove_leftovers(const char *state_path)
 	char *copy = xstrdup(state_path);
 	struct err ignored;
 
-	remove_stale_temps(dirname(copy), &ignored);
+	fileio_remove_stale_temps(dirname(copy), &ignored);
 	free(copy);
 }
 
@@ -436,10 +436,10 @@ static void remove_leftovers(const char *state_path)
 static int sync_dirs(const struct applier_input *in, struct err *err)
 {
 	char *a = xstrdup(in->state_path), *b = xstrdup(in->results_path);
-	int rc = fsync_parent_dir(in->state_path, err);
+	int rc = fileio_fsync_parent_dir(in->state_path, err);
 
 	if (!rc && strcmp(dirname(a), dirname(b)))
-		rc = fsync_parent_dir(in->results_path, err);
+		rc = fileio_fsync_parent_dir(in->results_path, err);
 	free(a);
 	free(b);
 	return rc;

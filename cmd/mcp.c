@@ -833,7 +833,7 @@ static void run_results(struct server *s, struct job *j)
 	struct value *doc;
 	struct err err;
 
-	if (file_read_input(path, 0, &text, &err)) {
+	if (fileio_read_input(path, 0, &text, &err)) {
 		if (err.code == ENOENT)
 			buf_printf(&msg, "no results.md at %s: apply has not run in this "
 				   "directory yet", path);

@@ -54,7 +54,7 @@ static int save_plan(const char *path, const struct value *doc, const struct liv
 	value_object_put_c(saved, "live_fingerprint", value_new_cstring(fingerprint));
 	json_write(&b, saved, JSON_PRETTY);
 	buf_putc(&b, '\n');
-	rc = write_file_atomic(path, b.data, b.len, &err);
+	rc = fileio_write_atomic(path, b.data, b.len, &err);
 	if (rc)
 		cmd_fail("write_failed", "%s", err.msg);
 	buf_free(&b);
@@ -145,7 +145,7 @@ int load_saved_plan(const char *path, struct value **doc)
 	struct err err;
 
 	*doc = NULL;
-	if (file_read_input(path, 0, &b, &err)) {
+	if (fileio_read_input(path, 0, &b, &err)) {
 		cmd_fail("plan_file_invalid", "cannot read the plan file %s", err.msg);
 		buf_free(&b);
 		return EXIT_ERROR;

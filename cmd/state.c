@@ -374,7 +374,7 @@ static int cmd_verify(const struct workspace *ws, bool json)
 		cmd_error("state verify: %s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (file_read_input(ws->state, 0, &data, &err)) {
+	if (fileio_read_input(ws->state, 0, &data, &err)) {
 		if (err.code == ENOENT)
 			cmd_error("state verify: no state file at %s: nothing has been applied in "
 				  "this directory yet (ccapply apply writes it)", ws->state);
@@ -427,7 +427,7 @@ static bool has_mac(const char *path)
 	struct err err;
 	bool found = false;
 
-	if (!file_read_input(path, 0, &data, &err) && data.len > 100)
+	if (!fileio_read_input(path, 0, &data, &err) && data.len > 100)
 		found = strstr(data.data + data.len - 100, mac_line) != NULL;
 	buf_free(&data);
 	return found;

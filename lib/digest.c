@@ -109,7 +109,7 @@ int checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEX
 		  struct err *err)
 {
 	unsigned char md[64];
-	FILE *f = file_fopen_input(path, 0, err);
+	FILE *f = fileio_fopen_input(path, 0, err);
 	const char *prefix = algo_prefix(algo);
 	int rc;
 

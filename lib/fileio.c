@@ -2,7 +2,7 @@
  * fileio.c — atomic file replacement (see fileio.h): temp + fsync + rename +
  * directory fsync (which the caller may defer). The temp name carries the
  * pid so two processes never share one, and so that a temp left by a killed
- * writer can be told from a live writer's: remove_stale_temps() asks the
+ * writer can be told from a live writer's: fileio_remove_stale_temps() asks the
  * kernel whether that pid still runs.
  */
 #include "lib/fileio.h"
@@ -39,7 +39,7 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int fsync_parent_dir(const char *path, struct err *err)
+int fileio_fsync_parent_dir(const char *path, struct err *err)
 {
 	char *copy = xstrdup(path);
 	const char *dir = dirname(copy);
@@ -80,8 +80,8 @@ static int create_temp(const char *tmp)
 	return fd;
 }
 
-int write_file_atomic_flags(const char *path, const void *data, size_t len, unsigned flags,
-			    struct err *err)
+int fileio_write_atomic_flags(const char *path, const void *data, size_t len, unsigned flags,
+			      struct err *err)
 {
 	struct buf tmp = BUF_INIT;
 	struct stat sb;
@@ -115,14 +115,14 @@ int write_file_atomic_flags(const char *path, const void *data, size_t len, unsi
 		struct err ignored;
 		/* The file is in place; failing to make the rename durable now
 		 * is not worth failing the write for (as before: best effort). */
-		fsync_parent_dir(path, &ignored);
+		fileio_fsync_parent_dir(path, &ignored);
 	}
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, struct err *err)
+int fileio_write_atomic(const char *path, const void *data, size_t len, struct err *err)
 {
-	return write_file_atomic_flags(path, data, len, 0, err);
+	return fileio_write_atomic_flags(path, data, len, 0, err);
 }
 
 /* Open path for reading and check, on the descriptor, that it is a regular
@@ -180,7 +180,7 @@ static int read_bounded(int fd, const char *path, struct buf *out, struct err *e
 	return 0;
 }
 
-int file_read_input(const char *path, unsigned flags, struct buf *out, struct err *err)
+int fileio_read_input(const char *path, unsigned flags, struct buf *out, struct err *err)
 {
 	struct stat sb;
 	int fd, rc;
@@ -196,7 +196,7 @@ int file_read_input(const char *path, unsigned flags, struct buf *out, struct er
 	return rc;
 }
 
-FILE *file_fopen_input(const char *path, unsigned flags, struct err *err)
+FILE *fileio_fopen_input(const char *path, unsigned flags, struct err *err)
 {
 	struct stat sb;
 	int fd;
@@ -237,7 +237,7 @@ static bool process_gone(long pid)
 	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) && errno == ESRCH;
 }
 
-int remove_stale_temps(const char *dir, struct err *err)
+int fileio_remove_stale_temps(const char *dir, struct err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;

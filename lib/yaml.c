@@ -2076,7 +2076,7 @@ int yaml_load(FILE *f, const char *filename, const struct yaml_options *opts,
 int yaml_load_path(const char *path, const struct yaml_options *opts,
 		   struct value **out, struct err *err)
 {
-	FILE *f = file_fopen_input(path, 0, err);
+	FILE *f = fileio_fopen_input(path, 0, err);
 	int rc;
 
 	*out = NULL;

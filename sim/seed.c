@@ -446,7 +446,7 @@ int sim_seed_load(struct sim_store *store, const char *path, struct err *err)
 	struct value *root = NULL;
 	int rc;
 
-	if (file_read_input(path, 0, &text, err)) {
+	if (fileio_read_input(path, 0, &text, err)) {
 		buf_free(&text);
 		return -1;
 	}

@@ -378,7 +378,7 @@ int journal_open(const char *path, struct journal **out, struct err *err)
 	j->fd = -1;
 	memcpy(j->prev, JOURNAL_GENESIS, sizeof j->prev);
 	/* Never through a link: apply appends to what it reads here. */
-	if (file_read_input(j->path, FILEIO_NOFOLLOW, &data, err)) {
+	if (fileio_read_input(j->path, FILEIO_NOFOLLOW, &data, err)) {
 		buf_free(&data);
 		if (err->code == ENOENT) {
 			*out = j;
@@ -447,7 +447,7 @@ static int open_for_append(struct journal *j, struct err *err)
 	if (j->fd < 0) {
 		/* O_NOFOLLOW | O_NONBLOCK: a link or FIFO put there since the
 		 * read is refused, never written through or waited on; the
-		 * name's creation is made durable (fsync_parent_dir). */
+		 * name's creation is made durable (fileio_fsync_parent_dir). */
 		j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 			     O_CLOEXEC, 0644);
 		if (j->fd < 0)
@@ -455,7 +455,7 @@ static int open_for_append(struct journal *j, struct err *err)
 				       errno == ELOOP ? "it is a symbolic link; ccapply does not "
 				       "follow links to the files it writes" : strerror(errno));
 		j->exists = true;
-		if (created && fsync_parent_dir(j->path, err))
+		if (created && fileio_fsync_parent_dir(j->path, err))
 			return -1;
 	}
 	/* Only this apply (which holds the apply lock) appends: anything else

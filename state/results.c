@@ -850,7 +850,7 @@ int results_write_cached(const char *path, struct results_cache *cache,
 	 * change, and a run that changes nothing leaves it byte-identical. */
 	same = present && same_but_date(disk->data, disk->len, text->data, text->len);
 	if (!same)
-		rc = write_file_atomic_flags(path, text->data, text->len, flags, err);
+		rc = fileio_write_atomic_flags(path, text->data, text->len, flags, err);
 	if (cache) {
 		cache->disk_known = cache->disk_present = !rc;
 		if (!rc && !same) { /* the disk now holds the rendering */

@@ -60,7 +60,7 @@ char *results_recorded_source(const char *path);
 struct results_cache;
 struct results_cache *results_cache_new(void);
 void results_cache_free(struct results_cache *cache);
-/* As above, through cache (NULL: none); flags as write_file_atomic_flags()'s
+/* As above, through cache (NULL: none); flags as fileio_write_atomic_flags()'s
  * (lib/fileio.h): FILEIO_DEFER_DIR_SYNC for a run of rewrites whose caller
  * fsyncs the directory when the run ends. */
 char *results_render_cached(struct results_cache *cache, const struct results_input *in);

@@ -1303,7 +1303,7 @@ static int read_state_file(const char *path, struct buf *data, bool *exists, str
 {
 	*exists = false;
 	buf_reset(data);
-	if (file_read_input(path, 0, data, err)) {
+	if (fileio_read_input(path, 0, data, err)) {
 		buf_reset(data);
 		if (err->code == ENOENT)
 			return 0;
@@ -1525,7 +1525,7 @@ static int write_state(const char *path, const struct state_key *key, struct sta
 	}
 	render_tail(st->n_resources, doc);
 	append_tag(doc, key);
-	if (write_file_atomic_flags(path, doc->data, doc->len, flags, err)) {
+	if (fileio_write_atomic_flags(path, doc->data, doc->len, flags, err)) {
 		free(spans);
 		buf_free(&own);
 		return -1;
@@ -1551,7 +1551,7 @@ static int write_state(const char *path, const struct state_key *key, struct sta
 	return 0;
 }
 
-/* state_save_keyed() with write_file_atomic_flags()'s flags. */
+/* state_save_keyed() with fileio_write_atomic_flags()'s flags. */
 static int save(const char *path, const struct state_key *key, struct state *st,
 		unsigned flags, bool *written, struct err *err)
 {

@@ -150,7 +150,7 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
 int state_save(const char *path, struct state *st, bool *written, struct err *err);
 int state_save_keyed(const char *path, const struct state_key *key, struct state *st,
 		     bool *written, struct err *err);
-/* state_save() writing with write_file_atomic_flags()'s flags (lib/fileio.h):
+/* state_save() writing with fileio_write_atomic_flags()'s flags (lib/fileio.h):
  * FILEIO_DEFER_DIR_SYNC for a run of saves whose caller fsyncs the
  * directory when the run ends (apply, which saves after every resource). */
 int state_save_flags(const char *path, struct state *st, unsigned flags, bool *written,

@@ -165,7 +165,7 @@ static int load_body(const char *path, struct value **out)
 	struct err err;
 	int rc;
 
-	if (file_read_input(path, 0, &b, &err)) {
+	if (fileio_read_input(path, 0, &b, &err)) {
 		fprintf(stderr, "test-tool api: %s\n", err.msg);
 		buf_free(&b);
 		return -1;

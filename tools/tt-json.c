@@ -2,7 +2,7 @@
  * tt-json.c — test-tool json-parse, json-equal and json-canon: the JSON
  * parser and writer (lib/json.h) exposed to shell tests.
  *
- * Files are read whole with file_read_input and parsed with their length, so
+ * Files are read whole with fileio_read_input and parsed with their length, so
  * NUL bytes reach the parser (which must reject them, not stop at them).
  * Exit status: 0 yes/ok, 1 no/invalid, 2 usage or I/O error.
  */
@@ -25,7 +25,7 @@ static int load_json(const char *path, struct value **out)
 	int rc;
 
 	*out = NULL;
-	if (file_read_input(path, 0, &b, &err)) {
+	if (fileio_read_input(path, 0, &b, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		buf_free(&b);
 		return 2;

@@ -27,7 +27,7 @@ int tt_mcp_read(int argc, char **argv)
 		fprintf(stderr, "usage: test-tool mcp-read FILE\n");
 		return 2;
 	}
-	if (file_read_input(argv[1], 0, &in, &err)) {
+	if (fileio_read_input(argv[1], 0, &in, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}

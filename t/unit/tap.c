@@ -120,7 +120,7 @@ char *tap_read_file(const char *path)
 	struct buf b = BUF_INIT;
 	struct err err;
 
-	if (file_read_input(path, 0, &b, &err))
+	if (fileio_read_input(path, 0, &b, &err))
 		diag("%s", err.msg), exit(2);
 	return buf_detach(&b);
 }

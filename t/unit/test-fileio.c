@@ -1,9 +1,9 @@
 /*
  * test-fileio.c — lib/fileio.h: atomic replacement (exact bytes, no
  * temporary file left, a clear error for a missing directory, the same with
- * the directory fsync deferred), fsync_parent_dir(), and
- * remove_stale_temps(): it removes NAME.tmp.PID files of processes that are
- * gone, and nothing else — not a live process's, not ours, not names that
+ * the directory fsync deferred), fileio_fsync_parent_dir(), and
+ * fileio_remove_stale_temps(): it removes NAME.tmp.PID files of processes
+ * that are gone, and nothing else — not a live process's, not ours, not names that
  * only look similar, not directories or symlinks.
  *
  * A pid that is gone is made by forking a child and reaping it. Files live
@@ -97,16 +97,16 @@ static void test_write(void)
 	struct buf got = BUF_INIT;
 	struct err err;
 
-	ok(!write_file_atomic(path, "one\n", 4, &err), "write a new file");
-	ok(!write_file_atomic_flags(path, "two\n", 4, FILEIO_DEFER_DIR_SYNC, &err),
+	ok(!fileio_write_atomic(path, "one\n", 4, &err), "write a new file");
+	ok(!fileio_write_atomic_flags(path, "two\n", 4, FILEIO_DEFER_DIR_SYNC, &err),
 	   "replace it with the directory fsync deferred");
-	ok(!file_read_input(path, 0, &got, &err) && !strcmp(got.data, "two\n"),
+	ok(!fileio_read_input(path, 0, &got, &err) && !strcmp(got.data, "two\n"),
 	   "it holds the new bytes");
-	ok(!fsync_parent_dir(path, &err), "fsync its directory");
+	ok(!fileio_fsync_parent_dir(path, &err), "fsync its directory");
 	is_int(count_temps(), 0, "no temporary file is left");
-	ok(write_file_atomic(missing, "x", 1, &err) == -1 && strstr(err.msg, "cannot write") &&
+	ok(fileio_write_atomic(missing, "x", 1, &err) == -1 && strstr(err.msg, "cannot write") &&
 	   strstr(err.msg, "no/such/file"), "a missing directory is an error: %s", err.msg);
-	ok(fsync_parent_dir(missing, &err) == -1 && strstr(err.msg, "no/such"),
+	ok(fileio_fsync_parent_dir(missing, &err) == -1 && strstr(err.msg, "no/such"),
 	   "and cannot be synced: %s", err.msg);
 	unlink(path);
 	buf_free(&got);
@@ -127,7 +127,7 @@ static void test_no_write_through_links(void)
 	tap_write_file(victim, "precious\n", 9);
 	if (symlink(victim, tmp))
 		tap_die("symlink");
-	ok(!write_file_atomic(path, "new\n", 4, &err), "write with a link at the temporary name");
+	ok(!fileio_write_atomic(path, "new\n", 4, &err), "write with a link at the temporary name");
 	victim_text = tap_read_file(victim);
 	is_str(victim_text, "precious\n", "the link's target is untouched");
 	free(victim_text);
@@ -135,7 +135,7 @@ static void test_no_write_through_links(void)
 	unlink(path);
 	if (symlink(victim, path))
 		tap_die("symlink");
-	ok(!write_file_atomic(path, "new\n", 4, &err), "write over a link at the target");
+	ok(!fileio_write_atomic(path, "new\n", 4, &err), "write over a link at the target");
 	ok(!lstat(path, &sb) && S_ISREG(sb.st_mode), "the link is replaced by a regular file");
 	victim_text = tap_read_file(victim);
 	is_str(victim_text, "precious\n", "and its target is untouched");
@@ -159,27 +159,27 @@ static void test_not_regular(void)
 
 	if (mkfifo(fifo, 0644))
 		tap_die("mkfifo");
-	ok(write_file_atomic(fifo, "x", 1, &err) == -1 && strstr(err.msg, "a FIFO"),
+	ok(fileio_write_atomic(fifo, "x", 1, &err) == -1 && strstr(err.msg, "a FIFO"),
 	   "writing over a FIFO is refused: %s", err.msg);
-	ok(write_file_atomic("/dev/full", "x", 1, &err) == -1 &&
+	ok(fileio_write_atomic("/dev/full", "x", 1, &err) == -1 &&
 	   strstr(err.msg, "a character device"), "and over /dev/full: %s", err.msg);
 	is_int(count_temps(), 0, "no temporary file was made");
-	ok(file_read_input(fifo, 0, &got, &err) == -1 && strstr(err.msg, "not a regular file") &&
+	ok(fileio_read_input(fifo, 0, &got, &err) == -1 && strstr(err.msg, "not a regular file") &&
 	   strstr(err.msg, "a FIFO"), "reading a FIFO is refused at once: %s", err.msg);
-	ok(file_read_input("/dev/zero", 0, &got, &err) == -1 &&
+	ok(fileio_read_input("/dev/zero", 0, &got, &err) == -1 &&
 	   strstr(err.msg, "a character device"), "and /dev/zero: %s", err.msg);
-	ok(!(f = file_fopen_input("/dev/zero", 0, &err)) && strstr(err.msg, "/dev/zero"),
+	ok(!(f = fileio_fopen_input("/dev/zero", 0, &err)) && strstr(err.msg, "/dev/zero"),
 	   "also when streamed: %s", err.msg);
-	ok(file_read_input(tap_scratch_dir(), 0, &got, &err) == -1 &&
+	ok(fileio_read_input(tap_scratch_dir(), 0, &got, &err) == -1 &&
 	   strstr(err.msg, "a directory"), "and a directory: %s", err.msg);
-	ok(file_read_input("/no/such/file", 0, &got, &err) == -1 && err.code == ENOENT,
+	ok(fileio_read_input("/no/such/file", 0, &got, &err) == -1 && err.code == ENOENT,
 	   "a missing file says ENOENT: %s", err.msg);
 	tap_write_file(file, "ok\n", 3);
 	if (symlink(file, link))
 		tap_die("symlink");
-	ok(!file_read_input(link, 0, &got, &err) && !strcmp(got.data, "ok\n"),
+	ok(!fileio_read_input(link, 0, &got, &err) && !strcmp(got.data, "ok\n"),
 	   "an input may be a link");
-	ok(file_read_input(link, FILEIO_NOFOLLOW, &got, &err) == -1 &&
+	ok(fileio_read_input(link, FILEIO_NOFOLLOW, &got, &err) == -1 &&
 	   strstr(err.msg, "symbolic link"), "unless the caller says not: %s", err.msg);
 	unlink(fifo);
 	unlink(link);
@@ -211,17 +211,20 @@ static void test_stale_temps(void)
 	touch(bare);
 	if (mkdir(dir, 0755) || symlink(stale_lock, link))
 		tap_die("mkdir/symlink");
-	is_int(remove_stale_temps(tap_scratch_dir(), &err), 2, "two stale temporary files removed");
+	is_int(fileio_remove_stale_temps(tap_scratch_dir(), &err), 2,
+	       "two stale temporary files removed");
 	ok(!exists(stale_lock) && !exists(stale_results), "those of the process that is gone");
 	ok(exists(live), "not a live process's");
 	ok(exists(mine), "not our own");
 	ok(exists(not_pid) && exists(bare), "not names without a pid or a name before it");
 	ok(exists(dir) && exists(link), "not a directory or a symlink");
-	is_int(remove_stale_temps(tap_scratch_dir(), &err), 0, "a second pass finds nothing");
+	is_int(fileio_remove_stale_temps(tap_scratch_dir(), &err), 0,
+	       "a second pass finds nothing");
 	kill(alive, SIGKILL);
 	waitpid(alive, NULL, 0);
-	is_int(remove_stale_temps(tap_scratch_dir(), &err), 1, "once that process is gone, its file goes");
-	ok(remove_stale_temps("/nonexistent-ccapply-dir", &err) == -1 &&
+	is_int(fileio_remove_stale_temps(tap_scratch_dir(), &err), 1,
+	       "once that process is gone, its file goes");
+	ok(fileio_remove_stale_temps("/nonexistent-ccapply-dir", &err) == -1 &&
 	   strstr(err.msg, "/nonexistent-ccapply-dir"), "a missing directory: %s", err.msg);
 	unlink(mine);
 	unlink(not_pid);

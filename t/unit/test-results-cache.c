@@ -249,7 +249,7 @@ static void test_write(void)
 	}
 	want = results_render(&in);
 	buf_reset(&got);
-	ok(!file_read_input(path, 0, &got, &err) && !strcmp(got.data, want),
+	ok(!fileio_read_input(path, 0, &got, &err) && !strcmp(got.data, want),
 	   "the file holds exactly results_render()'s bytes");
 	unlink(path);
 	tap_scratch_done();

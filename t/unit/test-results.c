@@ -94,12 +94,13 @@ static void check_golden(const char *name, const struct results_input *in)
 	ok(len >= 2 && got[len - 1] == '\n' && got[len - 2] != '\n',
 	   "%s: output ends with exactly one newline", name);
 	if (getenv("UPDATE_GOLDEN") && !strcmp(getenv("UPDATE_GOLDEN"), "1")) {
-		if (!ok(write_file_atomic(path, got, len, &err) == 0, "%s: golden rewritten", name))
+		if (!ok(fileio_write_atomic(path, got, len, &err) == 0, "%s: golden rewritten",
+			name))
 			diag("%s", err.msg);
 		free(got);
 		return;
 	}
-	if (!ok(file_read_input(path, 0, &want, &err) == 0, "%s: golden file readable", name)) {
+	if (!ok(fileio_read_input(path, 0, &want, &err) == 0, "%s: golden file readable", name)) {
 		diag("%s (UPDATE_GOLDEN=1 creates it)", err.msg);
 	} else if (!ok(!strcmp(buf_str(&want), got), "%s: matches %s byte for byte", name, rel)) {
 		diag_first_difference(buf_str(&want), got);
@@ -358,7 +359,7 @@ static char **seed_template_lines(size_t *n)
 
 	*n = 0;
 	snprintf(path, sizeof path, "%s", repo_path(SEED_FILE));
-	if (file_read_input(path, 0, &seed, &err)) {
+	if (fileio_read_input(path, 0, &seed, &err)) {
 		diag("%s", err.msg);
 		return NULL;
 	}
@@ -516,14 +517,14 @@ static void test_write_unchanged(char *dir, char *path)
 	later.date = "2027-01-01T00:00:00Z";
 	if (!ok(mkdir(dir, 0700) == 0, "temporary directory again"))
 		return;
-	ok(results_write(path, &seed_input, &err) == 0 && !file_read_input(path, 0, &first, &err),
+	ok(results_write(path, &seed_input, &err) == 0 && !fileio_read_input(path, 0, &first, &err),
 	   "written once");
-	ok(results_write(path, &later, &err) == 0 && !file_read_input(path, 0, &back, &err) &&
+	ok(results_write(path, &later, &err) == 0 && !fileio_read_input(path, 0, &back, &err) &&
 	   back.len == first.len && !memcmp(back.data, first.data, back.len),
 	   "the same content later: byte-identical, the first date kept");
 	later.state = &interrupted_state;
 	buf_reset(&back);
-	ok(results_write(path, &later, &err) == 0 && !file_read_input(path, 0, &back, &err) &&
+	ok(results_write(path, &later, &err) == 0 && !fileio_read_input(path, 0, &back, &err) &&
 	   strstr(buf_str(&back), "**Date:** 2027-01-01T00:00:00Z\n"),
 	   "a change is written with its own date");
 	unlink(path);
@@ -545,14 +546,14 @@ static void test_write(void)
 	if (!ok(results_write(path, &seed_input, &err) == 0, "results_write succeeds"))
 		diag("%s", err.msg);
 	want = results_render(&seed_input);
-	ok(file_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
+	ok(fileio_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
 	   "the file holds exactly the rendered text");
 	/* Rewriting after another resource replaces the file. */
 	ok(results_write(path, &interrupted_input, &err) == 0, "rewrite succeeds");
 	free(want);
 	want = results_render(&interrupted_input);
 	buf_reset(&back);
-	ok(file_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
+	ok(fileio_read_input(path, 0, &back, &err) == 0 && !strcmp(buf_str(&back), want),
 	   "the rewrite replaced the content");
 	unlink(path);
 	rmdir(dir);
