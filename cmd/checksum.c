@@ -16,7 +16,7 @@ static int run_checksum(const struct cmd_args *a, const struct global_options *g
 	char sum[CHECKSUM_TEXT_MAX];
 	struct err err;
 
-	if (checksum_file(file ? file : g->ws.plan, DIGEST_BLAKE2B_256, sum, &err)) {
+	if (digest_checksum_file(file ? file : g->ws.plan, DIGEST_BLAKE2B_256, sum, &err)) {
 		cmd_error("%s", err.msg);
 		return EXIT_ERROR;
 	}

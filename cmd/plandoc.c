@@ -191,7 +191,7 @@ void plandoc_live_fingerprint(const struct live_state *live, char out[65])
 		fingerprint_item(&b, live->connections->u.arr.items[i], connection_keys);
 	for (i = 0; live->transformations && i < live->transformations->u.arr.n; i++)
 		fingerprint_item(&b, live->transformations->u.arr.items[i], transformation_keys);
-	blake2b_256_hex(b.data, b.len, out);
+	digest_blake2b_256_hex(b.data, b.len, out);
 	buf_free(&b);
 }
 

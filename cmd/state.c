@@ -262,9 +262,9 @@ static void verify_plan_checksum(struct checks *c, const struct workspace *ws, c
 
 	if (!st)
 		buf_puts(&msg, "not checked: the state's entries could not be read");
-	else if (checksum_parse(st->plan_checksum, &algo, &err))
+	else if (digest_checksum_parse(st->plan_checksum, &algo, &err))
 		buf_printf(&msg, "the state's plan_checksum: %s", err.msg);
-	else if (checksum_file(ws->plan, algo, now, &err))
+	else if (digest_checksum_file(ws->plan, algo, now, &err))
 		buf_printf(&msg, "%s", err.msg);
 	else if (strcasecmp(now, st->plan_checksum))
 		buf_printf(&msg, "copy_plan.yaml has changed since the apply that wrote this "

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load_one(data, size);
 
-	blake2b_256_hex(data, size, hex);
+	digest_blake2b_256_hex(data, size, hex);
 	buf_append(&sealed, data, size);
 	buf_printf(&sealed, "  \"digest\": \"blake2b-256:%s\"\n}\n", hex);
 	load_one((const uint8_t *)sealed.data, sealed.len);

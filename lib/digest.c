@@ -13,7 +13,7 @@
 
 #include "lib/fileio.h"
 
-const char checksum_forms[] =
+const char digest_checksum_forms[] =
 	"blake2b-256:<64 hex digits>, blake2b-512:<128 hex digits>, sha256:<64 hex digits>";
 
 static const struct {
@@ -38,7 +38,7 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-int checksum_parse(const char *text, enum digest_algo *algo, struct err *err)
+int digest_checksum_parse(const char *text, enum digest_algo *algo, struct err *err)
 {
 	size_t i, j, plen;
 
@@ -54,7 +54,8 @@ int checksum_parse(const char *text, enum digest_algo *algo, struct err *err)
 		*algo = algos[i].algo;
 		return 0;
 	}
-	return err_set(err, "unsupported checksum '%.80s'; accepted forms: %s", text, checksum_forms);
+	return err_set(err, "unsupported checksum '%.80s'; accepted forms: %s", text,
+		       digest_checksum_forms);
 }
 
 static size_t algo_bytes(enum digest_algo algo)
@@ -105,8 +106,8 @@ static int hash_stream(FILE *f, enum digest_algo algo, unsigned char *md)
 	return rc;
 }
 
-int checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEXT_MAX],
-		  struct err *err)
+int digest_checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEXT_MAX],
+			 struct err *err)
 {
 	unsigned char md[64];
 	FILE *f = fileio_fopen_input(path, 0, err);
@@ -124,8 +125,8 @@ int checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEX
 	return 0;
 }
 
-void blake2b_256_keyed_hex(const void *data, size_t len, const void *key, size_t keylen,
-			   char out[65])
+void digest_blake2b_256_keyed_hex(const void *data, size_t len, const void *key, size_t keylen,
+				  char out[65])
 {
 	unsigned char md[32];
 
@@ -133,7 +134,7 @@ void blake2b_256_keyed_hex(const void *data, size_t len, const void *key, size_t
 	to_hex(md, sizeof md, out);
 }
 
-void blake2b_256_hex(const void *data, size_t len, char out[65])
+void digest_blake2b_256_hex(const void *data, size_t len, char out[65])
 {
-	blake2b_256_keyed_hex(data, len, NULL, 0, out);
+	digest_blake2b_256_keyed_hex(data, len, NULL, 0, out);
 }

@@ -28,20 +28,20 @@ enum digest_algo {
 #define CHECKSUM_TEXT_MAX (sizeof "blake2b-512:" + 128)
 
 /* The accepted forms, for messages. */
-extern const char checksum_forms[];
+extern const char digest_checksum_forms[];
 
 /* Parse "algo:hex". On a form that is not accepted returns -1 with a message
  * that lists the accepted forms. */
-int checksum_parse(const char *text, enum digest_algo *algo, struct err *err);
+int digest_checksum_parse(const char *text, enum digest_algo *algo, struct err *err);
 
 /* "algo:hex" of the bytes of the file at path. */
-int checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEXT_MAX],
-		  struct err *err);
+int digest_checksum_file(const char *path, enum digest_algo algo, char out[CHECKSUM_TEXT_MAX],
+			 struct err *err);
 
 /* Lowercase hex BLAKE2b-256 of data (65 bytes with NUL). With a key (keylen
  * 1..64) it is the keyed BLAKE2b MAC. */
-void blake2b_256_hex(const void *data, size_t len, char out[65]);
-void blake2b_256_keyed_hex(const void *data, size_t len, const void *key, size_t keylen,
-			   char out[65]);
+void digest_blake2b_256_hex(const void *data, size_t len, char out[65]);
+void digest_blake2b_256_keyed_hex(const void *data, size_t len, const void *key, size_t keylen,
+				  char out[65]);
 
 #endif

@@ -497,7 +497,7 @@ static size_t decode_u_escape(struct reader *r, size_t off, struct buf *dec)
 	return 12;
 }
 
-size_t utf8_sequence(const unsigned char *s, size_t n)
+size_t json_utf8_sequence(const unsigned char *s, size_t n)
 {
 	unsigned char lo = 0x80, hi = 0xBF;
 	size_t len, i;
@@ -579,7 +579,7 @@ static int scan_string(struct reader *r, size_t quote, struct buf *dec, size_t *
 			if (!n)
 				return -1;
 		} else {
-			n = utf8_sequence(d + i, r->len - i);
+			n = json_utf8_sequence(d + i, r->len - i);
 			if (!n)
 				return fail(r, i, "invalid UTF-8 in string (byte 0x%02X)", c);
 			buf_append(dec, r->data + i, n);

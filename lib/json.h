@@ -35,7 +35,7 @@
 /* Length of the well-formed UTF-8 sequence at s[0..n) whose lead byte is
  * >= 0x80: no overlong forms, no surrogates, nothing above U+10FFFF; 0 when
  * it is not one. The rule json_parse() reads strings with. */
-size_t utf8_sequence(const unsigned char *s, size_t n);
+size_t json_utf8_sequence(const unsigned char *s, size_t n);
 
 /* Parse exactly one JSON text from data[0..len). On error returns -1 and sets
  * err to "line L, column C: what was wrong" (callers prefix the endpoint).

@@ -52,12 +52,12 @@ static int check_checksum(struct planner_inputs *in, const char *plan_path, stru
 	char actual[CHECKSUM_TEXT_MAX];
 	enum digest_algo algo;
 
-	if (checksum_parse(r->plan_checksum, &algo, err)) {
+	if (digest_checksum_parse(r->plan_checksum, &algo, err)) {
 		err_prefix(err, "%s:%d:%d: metadata.plan_checksum", r->path, r->checksum_line,
 			   r->checksum_col);
 		return refuse(in, GATE_CHECKSUM_FORM);
 	}
-	if (checksum_file(plan_path, algo, actual, err))
+	if (digest_checksum_file(plan_path, algo, actual, err))
 		return refuse(in, GATE_PLAN_INVALID);
 	if (strcasecmp(actual, r->plan_checksum)) {
 		err_set(err, "%s has changed since it was validated\n"

@@ -230,7 +230,7 @@ char *plan_request_digest(const struct value *body)
 
 	json_write(&canon, body, JSON_COMPACT | JSON_SORT_KEYS);
 	memcpy(digest, prefix, sizeof prefix - 1);
-	blake2b_256_hex(canon.data, canon.len, digest + sizeof prefix - 1);
+	digest_blake2b_256_hex(canon.data, canon.len, digest + sizeof prefix - 1);
 	buf_free(&canon);
 	return digest;
 }

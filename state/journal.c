@@ -342,7 +342,7 @@ static int read_line(struct journal *j, const char *text, size_t len, struct err
 		err_prefix(err, "line %lld", n);
 		goto out;
 	}
-	blake2b_256_hex(text, len, j->prev);
+	digest_blake2b_256_hex(text, len, j->prev);
 	j->lines = n;
 	rc = 0;
 out:
@@ -515,7 +515,7 @@ static int append(struct journal *j, struct jline *l, struct err *err)
 	j->size += (off_t)text.len;
 	if (index_line(j, l, err)) /* checked by the callers first: cannot fail */
 		goto out;
-	blake2b_256_hex(text.data, text.len, j->prev);
+	digest_blake2b_256_hex(text.data, text.len, j->prev);
 	j->lines = l->seq;
 	rc = 0;
 out:

@@ -395,8 +395,8 @@ static int check_state(const struct state *st, const struct changes *ch, struct 
 		return err_set(err, "lineage must be %d lowercase hex digits", LINEAGE_LEN);
 	if (!st->plan_checksum)
 		return err_set(err, "no plan_checksum");
-	if (checksum_parse(st->plan_checksum, &algo, &why))
-		return err_set(err, "plan_checksum must be one of %s", checksum_forms);
+	if (digest_checksum_parse(st->plan_checksum, &algo, &why))
+		return err_set(err, "plan_checksum must be one of %s", digest_checksum_forms);
 	if (!is_validation_status(st->validation_status))
 		return err_set(err, "validation status must be \"pass\" or \"pass-with-warnings\"");
 	for (i = 0; i < st->n_acknowledged; i++)
@@ -422,7 +422,7 @@ static int check_state(const struct state *st, const struct changes *ch, struct 
  * written as U+FFFD instead, so what is written always loads back the same. */
 static size_t utf8_char_len(const unsigned char *s)
 {
-	return s[0] < 0x80 ? 1 : utf8_sequence(s, strnlen((const char *)s, 4));
+	return s[0] < 0x80 ? 1 : json_utf8_sequence(s, strnlen((const char *)s, 4));
 }
 
 static void render_text(struct json_writer *w, const char *s)
@@ -639,9 +639,9 @@ static void key_wipe(struct state_key *key)
 static void tag_hex(const char *body, size_t len, const struct state_key *key, char hex[65])
 {
 	if (key)
-		blake2b_256_keyed_hex(body, len, key->bytes, STATE_KEY_LEN, hex);
+		digest_blake2b_256_keyed_hex(body, len, key->bytes, STATE_KEY_LEN, hex);
 	else
-		blake2b_256_hex(body, len, hex);
+		digest_blake2b_256_hex(body, len, hex);
 }
 
 /* Append the tag line and the closing brace for the body now in out. */
@@ -940,9 +940,9 @@ static int check_plan_checksum(const struct value *v, const char *text, struct e
 	enum digest_algo algo;
 	struct err why;
 
-	if (!checksum_parse(text, &algo, &why))
+	if (!digest_checksum_parse(text, &algo, &why))
 		return 0;
-	field_error(err, v, "plan_checksum", "expected one of %s; found %s", checksum_forms,
+	field_error(err, v, "plan_checksum", "expected one of %s; found %s", digest_checksum_forms,
 		    quoted(&scratch, v->u.str.ptr, v->u.str.len));
 	buf_free(&scratch);
 	return -1;

@@ -141,8 +141,8 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
  * new one. *written says whether it wrote.
  * Refuses (nothing written) a state the loader would reject: NULL
  * target_group_id, a plan_checksum NULL or of no accepted form
- * (lib/digest.h, checksum_parse()), a validation_status other than "pass" /
- * "pass-with-warnings", a resource without kind ("connection" /
+ * (lib/digest.h, digest_checksum_parse()), a validation_status other than
+ * "pass" / "pass-with-warnings", a resource without kind ("connection" /
  * "transformation") or name, an outcome outside the enum, http_status not 0
  * or 100..999, a sent_digest not "blake2b-256:<64 hex>", a kind+name twice.
  * Also refuses to replace a file that does not load (someone else wrote it).

@@ -13,7 +13,7 @@ int tt_blake2b(int argc, char **argv)
 		fputs("usage: test-tool blake2b FILE\n", stderr);
 		return 2;
 	}
-	if (checksum_file(argv[1], DIGEST_BLAKE2B_256, sum, &err)) {
+	if (digest_checksum_file(argv[1], DIGEST_BLAKE2B_256, sum, &err)) {
 		fprintf(stderr, "test-tool: %s\n", err.msg);
 		return 1;
 	}
