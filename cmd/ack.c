@@ -104,7 +104,7 @@ int acks_check(const struct acks *a, const struct report *r)
 	return i ? -1 : 0;
 }
 
-bool ask_yes(const char *prompt)
+bool cmd_ask_yes(const char *prompt)
 {
 	char line[64];
 
@@ -134,7 +134,7 @@ void acks_warnings(const struct acks *a, const struct report *r, bool ask, char 
 			char prompt[512];
 			snprintf(prompt, sizeof prompt, "Acknowledge warning %.400s (listed above)? "
 				 "Only 'yes' will be accepted: ", codes[i]);
-			ok = ask_yes(prompt);
+			ok = cmd_ask_yes(prompt);
 		}
 		if (ok)
 			push(out, n_out, codes[i]);

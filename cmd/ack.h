@@ -63,6 +63,6 @@ struct action_list;
 void acks_note_unused(const struct acks *a, const struct action_list *actions);
 
 /* Ask prompt on stdout; true when the answer is exactly "yes". */
-bool ask_yes(const char *prompt);
+bool cmd_ask_yes(const char *prompt);
 
 #endif

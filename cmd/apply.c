@@ -475,7 +475,7 @@ static int confirm(struct apply_run *run)
 			  "--auto-approve");
 		return refuse(run, "not confirmed (no terminal and no --auto-approve)");
 	}
-	if (ask_yes("\nDo you want to create these resources? Only 'yes' will be accepted: "))
+	if (cmd_ask_yes("\nDo you want to create these resources? Only 'yes' will be accepted: "))
 		return 0;
 	cmd_fail("cancelled", "apply cancelled");
 	return refuse(run, "cancelled at the confirmation prompt");
@@ -678,11 +678,11 @@ static int prepare(struct apply_run *run)
 
 	/* A value that is neither yes nor no is a broken pipeline setting:
 	 * refuse before anything, results.md included, is touched. */
-	if (writes_policy_from_env(&writes, &err)) {
+	if (cmd_writes_policy_from_env(&writes, &err)) {
 		cmd_fail("writes_policy_invalid", "%s", err.msg);
 		return EXIT_ERROR;
 	}
-	if (load_inputs(run->g, &run->in, &err))
+	if (cmd_load_inputs(run->g, &run->in, &err))
 		return refuse(run, err.msg);
 	if (acks_check(&run->args.acks, run->in.report))
 		return EXIT_USAGE; /* before anything is written or sent */
@@ -710,11 +710,11 @@ static int prepare(struct apply_run *run)
 			  err.msg);
 		return refuse(run, "the journal ccapply.journal could not be verified");
 	}
-	if (run->args.planfile && (rc = load_saved_plan(run->args.planfile, &saved)))
+	if (run->args.planfile && (rc = cmd_load_saved_plan(run->args.planfile, &saved)))
 		return refuse(run, cmd_last_error());
 	tuning.plan = run->in.plan;
-	if ((rc = open_client(run->g, &tuning, &run->client)) ||
-	    (rc = compute_plan(run->g, run->client, &run->in, run->state, &run->live,
+	if ((rc = cmd_open_client(run->g, &tuning, &run->client)) ||
+	    (rc = cmd_compute_plan(run->g, run->client, &run->in, run->state, &run->live,
 				 &run->actions))) {
 		value_free(saved);
 		return refuse(run, cmd_last_error());

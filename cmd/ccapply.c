@@ -161,7 +161,7 @@ static int run_help(const struct cmd_args *a, const struct global_options *g)
 
 	(void)g;
 	if (!name) {
-		help_global(stdout);
+		cmd_help_global(stdout);
 		return EXIT_OK;
 	}
 	c = cmd_find(cmd_commands, name);
@@ -169,7 +169,7 @@ static int run_help(const struct cmd_args *a, const struct global_options *g)
 		cmd_fail("usage", "'%s' is not a ccapply command; see 'ccapply help'", name);
 		return EXIT_USAGE;
 	}
-	help_command(stdout, c, NULL);
+	cmd_help_command(stdout, c, NULL);
 	return EXIT_OK;
 }
 
@@ -220,7 +220,7 @@ static int unknown_command(const struct command_spec *const *table, const char *
 {
 	size_t n;
 	const char **names = names_of(table, &n);
-	const char *near = nearest_word(name, names, n);
+	const char *near = cmd_nearest_word(name, names, n);
 
 	free(names);
 	if (parent && near)
@@ -323,7 +323,7 @@ static int run_command(const struct command_spec *c, int argc, char **argv,
 
 	if (c->subcommands) {
 		if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			help_command(argc < 2 ? stderr : stdout, c, NULL);
+			cmd_help_command(argc < 2 ? stderr : stdout, c, NULL);
 			if (argc >= 2)
 				return EXIT_OK;
 			cmd_fail("usage", "%s: a subcommand is needed", c->name);
@@ -378,13 +378,13 @@ static int parse_globals(int argc, char **argv, struct global_options *g, bool *
 				if (o->alias)
 					names[n++] = o->alias;
 			}
-			near = nearest_word(given, names, n);
+			near = cmd_nearest_word(given, names, n);
 			if (near)
 				cmd_fail("usage", "unknown option '%s'; did you mean '%s'?", given, near);
 			else
 				cmd_fail("usage", "unknown option '%s'", given);
 			free(given);
-			help_global_usage(stderr);
+			cmd_help_global_usage(stderr);
 			return EXIT_USAGE;
 		}
 		if (o->kind == OPT_VALUE) {
@@ -409,7 +409,7 @@ static int parse_globals(int argc, char **argv, struct global_options *g, bool *
 		} else if (!strcmp(o->name, "--debug")) {
 			g->verbose = 2;
 		} else if (!strcmp(o->name, "--help")) {
-			help_global(stdout);
+			cmd_help_global(stdout);
 			return EXIT_OK;
 		} else if (!strcmp(o->name, "--version")) {
 			return run_version(NULL, g);
@@ -432,7 +432,7 @@ int main(int argc, char **argv)
 		g.api_url = getenv("FIVETRAN_API_URL");
 	g.color = !no_color && isatty(STDOUT_FILENO);
 	if (i >= argc) {
-		help_global(stderr);
+		cmd_help_global(stderr);
 		return EXIT_USAGE;
 	}
 	cmd = cmd_find(cmd_commands, argv[i]);

@@ -93,7 +93,7 @@ static const char *gate_code(enum gate gate)
 	return "plan_invalid";
 }
 
-int load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err)
+int cmd_load_inputs(const struct global_options *g, struct planner_inputs *in, struct err *err)
 {
 	err_clear(err);
 	if (!planner_load(g->ws.plan, g->ws.report, in, err))
@@ -104,7 +104,7 @@ int load_inputs(const struct global_options *g, struct planner_inputs *in, struc
 	return EXIT_ERROR;
 }
 
-int writes_policy_from_env(enum writes_policy *out, struct err *err)
+int cmd_writes_policy_from_env(enum writes_policy *out, struct err *err)
 {
 	static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
 	const char *v = getenv("FIVETRAN_ALLOW_WRITES");
@@ -145,8 +145,8 @@ long cmd_env_long(const char *name, long fallback)
 	return *end || n < 0 ? fallback : n;
 }
 
-int open_client(const struct global_options *g, const struct client_tuning *t,
-		struct client **out)
+int cmd_open_client(const struct global_options *g, const struct client_tuning *t,
+		    struct client **out)
 {
 	struct client_options opts;
 	struct err err;
@@ -179,7 +179,7 @@ int open_client(const struct global_options *g, const struct client_tuning *t,
 	return rc ? EXIT_ERROR : 0;
 }
 
-const char *client_error_code(const struct err *err)
+const char *cmd_client_error_code(const struct err *err)
 {
 	switch (err->code) {
 	case CLIENT_E_CONFIG:
@@ -217,7 +217,7 @@ void cmd_print_value(FILE *out, const struct value *v)
 	buf_free(&b);
 }
 
-void print_json(const struct value *doc)
+void cmd_print_json(const struct value *doc)
 {
 	struct buf b = BUF_INIT;
 
@@ -227,7 +227,7 @@ void print_json(const struct value *doc)
 	buf_free(&b);
 }
 
-const char *color(const struct global_options *g, const char *code)
+const char *cmd_color(const struct global_options *g, const char *code)
 {
 	static const struct {
 		const char *code, *seq;

@@ -547,7 +547,7 @@ static void fish_script(FILE *out)
 
 /* ---- the command ------------------------------------------------------------- */
 
-int completion_print(FILE *out, const char *shell)
+int cmd_completion_print(FILE *out, const char *shell)
 {
 	if (!strcmp(shell, "bash"))
 		bash_script(out);
@@ -565,7 +565,7 @@ static int run_completion(const struct cmd_args *a, const struct global_options 
 	const char *shell = args_value(a, "SHELL");
 
 	(void)g;
-	if (completion_print(stdout, shell)) {
+	if (cmd_completion_print(stdout, shell)) {
 		cmd_fail("usage", "completion: no completion for '%s': bash, zsh or fish", shell);
 		return EXIT_USAGE;
 	}

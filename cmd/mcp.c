@@ -528,7 +528,7 @@ static bool writes_allowed(struct buf *why)
 	enum writes_policy policy;
 	struct err err;
 
-	if (!writes_policy_from_env(&policy, &err) && policy == WRITES_ALLOWED)
+	if (!cmd_writes_policy_from_env(&policy, &err) && policy == WRITES_ALLOWED)
 		return true;
 	buf_printf(why, "apply refused: writes are off. The MCP server writes to Fivetran only "
 		   "when its environment has FIVETRAN_ALLOW_WRITES=true (it is %s%s%s); set it "

@@ -56,7 +56,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return d;
 }
 
-const char *nearest_word(const char *word, const char *const *candidates, size_t n)
+const char *cmd_nearest_word(const char *word, const char *const *candidates, size_t n)
 {
 	size_t len = strlen(word), i, best = (size_t)-1, prefixed = 0;
 	size_t allowed = len < 6 ? 1 : len < 10 ? 2 : 3;
@@ -106,7 +106,7 @@ static int usage_error(const struct command_spec *c, const struct command_spec *
 	full_name(&name, c, parent);
 	buf_printf(&msg, fmt, a, b);
 	cmd_fail("usage", "%s: %s", name.data, msg.data);
-	help_usage_lines(stderr, c, parent);
+	cmd_help_usage_lines(stderr, c, parent);
 	buf_free(&name);
 	buf_free(&msg);
 	return EXIT_USAGE;
@@ -129,7 +129,7 @@ static int unknown_option(const struct command_spec *c, const struct command_spe
 			names[k++] = c->options[i].alias;
 	}
 	names[k++] = "--help";
-	near = nearest_word(given, names, k);
+	near = cmd_nearest_word(given, names, k);
 	rc = near ? usage_error(c, parent, "unknown option '%s'; did you mean '%s'?", given, near) :
 		    usage_error(c, parent, "unknown option '%s'%s", given, "");
 	free(given);
@@ -240,7 +240,7 @@ int args_parse(const struct command_spec *c, const struct command_spec *parent, 
 			continue;
 		}
 		if (!only_positional && (!strcmp(arg, "-h") || !strcmp(arg, "--help"))) {
-			help_command(stdout, c, parent);
+			cmd_help_command(stdout, c, parent);
 			args_free(out);
 			return 1;
 		}
@@ -359,7 +359,8 @@ static void usage_line(FILE *out, const char *prefix, const struct opt_spec *opt
 	buf_free(&tok);
 }
 
-void help_usage_lines(FILE *out, const struct command_spec *c, const struct command_spec *parent)
+void cmd_help_usage_lines(FILE *out, const struct command_spec *c,
+			  const struct command_spec *parent)
 {
 	struct buf prefix = BUF_INIT;
 	size_t i;
@@ -472,9 +473,9 @@ static void subcommands_section(FILE *out, const struct command_spec *c)
 	buf_free(&label);
 }
 
-void help_command(FILE *out, const struct command_spec *c, const struct command_spec *parent)
+void cmd_help_command(FILE *out, const struct command_spec *c, const struct command_spec *parent)
 {
-	help_usage_lines(out, c, parent);
+	cmd_help_usage_lines(out, c, parent);
 	fprintf(out, "\n%s\n", parent && !c->description ? c->summary : c->description);
 	if (c->subcommands)
 		subcommands_section(out, c);
@@ -483,18 +484,18 @@ void help_command(FILE *out, const struct command_spec *c, const struct command_
 		fprintf(out, "\n%s\n", c->after);
 }
 
-void help_global_usage(FILE *out)
+void cmd_help_global_usage(FILE *out)
 {
 	usage_line(out, "usage: ccapply", cmd_global_options, "COMMAND [options]");
 }
 
-void help_global(FILE *out)
+void cmd_help_global(FILE *out)
 {
 	struct buf label = BUF_INIT;
 	int width = 0;
 	size_t i;
 
-	help_global_usage(out);
+	cmd_help_global_usage(out);
 	fputs("\nCommands:\n", out);
 	for (i = 0; cmd_commands[i]; i++)
 		if ((int)strlen(cmd_commands[i]->name) > width)

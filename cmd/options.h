@@ -110,17 +110,18 @@ const char *args_value(const struct cmd_args *a, const char *name); /* last give
 size_t args_list(const struct cmd_args *a, const char *name, char *const **values);
 
 /* Help: the global usage and command list, or one command's. */
-void help_global(FILE *out);
-void help_global_usage(FILE *out); /* its usage line(s) only */
-void help_command(FILE *out, const struct command_spec *c, const struct command_spec *parent);
+void cmd_help_global(FILE *out);
+void cmd_help_global_usage(FILE *out); /* its usage line(s) only */
+void cmd_help_command(FILE *out, const struct command_spec *c, const struct command_spec *parent);
 /* "usage: ccapply NAME ..." lines only (usage errors end with them). */
-void help_usage_lines(FILE *out, const struct command_spec *c, const struct command_spec *parent);
+void cmd_help_usage_lines(FILE *out, const struct command_spec *c,
+			  const struct command_spec *parent);
 
 /* The nearest of the candidates to word, when near enough to be a likely
  * typo, else NULL. */
-const char *nearest_word(const char *word, const char *const *candidates, size_t n);
+const char *cmd_nearest_word(const char *word, const char *const *candidates, size_t n);
 
 /* `ccapply completion bash|zsh|fish`: the script, from the tables. */
-int completion_print(FILE *out, const char *shell);
+int cmd_completion_print(FILE *out, const char *shell);
 
 #endif

@@ -21,15 +21,16 @@
 #include "state/state.h"
 
 /* Read the live state and diff it; on error prints and returns EXIT_ERROR. */
-int compute_plan(const struct global_options *g, struct client *c, const struct planner_inputs *in,
-		 const struct state *state, struct live_state *live, struct action_list *actions)
+int cmd_compute_plan(const struct global_options *g, struct client *c,
+		     const struct planner_inputs *in, const struct state *state,
+		     struct live_state *live, struct action_list *actions)
 {
 	struct err err;
 	int rc;
 
 	err_clear(&err);
 	if (live_read(c, in->plan, live, &err)) {
-		cmd_fail(client_error_code(&err), "%s", err.msg);
+		cmd_fail(cmd_client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	rc = differ_diff(in->plan, live, state, actions, &err);
@@ -89,16 +90,16 @@ static int run_plan(const struct cmd_args *a, const struct global_options *g)
 	struct err err;
 	int rc;
 
-	if ((rc = load_inputs(g, &in, &err)) || (rc = read_state(g, &state)))
+	if ((rc = cmd_load_inputs(g, &in, &err)) || (rc = read_state(g, &state)))
 		goto out_inputs;
 	read_only.plan = in.plan;
-	if ((rc = open_client(g, &read_only, &c)))
+	if ((rc = cmd_open_client(g, &read_only, &c)))
 		goto out_inputs;
-	if ((rc = compute_plan(g, c, &in, state, &live, &actions)))
+	if ((rc = cmd_compute_plan(g, c, &in, state, &live, &actions)))
 		goto out_client;
 	doc = plandoc_build(&in, &live, &actions);
 	if (args_flag(a, "--json"))
-		print_json(doc);
+		cmd_print_json(doc);
 	else
 		plandoc_render_text(stdout, doc, g);
 	rc = out ? save_plan(out, doc, &live) : 0;
@@ -139,7 +140,7 @@ const struct command_spec cmd_plan_spec = {
 };
 
 /* Load and check a saved plan file. */
-int load_saved_plan(const char *path, struct value **doc)
+int cmd_load_saved_plan(const char *path, struct value **doc)
 {
 	struct buf b = BUF_INIT;
 	struct err err;
@@ -170,10 +171,10 @@ static int run_show(const struct cmd_args *a, const struct global_options *g)
 	struct value *doc;
 	int rc;
 
-	if ((rc = load_saved_plan(args_value(a, "PLANFILE"), &doc)))
+	if ((rc = cmd_load_saved_plan(args_value(a, "PLANFILE"), &doc)))
 		return rc;
 	if (args_flag(a, "--json"))
-		print_json(doc);
+		cmd_print_json(doc);
 	else
 		plandoc_render_text(stdout, doc, g);
 	value_free(doc);

@@ -220,8 +220,8 @@ static void render_warning_group(FILE *out, const struct value *w, bool catalog,
 		if (is_catalog_warning(item) != catalog)
 			continue;
 		if (!any)
-			fprintf(out, "%s%s%s %s:\n", color(g, C_YELLOW), title, color(g, C_RESET),
-				note);
+			fprintf(out, "%s%s%s %s:\n", cmd_color(g, C_YELLOW), title,
+				cmd_color(g, C_RESET), note);
 		any = true;
 		fprintf(out, "  %s", cmd_shown(value_get_string(item, "code")));
 		if (conn || pkg)
@@ -270,8 +270,8 @@ static void render_action_line(FILE *out, const struct value *a, const struct gl
 	const char *col = !strcmp(action, "create") ? C_GREEN : !strcmp(action, "noop") ? C_DIM :
 			  C_YELLOW;
 
-	fprintf(out, "  %s%s %s \"%s\"%s", color(g, col), sym, kind,
-		cmd_shown(value_get_string(a, "name")), color(g, C_RESET));
+	fprintf(out, "  %s%s %s \"%s\"%s", cmd_color(g, col), sym, kind,
+		cmd_shown(value_get_string(a, "name")), cmd_color(g, C_RESET));
 	if (service)
 		fprintf(out, " (%s)", cmd_shown(service));
 	if (id)
@@ -328,8 +328,8 @@ void plandoc_render_text(FILE *out, const struct value *doc, const struct global
 		render_action_line(out, actions->u.arr.items[i], g);
 		render_details(out, actions->u.arr.items[i]);
 	}
-	fprintf(out, "\n%sPlan:%s %s to create, %s unchanged, %s skipped.\n", color(g, C_BOLD),
-		color(g, C_RESET), value_get(summary, "create")->u.number,
+	fprintf(out, "\n%sPlan:%s %s to create, %s unchanged, %s skipped.\n", cmd_color(g, C_BOLD),
+		cmd_color(g, C_RESET), value_get(summary, "create")->u.number,
 		value_get(summary, "noop")->u.number, value_get(summary, "skip")->u.number);
 }
 

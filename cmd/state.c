@@ -81,7 +81,7 @@ static void list_text(const struct state *st)
 	}
 }
 
-static void print_json(struct buf *b)
+static void cmd_print_json(struct buf *b)
 {
 	buf_putc(b, '\n');
 	fputs(b->data, stdout);
@@ -128,7 +128,7 @@ static void list_json(const struct state *st)
 	}
 	jw_array_end(&w);
 	jw_object_end(&w);
-	print_json(&b);
+	cmd_print_json(&b);
 }
 
 /* ------------------------------------------------------------------ show */
@@ -212,7 +212,7 @@ static void show_json(const struct state_resource *r)
 
 	jw_init(&w, &b, JSON_PRETTY);
 	state_write_resource_json(&w, r);
-	print_json(&b);
+	cmd_print_json(&b);
 }
 
 /* ---------------------------------------------------------------- verify */
@@ -355,7 +355,7 @@ static void verify_json(const struct workspace *ws, struct checks *c)
 	value_object_put_c(doc, "checks", c->json);
 	c->json = NULL;
 	json_write(&b, doc, JSON_PRETTY);
-	print_json(&b);
+	cmd_print_json(&b);
 	value_free(doc);
 	cmd_json_answered();
 }

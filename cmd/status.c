@@ -101,11 +101,11 @@ static int read_live(struct status_run *run)
 	if (!state_records_existing(run->state, "connection") &&
 	    !state_records_existing(run->state, "transformation"))
 		return 0;
-	if ((rc = open_client(run->g, &read_only, &run->client)))
+	if ((rc = cmd_open_client(run->g, &read_only, &run->client)))
 		return rc;
 	err_clear(&err);
 	if (live_read_recorded(run->client, run->state, &run->live, &err)) {
-		cmd_fail(client_error_code(&err), "%s", err.msg);
+		cmd_fail(cmd_client_error_code(&err), "%s", err.msg);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -270,7 +270,7 @@ static void render_health(FILE *out, const struct value *h, const struct global_
 
 	if (!h || h->type != VALUE_OBJECT)
 		return;
-	fprintf(out, "      %shealth: %s", color(g, C_DIM),
+	fprintf(out, "      %shealth: %s", cmd_color(g, C_DIM),
 		!paused || paused->type != VALUE_BOOL ? "paused unknown" :
 		paused->u.boolean ? "paused" : "not paused");
 	if (setup)
@@ -280,7 +280,7 @@ static void render_health(FILE *out, const struct value *h, const struct global_
 		fprintf(out, ", sync_state %s", cmd_shown(sync));
 	if (status)
 		fprintf(out, ", status %s", cmd_shown(status));
-	fprintf(out, "%s\n", color(g, C_RESET));
+	fprintf(out, "%s\n", cmd_color(g, C_RESET));
 }
 
 static void render_resource(FILE *out, const struct value *res, const struct global_options *g)
@@ -292,9 +292,9 @@ static void render_resource(FILE *out, const struct value *res, const struct glo
 	struct look l = look_of(res);
 	size_t i;
 
-	fprintf(out, "  %s%s %s \"%s\"%s", color(g, l.color), l.symbol,
+	fprintf(out, "  %s%s %s \"%s\"%s", cmd_color(g, l.color), l.symbol,
 		value_get_string(res, "kind"), cmd_shown(value_get_string(res, "name")),
-		color(g, C_RESET));
+		cmd_color(g, C_RESET));
 	if (service)
 		fprintf(out, " (%s)", cmd_shown(service));
 	if (id)
@@ -329,18 +329,18 @@ static void render_text(FILE *out, const struct value *doc, const struct global_
 	fprintf(out, "Target group: %s (%s)", name ? cmd_shown(name) : "(unknown)",
 		cmd_shown(value_get_string(target, "group_id")));
 	if (!value_get(target, "exists")->u.boolean)
-		fprintf(out, ": %sno longer exists%s", color(g, C_RED), color(g, C_RESET));
+		fprintf(out, ": %sno longer exists%s", cmd_color(g, C_RED), cmd_color(g, C_RESET));
 	fputs("\n\n", out);
 	if (!value_get(plan, "loaded")->u.boolean)
 		fprintf(out, "%sConfig drift not checked:%s the plan did not load:\n  %s\n"
-			"  (existence and health are still checked)\n\n", color(g, C_YELLOW),
-			color(g, C_RESET), value_get_string(plan, "error"));
+			"  (existence and health are still checked)\n\n", cmd_color(g, C_YELLOW),
+			cmd_color(g, C_RESET), value_get_string(plan, "error"));
 	if (!list->u.arr.n)
 		fputs("  The state file records no resources.\n", out);
 	for (i = 0; i < list->u.arr.n; i++)
 		render_resource(out, list->u.arr.items[i], g);
-	fprintf(out, "\n%sStatus:%s %s ok, %s drifted, %s missing, %s broken", color(g, C_BOLD),
-		color(g, C_RESET), value_get(s, "ok")->u.number,
+	fprintf(out, "\n%sStatus:%s %s ok, %s drifted, %s missing, %s broken",
+		cmd_color(g, C_BOLD), cmd_color(g, C_RESET), value_get(s, "ok")->u.number,
 		value_get(s, "drifted")->u.number, value_get(s, "missing")->u.number,
 		value_get(s, "broken")->u.number);
 	if (strcmp(not_checked, "0"))
@@ -374,7 +374,7 @@ static int run_status(const struct cmd_args *a, const struct global_options *g)
 		differ_drift(run.state, run.plan, &run.live, &drift);
 		doc = build_document(&run, &drift);
 		if (args_flag(a, "--json"))
-			print_json(doc);
+			cmd_print_json(doc);
 		else
 			render_text(stdout, doc, g);
 		rc = drift.drift ? EXIT_CHANGES : EXIT_OK;

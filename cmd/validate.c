@@ -62,13 +62,13 @@ static int run_validate(const struct cmd_args *a, const struct global_options *g
 	struct err err;
 	int rc;
 
-	if ((rc = load_inputs(g, &in, &err))) {
+	if ((rc = cmd_load_inputs(g, &in, &err))) {
 		planner_inputs_free(&in);
 		return rc;
 	}
 	doc = build_result(&in);
 	if (args_flag(a, "--json"))
-		print_json(doc);
+		cmd_print_json(doc);
 	else
 		render_text(doc, g);
 	value_free(doc);
