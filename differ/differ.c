@@ -155,7 +155,7 @@ static void compare_mapping(struct action *a, const struct plan_connection *c, c
 		const struct member *m = &sent->u.obj.items[i];
 		const struct value *lv = value_get(live, m->key);
 
-		if (is_blank(m->val) || value_is_masked(lv))
+		if (is_blank(m->val) || plan_value_is_masked(lv))
 			continue; /* credential, or a secret we cannot see */
 		if (c && (is_naming_key(c, m->key) || (!lv && !is_echoed(c, m->key))))
 			continue;

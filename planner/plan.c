@@ -385,7 +385,7 @@ static void connection_free(struct plan_connection *c)
 	free(c->target_name);
 	value_free(c->config);
 	value_free(c->create_fields);
-	free_string_list(c->credential_fields, c->n_credential_fields);
+	rd_free_string_list(c->credential_fields, c->n_credential_fields);
 }
 
 void plan_free(struct plan *p)
@@ -401,7 +401,7 @@ void plan_free(struct plan *p)
 		free(p->packages[i].source_transformation_id);
 		free(p->packages[i].package_name);
 		free(p->packages[i].name);
-		free_string_list(p->packages[i].depends_on, p->packages[i].n_depends_on);
+		rd_free_string_list(p->packages[i].depends_on, p->packages[i].n_depends_on);
 	}
 	free(p->packages);
 	for (i = 0; i < p->n_dbt_projects; i++) {
@@ -443,9 +443,4 @@ bool plan_is_credential_field(const struct plan_connection *c, const char *key)
 		if (!strcmp(c->credential_fields[i], key))
 			return true;
 	return false;
-}
-
-const char *auth_style_name(enum auth_style a)
-{
-	return a == AUTH_OAUTH ? "oauth" : a == AUTH_CREDENTIALS ? "credentials" : "none";
 }

@@ -2,11 +2,16 @@
  * planner.h — the desired state: copy_plan.yaml and validation_report.yaml
  * loaded, type-checked and gated (SPEC §1).
  *
- * Owns: the plan model (destination, connections, Quickstart packages, custom
- * dbt projects), the report model (status, checksum, findings,
- * acknowledgments), the pre-flight gates, and the request bodies apply sends
- * (request.c) with their digest. Pure: reads the two files, never
- * the network; the same inputs always give the same model or the same error.
+ * planner/ holds three things, and only these: the desired state — the
+ * plan model (destination, connections, Quickstart packages, custom dbt
+ * projects) and the report model (status, checksum, findings,
+ * acknowledgments): plan.c, report.c, conform.c, read.c; the pre-flight
+ * gates that decide whether it may be acted on (gates.c); and the request
+ * bodies apply sends to create it, with their digest (request.c). It
+ * decides nothing against the live state: what to create, and what drifted,
+ * is differ/'s; the plan as a document is cmd/plandoc.c's. Pure: reads the
+ * two files, never the network; the same inputs always give the same model
+ * or the same error.
  *
  * Invariants of a loaded plan: schema_version is 1; every connection has a
  * non-empty source_id, source_service and target_name, and target names are
@@ -241,10 +246,8 @@ struct value *plan_transformation_request(const char *package_name, char *const 
  * frees the result. */
 char *plan_request_digest(const struct value *body);
 /* A non-empty string of asterisks only: how the API masks secrets. */
-bool value_is_masked(const struct value *v);
+bool plan_value_is_masked(const struct value *v);
 
 const char *report_status_name(enum report_status s);
-const char *severity_name(enum severity s);
-const char *auth_style_name(enum auth_style a);
 
 #endif

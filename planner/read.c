@@ -139,7 +139,7 @@ int rd_string_list(const struct reader *r, const struct value *obj, const char *
 		const struct value *item = list->u.arr.items[i];
 		snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
 		if (rd_expect(r, item, VALUE_STRING, item_path)) {
-			free_string_list(*out, *n);
+			rd_free_string_list(*out, *n);
 			*out = NULL;
 			*n = 0;
 			return -1;
@@ -149,7 +149,7 @@ int rd_string_list(const struct reader *r, const struct value *obj, const char *
 	return 0;
 }
 
-void free_string_list(char **list, size_t n)
+void rd_free_string_list(char **list, size_t n)
 {
 	size_t i;
 

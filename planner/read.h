@@ -46,6 +46,6 @@ int rd_string_list(const struct reader *r, const struct value *obj, const char *
 const struct value *rd_optional(const struct reader *r, const struct value *obj, const char *key,
 				enum value_type t, const char *path, int *failed);
 
-void free_string_list(char **list, size_t n);
+void rd_free_string_list(char **list, size_t n);
 
 #endif

@@ -427,8 +427,3 @@ const char *report_status_name(enum report_status s)
 	return s == REPORT_PASS ? "pass" : s == REPORT_PASS_WITH_WARNINGS ? "pass-with-warnings" :
 	       "fail";
 }
-
-const char *severity_name(enum severity s)
-{
-	return s == SEVERITY_BLOCKING ? "blocking" : s == SEVERITY_WARNING ? "warning" : "info";
-}

@@ -12,7 +12,7 @@
 #include "lib/json.h"
 #include "planner/planner.h"
 
-bool value_is_masked(const struct value *v)
+bool plan_value_is_masked(const struct value *v)
 {
 	size_t i;
 
@@ -46,7 +46,7 @@ char *plan_connection_api_name(const struct plan_connection *c)
 static bool is_credential(const struct plan_connection *c, const struct catalog_key *k,
 			  const struct member *m)
 {
-	if (plan_is_credential_field(c, m->key) || value_is_masked(m->val))
+	if (plan_is_credential_field(c, m->key) || plan_value_is_masked(m->val))
 		return true;
 	if (k)
 		return k->flags & CATALOG_CREDENTIAL;
