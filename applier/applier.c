@@ -60,7 +60,7 @@ static void prepare_entry(struct state_resource *r, const struct action *a)
 	bool was_created = r->outcome == OUTCOME_CREATED && r->id && a->id &&
 			   !strcmp(r->id, a->id);
 
-	set_str(&r->kind, resource_kind_name(a->kind));
+	r->kind = a->kind;
 	set_str(&r->name, a->name);
 	set_str(&r->source_id, a->source_id);
 	set_str(&r->service, a->service);
@@ -214,8 +214,8 @@ void applier_prepare_state(struct applier_input *in)
 	for (i = 0; i < in->actions->n; i++) {
 		const struct action *a = &in->actions->items[i];
 		for (j = 0; j < n_old; j++)
-			if (old[j].kind && !strcmp(old[j].kind, resource_kind_name(a->kind)) &&
-			    old[j].name && !strcmp(old[j].name, a->name)) {
+			if (old[j].kind == a->kind && old[j].name &&
+			    !strcmp(old[j].name, a->name)) {
 				st->resources[i] = old[j];
 				memset(&old[j], 0, sizeof old[j]);
 				break;

@@ -264,8 +264,8 @@ static void describe_outcome(FILE *out, const struct action *a, const struct sta
 {
 	bool earlier = a->action != ACTION_CREATE && r->outcome == OUTCOME_CREATED;
 
-	fprintf(out, "%s %s: %s", r->kind, cmd_shown(r->name), earlier ? "created earlier" :
-		resource_outcome_name(r->outcome));
+	fprintf(out, "%s %s: %s", resource_kind_name(r->kind), cmd_shown(r->name),
+		earlier ? "created earlier" : resource_outcome_name(r->outcome));
 	if (r->id)
 		fprintf(out, " (id %s%s)", cmd_shown(r->id), r->recovered ? ", recovered" : "");
 	if (r->reason)

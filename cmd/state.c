@@ -68,7 +68,7 @@ static void list_text(const struct state *st)
 
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
-		int k = (int)strlen(r->kind), n = (int)strlen(r->name);
+		int k = (int)strlen(resource_kind_name(r->kind)), n = (int)strlen(r->name);
 		int o = (int)strlen(outcome_text(r));
 		wk = k > wk ? k : wk;
 		wn = n > wn ? n : wn;
@@ -76,8 +76,8 @@ static void list_text(const struct state *st)
 	}
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
-		printf("%-*s  %-*s  %-*s  %s\n", wk, r->kind, wn, cmd_shown(r->name), wo,
-		       outcome_text(r), r->id ? cmd_shown(r->id) : "-");
+		printf("%-*s  %-*s  %-*s  %s\n", wk, resource_kind_name(r->kind), wn,
+		       cmd_shown(r->name), wo, outcome_text(r), r->id ? cmd_shown(r->id) : "-");
 	}
 }
 
@@ -115,7 +115,7 @@ static void list_json(const struct state *st)
 		const struct state_resource *r = &st->resources[i];
 		jw_object_begin(&w);
 		jw_key(&w, "kind");
-		jw_string(&w, r->kind);
+		jw_string(&w, resource_kind_name(r->kind));
 		jw_key(&w, "name");
 		jw_string(&w, r->name);
 		jw_key(&w, "outcome");
@@ -137,9 +137,11 @@ static void list_json(const struct state *st)
  * when there is none, or two (one of each kind). */
 static const struct state_resource *find_named(struct state *st, const char *name)
 {
-	const struct state_resource *conn = state_find(st, "connection", name);
-	const struct state_resource *tr = state_find(st, "transformation", name);
+	const struct state_resource *conn = state_find(st, RESOURCE_CONNECTION, name);
+	const struct state_resource *tr = state_find(st, RESOURCE_TRANSFORMATION, name);
+	const struct state_resource *r = NULL;
 	const char *slash = strchr(name, '/');
+	enum resource_kind kind;
 
 	if (conn && tr) {
 		cmd_fail("not_found", "state show: \"%s\" is both a connection and a "
@@ -149,14 +151,14 @@ static const struct state_resource *find_named(struct state *st, const char *nam
 	}
 	if (conn || tr)
 		return conn ? conn : tr;
-	if (slash && (size_t)(slash - name) == strlen("connection") &&
-	    !strncmp(name, "connection", 10))
-		conn = state_find(st, "connection", slash + 1);
-	else if (slash && (size_t)(slash - name) == strlen("transformation") &&
-		 !strncmp(name, "transformation", 14))
-		tr = state_find(st, "transformation", slash + 1);
-	if (conn || tr)
-		return conn ? conn : tr;
+	if (slash) {
+		char *prefix = xstrndup(name, (size_t)(slash - name));
+		if (resource_kind_parse(prefix, &kind))
+			r = state_find(st, kind, slash + 1);
+		free(prefix);
+	}
+	if (r)
+		return r;
 	cmd_fail("not_found", "state show: no resource named \"%s\" in the state (ccapply "
 		 "state list shows what it records)", name);
 	return NULL;
@@ -171,7 +173,7 @@ static void show_text(const struct state *st, const struct state_resource *r)
 {
 	struct buf b = BUF_INIT;
 
-	printf("%s %s\n", r->kind, cmd_shown(r->name));
+	printf("%s %s\n", resource_kind_name(r->kind), cmd_shown(r->name));
 	show_field("outcome", resource_outcome_name(r->outcome));
 	show_field("id", r->id);
 	show_field("recovered", r->recovered ? "yes (created by an interrupted apply, adopted "
@@ -191,7 +193,7 @@ static void show_text(const struct state *st, const struct state_resource *r)
 	} else {
 		show_field("error", NULL);
 	}
-	if (r->id && !strcmp(r->kind, "connection")) {
+	if (r->id && r->kind == RESOURCE_CONNECTION) {
 		buf_printf(&b, DASHBOARD_URL "%s", r->id);
 		show_field("dashboard", b.data);
 		buf_free(&b);

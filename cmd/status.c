@@ -98,8 +98,8 @@ static int read_live(struct status_run *run)
 	struct err err;
 	int rc;
 
-	if (!state_records_existing(run->state, "connection") &&
-	    !state_records_existing(run->state, "transformation"))
+	if (!state_records_existing(run->state, RESOURCE_CONNECTION) &&
+	    !state_records_existing(run->state, RESOURCE_TRANSFORMATION))
 		return 0;
 	if ((rc = cmd_open_client(run->g, &read_only, &run->client)))
 		return rc;
@@ -149,7 +149,7 @@ static struct value *resource_object(const struct drift *d)
 	struct value *o = value_new_object(), *notes = value_new_array();
 	size_t i;
 
-	value_object_put_c(o, "kind", value_new_cstring(r->kind));
+	value_object_put_c(o, "kind", value_new_cstring(resource_kind_name(r->kind)));
 	value_object_put_c(o, "name", value_new_cstring(r->name));
 	value_object_put_c(o, "id", str_or_null(r->id));
 	if (r->service)

@@ -318,8 +318,8 @@ static void index_created(const struct state *recorded, const struct live_state 
 	idx->ids = xcalloc(n_recorded + 1, sizeof *idx->ids);
 	for (i = 0; i < n_recorded; i++) {
 		const struct state_resource *r = &recorded->resources[i];
-		if (r->outcome != OUTCOME_CREATED || !r->kind || strcmp(r->kind, "connection") ||
-		    !r->name || !r->id)
+		if (r->outcome != OUTCOME_CREATED || r->kind != RESOURCE_CONNECTION || !r->name ||
+		    !r->id)
 			continue;
 		idx->ids[idx->n] = r->id;
 		idx->by_name[idx->n] = (struct name_entry){ r->name, NULL, idx->n };

@@ -239,8 +239,7 @@ void differ_drift(const struct state *st, const struct plan *plan, const struct 
 		struct drift *d = &out->items[out->n++];
 
 		d->resource = r;
-		d->kind = r->kind && !strcmp(r->kind, "connection") ? RESOURCE_CONNECTION :
-			  RESOURCE_TRANSFORMATION;
+		d->kind = r->kind;
 		if (!state_resource_exists(r)) {
 			d->state = DRIFT_NOT_CHECKED;
 			add_note(d, DRIFT_NOTE_NOT_CREATED);

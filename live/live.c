@@ -263,15 +263,15 @@ int live_read_recorded(struct client *c, const struct state *st, struct live_sta
 		out->group_name = xstrdup(value_get_string(group, "name"));
 	value_free(group);
 	if (!out->group_missing &&
-	    ((state_records_existing(st, "connection") &&
+	    ((state_records_existing(st, RESOURCE_CONNECTION) &&
 	      client_list_group_connections(c, gid, NULL, &out->connections, &api, err)) ||
-	     (state_records_existing(st, "transformation") &&
+	     (state_records_existing(st, RESOURCE_TRANSFORMATION) &&
 	      client_list_transformations(c, gid, "QUICKSTART", &out->transformations, &api,
 					  err))))
 		goto fail;
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
-		if (state_resource_exists(r) && !strcmp(r->kind, "connection") &&
+		if (state_resource_exists(r) && r->kind == RESOURCE_CONNECTION &&
 		    read_recorded_connection(c, r->id, out, err))
 			goto fail;
 	}

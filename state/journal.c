@@ -41,7 +41,7 @@ struct jline {
 	const char *prev;
 	const char *time;
 	bool outcome;            /* else an intent */
-	const char *kind;
+	const char *kind;        /* resource_kind_name(), or as read: checked by index_line() */
 	const char *name;
 	/* intent */
 	const char *method;
@@ -49,7 +49,7 @@ struct jline {
 	const char *body_digest;
 	/* outcome */
 	long long intent;
-	bool created;
+	enum resource_outcome result; /* OUTCOME_CREATED or OUTCOME_FAILED */
 	int http_status;         /* 0 written as null */
 	const char *id;
 	const char *error_code;
@@ -100,7 +100,7 @@ static void render_line(const struct jline *l, struct buf *out)
 		jw_string(&w, l->body_digest);
 	} else {
 		jw_key(&w, "result");
-		jw_string(&w, l->created ? "created" : "failed");
+		jw_string(&w, resource_outcome_name(l->result));
 		jw_key(&w, "http_status");
 		if (l->http_status)
 			jw_int(&w, l->http_status);
@@ -119,32 +119,27 @@ static void render_line(const struct jline *l, struct buf *out)
 
 /* ---------------------------------------------------------------- index */
 
-static struct journal_entry *find_entry(const struct journal *j, const char *kind,
+static struct journal_entry *find_entry(const struct journal *j, enum resource_kind kind,
 					const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < j->n_entries; i++)
-		if (!strcmp(j->entries[i].kind, kind) && !strcmp(j->entries[i].name, name))
+		if (j->entries[i].kind == kind && !strcmp(j->entries[i].name, name))
 			return &j->entries[i];
 	return NULL;
 }
 
-const struct journal_entry *journal_find(const struct journal *j, const char *kind,
+const struct journal_entry *journal_find(const struct journal *j, enum resource_kind kind,
 					 const char *name)
 {
-	return j && kind && name ? find_entry(j, kind, name) : NULL;
+	return j && name ? find_entry(j, kind, name) : NULL;
 }
 
 static void set_str(char **field, const char *value)
 {
 	free(*field);
 	*field = value ? xstrdup(value) : NULL;
-}
-
-static bool is_kind(const char *s)
-{
-	return s && (!strcmp(s, "connection") || !strcmp(s, "transformation"));
 }
 
 static bool is_digest_text(const char *s)
@@ -164,12 +159,13 @@ static bool is_digest_text(const char *s)
 static int index_line(struct journal *j, const struct jline *l, struct err *err)
 {
 	struct journal_entry *e;
+	enum resource_kind kind;
 
-	if (!is_kind(l->kind))
+	if (!resource_kind_parse(l->kind, &kind))
 		return err_set(err, "kind must be \"connection\" or \"transformation\"");
 	if (!l->name || !*l->name)
 		return err_set(err, "no resource name");
-	e = find_entry(j, l->kind, l->name);
+	e = find_entry(j, kind, l->name);
 	if (!l->outcome) {
 		if (!l->method || !*l->method || !l->path || l->path[0] != '/')
 			return err_set(err, "an intent needs a method and a path starting with /");
@@ -181,7 +177,7 @@ static int index_line(struct journal *j, const struct jline *l, struct err *err)
 					   sizeof *j->entries);
 			e = &j->entries[j->n_entries++];
 			memset(e, 0, sizeof *e);
-			e->kind = xstrdup(l->kind);
+			e->kind = kind;
 			e->name = xstrdup(l->name);
 		}
 		e->status = JOURNAL_IN_FLIGHT;
@@ -198,11 +194,11 @@ static int index_line(struct journal *j, const struct jline *l, struct err *err)
 	if (!e || e->status != JOURNAL_IN_FLIGHT || e->intent_line != l->intent)
 		return err_set(err, "an outcome for line %lld, which is not the open request of "
 			       "%s \"%s\"", l->intent, l->kind, l->name);
-	if (l->created && (!l->id || !*l->id))
+	if (l->result == OUTCOME_CREATED && (!l->id || !*l->id))
 		return err_set(err, "a created outcome without an id");
 	if (l->http_status && (l->http_status < 100 || l->http_status > 999))
 		return err_set(err, "http_status %d is not an HTTP status", l->http_status);
-	e->status = l->created ? JOURNAL_CREATED : JOURNAL_FAILED;
+	e->status = l->result == OUTCOME_CREATED ? JOURNAL_CREATED : JOURNAL_FAILED;
 	e->outcome_line = l->seq;
 	e->http_status = l->http_status;
 	set_str(&e->id, l->id);
@@ -293,9 +289,9 @@ static int line_fields(const struct value *o, struct jline *l, struct err *err)
 	if (bad)
 		return err_set(err, "a member of this %s is missing or of the wrong type",
 			       l->outcome ? "outcome" : "intent");
-	if (result && strcmp(result, "created") && strcmp(result, "failed"))
+	if (result && (!resource_outcome_parse(result, &l->result) ||
+		       (l->result != OUTCOME_CREATED && l->result != OUTCOME_FAILED)))
 		return err_set(err, "result must be \"created\" or \"failed\"");
-	l->created = result && !strcmp(result, "created");
 	return 0;
 }
 
@@ -410,7 +406,6 @@ void journal_free(struct journal *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	for (i = 0; i < j->n_entries; i++) {
-		free(j->entries[i].kind);
 		free(j->entries[i].name);
 		free(j->entries[i].body_digest);
 		free(j->entries[i].intent_time);
@@ -523,19 +518,20 @@ out:
 	return rc;
 }
 
-int journal_intent(struct journal *j, const char *kind, const char *name, const char *method,
-		   const char *path, const char *body_digest, long long *line, struct err *err)
+int journal_intent(struct journal *j, enum resource_kind kind, const char *name,
+		   const char *method, const char *path, const char *body_digest, long long *line,
+		   struct err *err)
 {
 	struct jline l;
 
 	memset(&l, 0, sizeof l);
-	l.kind = kind;
+	l.kind = resource_kind_name(kind);
 	l.name = name;
 	l.method = method;
 	l.path = path;
 	l.body_digest = body_digest;
-	if (!is_kind(kind) || !name || !*name || !method || !path || path[0] != '/' ||
-	    !is_digest_text(body_digest))
+	if ((unsigned)kind >= RESOURCE_N_KINDS || !name || !*name || !method || !path ||
+	    path[0] != '/' || !is_digest_text(body_digest))
 		return err_set(err, "%s: refusing to journal a malformed intent", j->path);
 	if (append(j, &l, err))
 		return -1;
@@ -563,9 +559,9 @@ int journal_outcome(struct journal *j, long long intent_line, const struct journ
 	memset(&l, 0, sizeof l);
 	l.outcome = true;
 	l.intent = intent_line;
-	l.kind = e->kind;
+	l.kind = resource_kind_name(e->kind);
 	l.name = e->name;
-	l.created = res->created;
+	l.result = res->created ? OUTCOME_CREATED : OUTCOME_FAILED;
 	l.http_status = res->http_status >= 100 && res->http_status <= 999 ? res->http_status : 0;
 	l.id = res->id;
 	l.error_code = res->error_code && *res->error_code ? res->error_code : NULL;
@@ -581,7 +577,8 @@ static void describe_entry(const struct journal_entry *e, struct buf *out)
 		buf_printf(out, "a create request with no outcome (line %lld)", e->intent_line);
 		return;
 	}
-	buf_printf(out, "%s", e->status == JOURNAL_CREATED ? "created" : "failed");
+	buf_puts(out, resource_outcome_name(e->status == JOURNAL_CREATED ? OUTCOME_CREATED :
+					    OUTCOME_FAILED));
 	if (e->id)
 		buf_printf(out, ", id %s", e->id);
 	if (e->recovered)
@@ -647,7 +644,7 @@ size_t journal_compare_state(const struct journal *j, const struct state *st, si
 			++*covered;
 			differ++;
 			buf_printf(why, "%s %s: the journal has no record of it, the state says ",
-				   r->kind, r->name);
+				   resource_kind_name(r->kind), r->name);
 			describe_resource(r, why);
 			buf_puts(why, " (was the journal truncated or replaced?)\n");
 			continue;
@@ -658,7 +655,7 @@ size_t journal_compare_state(const struct journal *j, const struct state *st, si
 		if (consistent(e, r))
 			continue;
 		differ++;
-		buf_printf(why, "%s %s: the journal says ", r->kind, r->name);
+		buf_printf(why, "%s %s: the journal says ", resource_kind_name(r->kind), r->name);
 		describe_entry(e, why);
 		buf_puts(why, ", the state says ");
 		describe_resource(r, why);

@@ -8,8 +8,10 @@
  *    prev, time, kind, name, method, path and body_digest (BLAKE2b-256 of the
  *    canonical request body: the state's sent_digest);
  *  - an outcome, written AFTER the answer: the intent's seq, result
- *    ("created" or "failed"), HTTP status, Fivetran id, error code, and
- *    whether the resource was recovered (found after its answer was lost).
+ *    ("created" or "failed": those two outcomes of state/resource.h), HTTP
+ *    status, Fivetran id, error code, and whether the resource was
+ *    recovered (found after its answer was lost).
+ * Kinds are state/resource.h's enum in the model, its names in the file.
  * An intent with no outcome is a request whose answer nobody saw. Which
  * function writes each line, and what a later apply makes of an open
  * intent, is drawn once: the lifecycle of a resource in applier/applier.h.
@@ -42,6 +44,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "state/resource.h"
 
 #define JOURNAL_FILE "ccapply.journal"
 /* BLAKE2b-256 of the empty string: the "prev" of line 1. */
@@ -55,7 +58,7 @@ enum journal_status {
 };
 
 struct journal_entry {
-	char *kind;              /* "connection" or "transformation" */
+	enum resource_kind kind;
 	char *name;
 	enum journal_status status;
 	long long intent_line;   /* line of the latest intent */
@@ -84,14 +87,15 @@ long long journal_lines(const struct journal *j);
 
 /* The latest record for kind/name, or NULL when the journal has none.
  * Valid until the next append or journal_free(). */
-const struct journal_entry *journal_find(const struct journal *j, const char *kind,
+const struct journal_entry *journal_find(const struct journal *j, enum resource_kind kind,
 					 const char *name);
 
 /* Append an intent before sending `method path` with a body whose digest is
  * body_digest ("blake2b-256:<hex>"); *line gets its line number. When this
  * fails the request must not be sent. */
-int journal_intent(struct journal *j, const char *kind, const char *name, const char *method,
-		   const char *path, const char *body_digest, long long *line, struct err *err);
+int journal_intent(struct journal *j, enum resource_kind kind, const char *name,
+		   const char *method, const char *path, const char *body_digest, long long *line,
+		   struct err *err);
 
 struct journal_result {
 	bool created;           /* else failed */

@@ -54,8 +54,9 @@ static void put_flat_or(struct buf *out, const char *s, const char *fallback)
 /* The state entry for kind/name. The applier keeps the state in plan order,
  * so the entry is looked for at `hint` first: rendering stays linear in the
  * number of resources instead of quadratic. */
-static const struct state_resource *find_resource(const struct state *st, const char *kind,
-						  const char *name, size_t hint)
+static const struct state_resource *find_resource(const struct state *st,
+						  enum resource_kind kind, const char *name,
+						  size_t hint)
 {
 	size_t i;
 
@@ -63,12 +64,12 @@ static const struct state_resource *find_resource(const struct state *st, const 
 		return NULL;
 	if (hint < st->n_resources) {
 		const struct state_resource *r = &st->resources[hint];
-		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+		if (r->kind == kind && r->name && !strcmp(r->name, name))
 			return r;
 	}
 	for (i = 0; i < st->n_resources; i++) {
 		const struct state_resource *r = &st->resources[i];
-		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+		if (r->kind == kind && r->name && !strcmp(r->name, name))
 			return r;
 	}
 	return NULL;
@@ -219,16 +220,12 @@ struct resolved {
 	const struct state_resource **entry;
 };
 
-static bool same_resource(const struct state_resource *r, const char *kind, const char *name)
-{
-	return r->kind && r->name && name && !strcmp(r->kind, kind) && !strcmp(r->name, name);
-}
-
-static void resolve(const struct results_input *in, const char *kind, struct resolved *out)
+static void resolve(const struct results_input *in, enum resource_kind kind,
+		    struct resolved *out)
 {
 	const struct plan *p = in->plan;
 	const struct state *st = in->state;
-	bool conns = !strcmp(kind, "connection");
+	bool conns = kind == RESOURCE_CONNECTION;
 	size_t n_plan = !p ? 0 : conns ? p->n_connections : p->n_packages;
 	size_t n_state = st ? st->n_resources : 0, i, at = 0;
 	bool *listed = xcalloc(n_state + 1, sizeof *listed);
@@ -251,7 +248,7 @@ static void resolve(const struct results_input *in, const char *kind, struct res
 	}
 	for (i = 0; i < n_state; i++) {
 		const struct state_resource *r = &st->resources[i];
-		if (listed[i] || !same_resource(r, kind, r->name))
+		if (listed[i] || r->kind != kind || !r->name)
 			continue;
 		at = out->n++;
 		out->name[at] = r->name;
@@ -761,8 +758,8 @@ static void render(struct results_cache *cache, const struct results_input *in,
 	struct cached_entry *entries = cache_entries(cache, in);
 	struct resolved conns, pkgs;
 
-	resolve(in, "connection", &conns);
-	resolve(in, "transformation", &pkgs);
+	resolve(in, RESOURCE_CONNECTION, &conns);
+	resolve(in, RESOURCE_TRANSFORMATION, &pkgs);
 	put_header(out, in);
 	put_summary(out, in, &conns, &pkgs);
 	put_connections(out, in, &conns, entries);

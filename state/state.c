@@ -107,7 +107,6 @@ void state_resource_clear(struct state_resource *r)
 {
 	if (!r)
 		return;
-	free(r->kind);
 	free(r->name);
 	free(r->source_id);
 	free(r->service);
@@ -156,13 +155,13 @@ void state_free(struct state *st)
 	free(st);
 }
 
-struct state_resource *state_find(struct state *st, const char *kind, const char *name)
+struct state_resource *state_find(struct state *st, enum resource_kind kind, const char *name)
 {
 	size_t i;
 
-	for (i = 0; st && kind && name && i < st->n_resources; i++) {
+	for (i = 0; st && name && i < st->n_resources; i++) {
 		struct state_resource *r = &st->resources[i];
-		if (r->kind && r->name && !strcmp(r->kind, kind) && !strcmp(r->name, name))
+		if (r->kind == kind && r->name && !strcmp(r->name, name))
 			return r;
 	}
 	return NULL;
@@ -173,13 +172,12 @@ bool state_resource_exists(const struct state_resource *r)
 	return r->id && (r->outcome == OUTCOME_CREATED || r->outcome == OUTCOME_ALREADY_EXISTS);
 }
 
-bool state_records_existing(const struct state *st, const char *kind)
+bool state_records_existing(const struct state *st, enum resource_kind kind)
 {
 	size_t i;
 
 	for (i = 0; i < st->n_resources; i++)
-		if (state_resource_exists(&st->resources[i]) && st->resources[i].kind &&
-		    !strcmp(st->resources[i].kind, kind))
+		if (state_resource_exists(&st->resources[i]) && st->resources[i].kind == kind)
 			return true;
 	return false;
 }
@@ -193,7 +191,7 @@ char **state_dependency_ids(const struct state *st, const struct plan *plan,
 	for (i = 0; i < pkg->n_depends_on; i++) {
 		const struct plan_connection *pc = plan_find_connection(plan, pkg->depends_on[i]);
 		const struct state_resource *dep =
-			pc ? state_find((struct state *)st, "connection", pc->target_name) : NULL;
+			pc ? state_find((struct state *)st, RESOURCE_CONNECTION, pc->target_name) : NULL;
 		if (!dep || !state_resource_exists(dep)) {
 			free(ids);
 			return NULL;
@@ -205,7 +203,7 @@ char **state_dependency_ids(const struct state *st, const struct plan *plan,
 
 static void copy_resource(struct state_resource *n, const struct state_resource *r)
 {
-	n->kind = dup_or_null(r->kind);
+	n->kind = r->kind;
 	n->name = dup_or_null(r->name);
 	n->source_id = dup_or_null(r->source_id);
 	n->service = dup_or_null(r->service);
@@ -262,11 +260,6 @@ static bool is_validation_status(const char *s)
 	return s && (!strcmp(s, "pass") || !strcmp(s, "pass-with-warnings"));
 }
 
-static bool is_kind(const char *s)
-{
-	return s && (!strcmp(s, "connection") || !strcmp(s, "transformation"));
-}
-
 /* HTTP's status syntax is three digits. */
 static bool is_http_status(long long n)
 {
@@ -277,7 +270,7 @@ static int resource_key_cmp(const void *pa, const void *pb)
 {
 	const struct state_resource *a = *(const struct state_resource *const *)pa;
 	const struct state_resource *b = *(const struct state_resource *const *)pb;
-	int c = strcmp(a->kind, b->kind);
+	int c = (a->kind > b->kind) - (a->kind < b->kind);
 
 	if (!c)
 		c = strcmp(a->name, b->name);
@@ -288,7 +281,7 @@ static int resource_key_cmp(const void *pa, const void *pb)
 
 /* The index of the first entry (in file order) whose kind and name an
  * earlier entry already has, or n_resources when there is none. Sorting
- * keeps this O(n log n): apply saves after every resource. Every kind and
+ * keeps this O(n log n): apply saves after every resource. Every
  * name must be non-NULL. */
 static size_t first_repeat(const struct state *st)
 {
@@ -302,7 +295,7 @@ static size_t first_repeat(const struct state *st)
 		order[i] = &st->resources[i];
 	qsort(order, st->n_resources, sizeof *order, resource_key_cmp);
 	for (i = 1; i < st->n_resources; i++)
-		if (!strcmp(order[i]->kind, order[i - 1]->kind) &&
+		if (order[i]->kind == order[i - 1]->kind &&
 		    !strcmp(order[i]->name, order[i - 1]->name) &&
 		    (size_t)(order[i] - st->resources) < first)
 			first = (size_t)(order[i] - st->resources);
@@ -317,7 +310,7 @@ static bool str_eq(const char *a, const char *b)
 
 static bool same_resource(const struct state_resource *a, const struct state_resource *b)
 {
-	return str_eq(a->kind, b->kind) && str_eq(a->name, b->name) &&
+	return a->kind == b->kind && str_eq(a->name, b->name) &&
 	       str_eq(a->source_id, b->source_id) && str_eq(a->service, b->service) &&
 	       a->outcome == b->outcome && str_eq(a->id, b->id) && a->recovered == b->recovered &&
 	       str_eq(a->reason, b->reason) && str_eq(a->sent_digest, b->sent_digest) &&
@@ -351,7 +344,7 @@ static void find_changes(const struct state *st, const struct state_saved *sv,
 			continue;
 		c->changed[i] = true;
 		c->n_changed++;
-		if (!o || !str_eq(o->kind, r->kind) || !str_eq(o->name, r->name))
+		if (!o || o->kind != r->kind || !str_eq(o->name, r->name))
 			c->same_names = false;
 	}
 }
@@ -366,7 +359,7 @@ static void changes_free(struct changes *c)
  * input): whatever state_load() would reject in the file. */
 static int check_resource(const struct state_resource *r, size_t i, struct err *err)
 {
-	if (!is_kind(r->kind))
+	if ((unsigned)r->kind >= RESOURCE_N_KINDS)
 		return err_set(err, "resources[%zu]: kind must be \"connection\" or "
 			       "\"transformation\"", i);
 	if (!r->name)
@@ -410,7 +403,7 @@ static int check_state(const struct state *st, const struct changes *ch, struct 
 	i = ch->same_names ? st->n_resources : first_repeat(st);
 	if (i < st->n_resources)
 		return err_set(err, "resources[%zu]: %s \"%s\" is listed twice", i,
-			       st->resources[i].kind, st->resources[i].name);
+			       resource_kind_name(st->resources[i].kind), st->resources[i].name);
 	return 0;
 }
 
@@ -495,7 +488,7 @@ void state_write_resource_json(struct json_writer *w, const struct state_resourc
 {
 	jw_object_begin(w);
 	jw_key(w, "kind");
-	render_text(w, r->kind);
+	jw_string(w, resource_kind_name(r->kind));
 	jw_key(w, "name");
 	render_text(w, r->name);
 	jw_key(w, "source_id");
@@ -822,15 +815,22 @@ static int load_error(const struct value *v, const char *path, struct state_erro
 static int load_resource_strings(const struct value *v, const char *path,
 				 struct state_resource *r, struct err *err)
 {
-	if (take_string(v, "kind", path, false, &r->kind, err) ||
+	char *kind = NULL;
+	bool known;
+
+	if (take_string(v, "kind", path, false, &kind, err) ||
 	    take_string(v, "name", path, false, &r->name, err) ||
 	    take_string(v, "source_id", path, true, &r->source_id, err) ||
 	    take_string(v, "service", path, true, &r->service, err) ||
 	    take_string(v, "id", path, true, &r->id, err) ||
 	    take_string(v, "reason", path, true, &r->reason, err) ||
-	    take_string(v, "sent_digest", path, true, &r->sent_digest, err))
+	    take_string(v, "sent_digest", path, true, &r->sent_digest, err)) {
+		free(kind);
 		return -1;
-	if (!is_kind(r->kind))
+	}
+	known = resource_kind_parse(kind, &r->kind);
+	free(kind);
+	if (!known)
 		return field_error(err, value_get(v, "kind"), path,
 				   "kind must be \"connection\" or \"transformation\"");
 	if (r->sent_digest && !is_digest_text(r->sent_digest))
@@ -896,7 +896,7 @@ static int load_resources(const struct value *arr, struct state *st, struct err 
 		return 0;
 	snprintf(path, sizeof path, "resources[%zu]", i);
 	return field_error(err, arr->u.arr.items[i], path, "%s \"%s\" is listed twice",
-			   st->resources[i].kind, st->resources[i].name);
+			   resource_kind_name(st->resources[i].kind), st->resources[i].name);
 }
 
 static int load_validation(const struct value *v, struct state *st, struct err *err)

@@ -10,7 +10,8 @@
  * group, a random `lineage` fixed at first write, a `serial` bumped on every
  * change, and an integrity tag over the whole file: a plain BLAKE2b-256
  * `digest`, or, with CCAPPLY_STATE_KEY set, a keyed BLAKE2b-256 `mac`.
- * Never holds credentials or config values.
+ * Never holds credentials or config values. Kinds and outcomes are the
+ * enums of state/resource.h in the model, their names in the file.
  *
  * The key: state_load(), state_save() and state_render() read
  * CCAPPLY_STATE_KEY themselves (state_key_from_env()), so every command and
@@ -67,7 +68,7 @@ struct state_error {
 };
 
 struct state_resource {
-	char *kind;        /* "connection" or "transformation" */
+	enum resource_kind kind;
 	char *name;        /* target_name or package_name */
 	char *source_id;   /* source connection / source transformation id, or NULL */
 	char *service;     /* connections; NULL for transformations */
@@ -142,8 +143,8 @@ int state_parse(const char *data, size_t len, const struct state_key *key, bool 
  * Refuses (nothing written) a state the loader would reject: NULL
  * target_group_id, a plan_checksum NULL or of no accepted form
  * (lib/digest.h, digest_checksum_parse()), a validation_status other than
- * "pass" / "pass-with-warnings", a resource without kind ("connection" /
- * "transformation") or name, an outcome outside the enum, http_status not 0
+ * "pass" / "pass-with-warnings", a resource with a kind outside enum
+ * resource_kind or without a name, an outcome outside the enum, http_status not 0
  * or 100..999, a sent_digest not "blake2b-256:<64 hex>", a kind+name twice.
  * Also refuses to replace a file that does not load (someone else wrote it).
  * Strings that are not UTF-8 are written with U+FFFD for each bad byte. */
@@ -189,12 +190,12 @@ void state_write_error_json(struct json_writer *w, const struct state_error *e);
 
 void state_free(struct state *st);
 
-struct state_resource *state_find(struct state *st, const char *kind, const char *name);
+struct state_resource *state_find(struct state *st, enum resource_kind kind, const char *name);
 /* Does the record say Fivetran holds r: created or already_exists, with its
  * id? (What status checks, and what a transformation's dependencies must be.) */
 bool state_resource_exists(const struct state_resource *r);
 /* Does st record a resource of this kind that exists (as above)? */
-bool state_records_existing(const struct state *st, const char *kind);
+bool state_records_existing(const struct state *st, enum resource_kind kind);
 /* The Fivetran ids st records for the dependency connections of package pkg
  * of plan, in depends_on order: the connection_ids of the transformation
  * apply sends. NULL when one of them is not a connection of plan that st

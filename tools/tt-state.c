@@ -62,7 +62,7 @@ static struct state *example_state(void)
 	st->target_group_name = xstrdup("Warehouse \"prod\"");
 
 	memset(&r, 0, sizeof r);
-	r.kind = "connection";
+	r.kind = RESOURCE_CONNECTION;
 	r.name = "postgres_app";
 	r.source_id = "src_pg_1";
 	r.service = "postgres";
@@ -83,7 +83,7 @@ static struct state *example_state(void)
 	state_add(st, &r);
 
 	memset(&r, 0, sizeof r);
-	r.kind = "transformation";
+	r.kind = RESOURCE_TRANSFORMATION;
 	r.name = "stripe";
 	r.source_id = "tr_1";
 	r.outcome = OUTCOME_SKIPPED;

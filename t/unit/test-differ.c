@@ -127,7 +127,7 @@ struct connection_row {
  * (NULL when id is NULL, as without ccapply.lock). */
 static struct state *make_recorded(const char *name, const char *id)
 {
-	struct state_resource r = { .kind = "connection", .name = (char *)name,
+	struct state_resource r = { .kind = RESOURCE_CONNECTION, .name = (char *)name,
 				    .outcome = OUTCOME_CREATED, .id = (char *)id };
 	struct state *st;
 
@@ -524,10 +524,10 @@ static const struct conn_spec drift_connections[] = {
 };
 static const struct pkg_spec drift_package = { "pg_pkg", { "src_pg", NULL } };
 
-static void add_recorded(struct state *st, const char *kind, const char *name, enum resource_outcome o,
-			 const char *id, char *digest)
+static void add_recorded(struct state *st, enum resource_kind kind, const char *name,
+			 enum resource_outcome o, const char *id, char *digest)
 {
-	struct state_resource r = { .kind = (char *)kind, .name = (char *)name, .outcome = o,
+	struct state_resource r = { .kind = kind, .name = (char *)name, .outcome = o,
 				    .id = (char *)id, .sent_digest = digest };
 
 	state_add(st, &r);
@@ -548,13 +548,13 @@ static struct state *drift_state(const struct plan *p)
 	body = plan_connection_request(&p->connections[0], "target_group");
 	digest = plan_request_digest(body);
 	value_free(body);
-	add_recorded(st, "connection", "pg_app", OUTCOME_CREATED, "c1", digest);
-	add_recorded(st, "connection", "sf_prod", OUTCOME_ALREADY_EXISTS, "c2", NULL);
+	add_recorded(st, RESOURCE_CONNECTION, "pg_app", OUTCOME_CREATED, "c1", digest);
+	add_recorded(st, RESOURCE_CONNECTION, "sf_prod", OUTCOME_ALREADY_EXISTS, "c2", NULL);
 	body = plan_transformation_request("pg_pkg", ids, 1);
 	digest = plan_request_digest(body);
 	value_free(body);
-	add_recorded(st, "transformation", "pg_pkg", OUTCOME_CREATED, "t1", digest);
-	add_recorded(st, "connection", "ghost", OUTCOME_SKIPPED, NULL, NULL);
+	add_recorded(st, RESOURCE_TRANSFORMATION, "pg_pkg", OUTCOME_CREATED, "t1", digest);
+	add_recorded(st, RESOURCE_CONNECTION, "ghost", OUTCOME_SKIPPED, NULL, NULL);
 	return st;
 }
 

@@ -48,25 +48,25 @@ static void test_empty_and_append(void)
 	ok(journal_open(path, &j, &err) == 0 && j, "a missing journal opens empty");
 	ok(!journal_exists(j) && journal_lines(j) == 0, "with no lines, and no file made");
 	ok(access(path, F_OK) != 0, "opening creates nothing");
-	ok(journal_find(j, "connection", "pg") == NULL, "and knows no resource");
+	ok(journal_find(j, RESOURCE_CONNECTION, "pg") == NULL, "and knows no resource");
 
-	ok(journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
+	ok(journal_intent(j, RESOURCE_CONNECTION, "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			  &err) == 0 && line == 1, "an intent is line 1");
-	e = journal_find(j, "connection", "pg");
+	e = journal_find(j, RESOURCE_CONNECTION, "pg");
 	ok(e && e->status == JOURNAL_IN_FLIGHT && e->intent_line == 1 &&
 	   !strcmp(e->body_digest, DIGEST_A), "in flight until its outcome");
 	ok(journal_outcome(j, 1, &created, &err) == 0, "its outcome is written");
-	e = journal_find(j, "connection", "pg");
+	e = journal_find(j, RESOURCE_CONNECTION, "pg");
 	ok(e && e->status == JOURNAL_CREATED && e->outcome_line == 2 && e->http_status == 201 &&
 	   !strcmp(e->id, "conn_1"), "and the resource is created, id conn_1");
 
 	ok(journal_outcome(j, 1, &created, &err) == -1 &&
 	   contains(err.msg, "no open request at line 1"), "a second outcome is refused: %s",
 	   err.msg);
-	ok(journal_intent(j, "transformation", "stripe", "POST", "/v1/transformations",
+	ok(journal_intent(j, RESOURCE_TRANSFORMATION, "stripe", "POST", "/v1/transformations",
 			  DIGEST_B, &line2, &err) == 0 && line2 == 3, "another intent is line 3");
 	ok(journal_outcome(j, 3, &failed, &err) == 0, "a failed outcome is written");
-	ok(journal_intent(j, "connection", "bad", "POST", "/v1/connections", "sha1:00", &line,
+	ok(journal_intent(j, RESOURCE_CONNECTION, "bad", "POST", "/v1/connections", "sha1:00", &line,
 			  &err) == -1 && contains(err.msg, "malformed intent"),
 	   "a malformed intent is refused before writing: %s", err.msg);
 	ok(journal_lines(j) == 4, "four lines written");
@@ -74,22 +74,22 @@ static void test_empty_and_append(void)
 	ok(journal_open(path, &again, &err) == 0 && again, "the journal reads back%s%s",
 	   again ? "" : ": ", again ? "" : err.msg);
 	if (again) {
-		e = journal_find(again, "transformation", "stripe");
+		e = journal_find(again, RESOURCE_TRANSFORMATION, "stripe");
 		ok(journal_lines(again) == 4 && e && e->status == JOURNAL_FAILED &&
 		   e->http_status == 400 && !strcmp(e->error_code, "InvalidInput") && !e->id,
 		   "with the same index");
-		e = journal_find(again, "connection", "pg");
+		e = journal_find(again, RESOURCE_CONNECTION, "pg");
 		ok(e && e->status == JOURNAL_CREATED && !strcmp(e->id, "conn_1"),
 		   "for every resource");
-		ok(journal_intent(again, "connection", "pg", "POST", "/v1/connections", DIGEST_B,
+		ok(journal_intent(again, RESOURCE_CONNECTION, "pg", "POST", "/v1/connections", DIGEST_B,
 				  &line, &err) == 0 && line == 5,
 		   "and can go on appending at line 5");
-		e = journal_find(again, "connection", "pg");
+		e = journal_find(again, RESOURCE_CONNECTION, "pg");
 		ok(e && e->status == JOURNAL_IN_FLIGHT && !e->id &&
 		   !strcmp(e->body_digest, DIGEST_B),
 		   "a new intent supersedes the earlier outcome");
 	}
-	ok(journal_intent(j, "connection", "x", "POST", "/v1/connections", DIGEST_A, &line,
+	ok(journal_intent(j, RESOURCE_CONNECTION, "x", "POST", "/v1/connections", DIGEST_A, &line,
 			  &err) == -1 && contains(err.msg, "changed while apply was running"),
 	   "a journal appended to behind this one's back refuses to append: %s", err.msg);
 	journal_free(again);
@@ -123,7 +123,7 @@ static char *sample_journal(void)
 
 	unlink(path);
 	if (journal_open(path, &j, &err) ||
-	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
+	    journal_intent(j, RESOURCE_CONNECTION, "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err) ||
 	    journal_outcome(j, line, &created, &err)) {
 		fprintf(stderr, "test-journal: %s\n", err.msg);
@@ -151,33 +151,60 @@ static char *replaced(const char *text, const char *from, const char *to)
 	return buf_detach(&b);
 }
 
+/* One edit of the sample journal (its first `from` becomes `to`, in turn
+ * for each pair) and the error it must give. An edit of line 2, the last,
+ * leaves the chain intact, so what is checked is the line itself. */
+struct damage {
+	const char *what, *want;
+	const char *edits[2][2];
+};
+
+static const struct damage damages[] = {
+	{ "a changed byte in line 1", "line 2: \"prev\" is not the BLAKE2b-256 of line 1",
+	  { { "\"name\":\"pg\"", "\"name\":\"pq\"" } } },
+	{ "a space the writer never writes", "line 1: ",
+	  { { "{\"seq\":1,", "{\"seq\": 1," } } },
+	{ "an unknown type (chain intact: last line)",
+	  "line 2: type must be \"intent\" or \"outcome\"",
+	  { { "\"type\":\"outcome\"", "\"type\":\"verdict\"" } } },
+	{ "an unknown kind (chain intact: last line)",
+	  "line 2: kind must be \"connection\" or \"transformation\"",
+	  { { "\"intent\":1,\"kind\":\"connection\"", "\"intent\":1,\"kind\":\"table\"" } } },
+	{ "an unknown kind in a line not laid out as written: the layout first",
+	  "line 2: not laid out exactly as ccapply writes it",
+	  { { "\"intent\":1,\"kind\":\"connection\"", "\"intent\":1,\"kind\":\"table\"" },
+	    { "{\"seq\":2,", "{\"seq\": 2," } } },
+	{ "an outcome the journal never records", "line 2: result must be \"created\" or \"failed\"",
+	  { { "\"result\":\"created\"", "\"result\":\"pending\"" } } },
+	{ "a result in another case", "line 2: result must be \"created\" or \"failed\"",
+	  { { "\"result\":\"created\"", "\"result\":\"Created\"" } } },
+	{ "an outcome for no open request",
+	  "line 2: an outcome for line 7, which is not the open request",
+	  { { "\"intent\":1", "\"intent\":7" } } },
+	{ "an extra member", "line 2: not laid out exactly as ccapply writes it",
+	  { { "\"result\":\"created\"", "\"result\":\"created\",\"x\":1" } } },
+};
+
 static void test_damage(void)
 {
 	char *good = sample_journal(), *bad;
 	const char *second = strchr(good, '\n') + 1;
+	size_t i, k;
 
-	bad = replaced(good, "\"name\":\"pg\"", "\"name\":\"pq\"");
-	expect_damage(bad, "a changed byte in line 1",
-		      "line 2: \"prev\" is not the BLAKE2b-256 of line 1");
-	free(bad);
+	for (i = 0; i < sizeof damages / sizeof damages[0]; i++) {
+		bad = xstrdup(good);
+		for (k = 0; k < 2 && damages[i].edits[k][0]; k++) {
+			char *next = replaced(bad, damages[i].edits[k][0], damages[i].edits[k][1]);
+			free(bad);
+			bad = next;
+		}
+		expect_damage(bad, damages[i].what, damages[i].want);
+		free(bad);
+	}
 	expect_damage(second, "line 1 removed", "line 1: \"prev\" is not " JOURNAL_GENESIS);
 	bad = xstrndup(good, strlen(good) - 1);
 	expect_damage(bad, "the newline of the last line missing",
 		      "line 2 is cut short (no newline at its end)");
-	free(bad);
-	bad = replaced(good, "{\"seq\":1,", "{\"seq\": 1,");
-	expect_damage(bad, "a space the writer never writes", "line 1: ");
-	free(bad);
-	bad = replaced(good, "\"type\":\"outcome\"", "\"type\":\"verdict\"");
-	expect_damage(bad, "an unknown type (chain intact: last line)",
-		      "line 2: type must be \"intent\" or \"outcome\"");
-	free(bad);
-	bad = replaced(good, "\"intent\":1", "\"intent\":7");
-	expect_damage(bad, "an outcome for no open request",
-		      "line 2: an outcome for line 7, which is not the open request");
-	free(bad);
-	bad = replaced(good, "\"result\":\"created\"", "\"result\":\"created\",\"x\":1");
-	expect_damage(bad, "an extra member", "line 2: not laid out exactly as ccapply writes it");
 	free(bad);
 	expect_damage("not json\n", "not JSON at all", "line 1: not valid JSON");
 	free(good);
@@ -192,7 +219,7 @@ static struct state *one_resource_state(enum resource_outcome o, const char *id,
 	struct state_resource r;
 
 	memset(&r, 0, sizeof r);
-	r.kind = "connection";
+	r.kind = RESOURCE_CONNECTION;
 	r.name = "pg";
 	r.outcome = o;
 	r.id = (char *)id;
@@ -224,7 +251,7 @@ static void test_replay(void)
 
 	unlink(path);
 	if (journal_open(path, &j, &err) ||
-	    journal_intent(j, "connection", "pg", "POST", "/v1/connections", DIGEST_A, &line,
+	    journal_intent(j, RESOURCE_CONNECTION, "pg", "POST", "/v1/connections", DIGEST_A, &line,
 			   &err)) {
 		fprintf(stderr, "test-journal: %s\n", err.msg);
 		exit(2);
@@ -268,7 +295,7 @@ static struct state *sample_state(void)
 	st->validation_status = xstrdup("pass");
 	st->target_group_id = xstrdup("grp_1");
 	memset(&r, 0, sizeof r);
-	r.kind = "connection";
+	r.kind = RESOURCE_CONNECTION;
 	r.name = "pg";
 	r.outcome = OUTCOME_CREATED;
 	r.id = "conn_1";

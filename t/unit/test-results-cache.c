@@ -91,12 +91,12 @@ static struct state *make_state(const struct plan *p)
 
 	memset(&r, 0, sizeof r);
 	for (i = 0; i < p->n_connections; i++) {
-		r.kind = "connection";
+		r.kind = RESOURCE_CONNECTION;
 		r.name = p->connections[i].target_name;
 		state_add(st, &r);
 	}
 	for (i = 0; i < p->n_packages; i++) {
-		r.kind = "transformation";
+		r.kind = RESOURCE_TRANSFORMATION;
 		r.name = p->packages[i].package_name;
 		state_add(st, &r);
 	}
@@ -110,7 +110,7 @@ static void mutate(struct results_input *in, struct state *st, char **refusal)
 
 	switch (tap_rand(12)) {
 	case 0:
-		r->outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
+		r->outcome = (enum resource_outcome)tap_rand(RESOURCE_N_OUTCOMES);
 		break;
 	case 1:
 		snprintf(id, sizeof id, "id_%zu", tap_rand(100));

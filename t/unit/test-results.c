@@ -143,13 +143,13 @@ static struct plan seed_plan = {
 };
 
 static struct state_resource seed_resources[] = {
-	{ .kind = "connection", .name = "salesforce_prod", .source_id = "src_salesforce",
+	{ .kind = RESOURCE_CONNECTION, .name = "salesforce_prod", .source_id = "src_salesforce",
 	  .service = "salesforce", .outcome = OUTCOME_CREATED, .id = "tgt_sf_01" },
-	{ .kind = "connection", .name = "postgres_app", .source_id = "src_postgres",
+	{ .kind = RESOURCE_CONNECTION, .name = "postgres_app", .source_id = "src_postgres",
 	  .service = "postgres", .outcome = OUTCOME_CREATED, .id = "tgt_pg_02" },
-	{ .kind = "connection", .name = "stripe_prod", .source_id = "src_stripe",
+	{ .kind = RESOURCE_CONNECTION, .name = "stripe_prod", .source_id = "src_stripe",
 	  .service = "stripe", .outcome = OUTCOME_CREATED, .id = "tgt_st_03" },
-	{ .kind = "transformation", .name = "stripe_analytics", .source_id = "tr_stripe",
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "stripe_analytics", .source_id = "tr_stripe",
 	  .outcome = OUTCOME_CREATED, .id = "tr_new_1" },
 };
 
@@ -218,41 +218,41 @@ static struct plan mixed_plan = {
 };
 
 static struct state_resource mixed_resources[] = {
-	{ .kind = "connection", .name = "salesforce_prod", .outcome = OUTCOME_ALREADY_EXISTS,
+	{ .kind = RESOURCE_CONNECTION, .name = "salesforce_prod", .outcome = OUTCOME_ALREADY_EXISTS,
 	  .id = "tgt_sf_01", .reason = "ALREADY_EXISTS" },
-	{ .kind = "connection", .name = "postgres_app", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_CONNECTION, .name = "postgres_app", .outcome = OUTCOME_CREATED,
 	  .id = "tgt_pg_02" },
-	{ .kind = "connection", .name = "stripe_prod", .outcome = OUTCOME_SKIPPED,
+	{ .kind = RESOURCE_CONNECTION, .name = "stripe_prod", .outcome = OUTCOME_SKIPPED,
 	  .id = "tgt_st_other", .reason = "NAME_TAKEN_CONFIG_DIFFERS" },
-	{ .kind = "connection", .name = "github_main", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_CONNECTION, .name = "github_main", .outcome = OUTCOME_CREATED,
 	  .id = "tgt_gh_04", .recovered = true },
-	{ .kind = "connection", .name = "bigquery_events", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_CONNECTION, .name = "bigquery_events", .outcome = OUTCOME_CREATED,
 	  .id = "tgt_bq_05" },
-	{ .kind = "connection", .name = "webhooks_in", .outcome = OUTCOME_ALREADY_EXISTS,
+	{ .kind = RESOURCE_CONNECTION, .name = "webhooks_in", .outcome = OUTCOME_ALREADY_EXISTS,
 	  .id = "tgt_wh_06", .reason = "ALREADY_EXISTS" },
-	{ .kind = "connection", .name = "hubspot_crm", .outcome = OUTCOME_FAILED,
+	{ .kind = RESOURCE_CONNECTION, .name = "hubspot_crm", .outcome = OUTCOME_FAILED,
 	  .error = { .http_status = 400, .code = "InvalidInput",
 		     .message = "Invalid config: field 'portal_id' is required" } },
-	{ .kind = "connection", .name = "mysql_orders", .outcome = OUTCOME_FAILED,
+	{ .kind = RESOURCE_CONNECTION, .name = "mysql_orders", .outcome = OUTCOME_FAILED,
 	  .error = { .http_status = 0, .code = "NETWORK_ERROR",
 		     .message = "connection reset by peer; looked up by name: not created" } },
-	{ .kind = "transformation", .name = "salesforce_analytics",
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "salesforce_analytics",
 	  .outcome = OUTCOME_ALREADY_EXISTS, .id = "tr_sf_9", .reason = "ALREADY_EXISTS" },
-	{ .kind = "transformation", .name = "stripe_analytics", .outcome = OUTCOME_SKIPPED,
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "stripe_analytics", .outcome = OUTCOME_SKIPPED,
 	  .reason = "DEPENDENCY_SKIPPED" },
-	{ .kind = "transformation", .name = "hubspot_analytics", .outcome = OUTCOME_SKIPPED,
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "hubspot_analytics", .outcome = OUTCOME_SKIPPED,
 	  .error = { .code = "DEPENDENCY_FAILED",
 		     .message = "dependency src_hubspot (hubspot_crm) failed to create" } },
-	{ .kind = "transformation", .name = "mysql_analytics", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "mysql_analytics", .outcome = OUTCOME_CREATED,
 	  .id = "tr_my_2" },
-	{ .kind = "transformation", .name = "zendesk_analytics", .outcome = OUTCOME_FAILED,
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "zendesk_analytics", .outcome = OUTCOME_FAILED,
 	  .error = { .http_status = 404, .code = "NotFound_Package",
 		     .message = "Quickstart package zendesk_analytics not found" } },
-	{ .kind = "transformation", .name = "github_analytics", .outcome = OUTCOME_SKIPPED,
+	{ .kind = RESOURCE_TRANSFORMATION, .name = "github_analytics", .outcome = OUTCOME_SKIPPED,
 	  .reason = "MISSING_DEPENDENCY" },
 	/* Not in this plan (left from an earlier one, or a refusal rendered
 	 * with a changed plan): listed after the plan's, never dropped. */
-	{ .kind = "connection", .name = "old_connection", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_CONNECTION, .name = "old_connection", .outcome = OUTCOME_CREATED,
 	  .id = "tgt_old" },
 };
 
@@ -303,9 +303,9 @@ static const struct results_input refusal_input = {
 
 /* Interrupted after the first connection. */
 static struct state_resource interrupted_resources[] = {
-	{ .kind = "connection", .name = "salesforce_prod", .outcome = OUTCOME_CREATED,
+	{ .kind = RESOURCE_CONNECTION, .name = "salesforce_prod", .outcome = OUTCOME_CREATED,
 	  .id = "tgt_sf_01" },
-	{ .kind = "connection", .name = "postgres_app", .outcome = OUTCOME_PENDING },
+	{ .kind = RESOURCE_CONNECTION, .name = "postgres_app", .outcome = OUTCOME_PENDING },
 };
 
 static struct state interrupted_state = {
@@ -478,7 +478,7 @@ static bool has_line_starting(const char *text, const char *prefix)
 static void test_input_cannot_break_structure(void)
 {
 	struct state_resource r[] = {
-		{ .kind = "connection", .name = "salesforce_prod", .outcome = OUTCOME_FAILED,
+		{ .kind = RESOURCE_CONNECTION, .name = "salesforce_prod", .outcome = OUTCOME_FAILED,
 		  .error = { .http_status = 500, .code = "Boom",
 			     .message = "line one\n## Injected heading\r\n- fake bullet" } },
 	};
@@ -593,10 +593,10 @@ static void test_auth_from_catalog(void)
 		  .auth_style = AUTH_NONE, .config = config_of("{\"api_key\":null}") },
 	};
 	struct state_resource r[] = {
-		{ .kind = "connection", .name = "stripe_prod", .outcome = OUTCOME_CREATED, .id = "i1" },
-		{ .kind = "connection", .name = "pg_app", .outcome = OUTCOME_CREATED, .id = "i2" },
-		{ .kind = "connection", .name = "amp", .outcome = OUTCOME_CREATED, .id = "i3" },
-		{ .kind = "connection", .name = "stripe_two", .outcome = OUTCOME_CREATED, .id = "i4" },
+		{ .kind = RESOURCE_CONNECTION, .name = "stripe_prod", .outcome = OUTCOME_CREATED, .id = "i1" },
+		{ .kind = RESOURCE_CONNECTION, .name = "pg_app", .outcome = OUTCOME_CREATED, .id = "i2" },
+		{ .kind = RESOURCE_CONNECTION, .name = "amp", .outcome = OUTCOME_CREATED, .id = "i3" },
+		{ .kind = RESOURCE_CONNECTION, .name = "stripe_two", .outcome = OUTCOME_CREATED, .id = "i4" },
 	};
 	struct plan p = { .path = "copy_plan.yaml", .connections = c, .n_connections = 4 };
 	struct state st = { .resources = r, .n_resources = 4 };

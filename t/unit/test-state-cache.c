@@ -54,17 +54,18 @@ static char *digest_text(unsigned seed)
 
 static unsigned name_counter;
 
-static void add_resource(struct state *st, const char *kind)
+static void add_resource(struct state *st, enum resource_kind kind)
 {
 	struct state_resource r;
 	char name[64];
+	bool conn = kind == RESOURCE_CONNECTION;
 
 	memset(&r, 0, sizeof r);
-	snprintf(name, sizeof name, "%s_%u", kind[0] == 'c' ? "conn" : "pkg", name_counter++);
-	r.kind = (char *)kind;
+	snprintf(name, sizeof name, "%s_%u", conn ? "conn" : "pkg", name_counter++);
+	r.kind = kind;
 	r.name = name;
-	r.source_id = kind[0] == 'c' ? "src_1" : NULL;
-	r.service = kind[0] == 'c' ? "postgres" : NULL;
+	r.source_id = conn ? "src_1" : NULL;
+	r.service = conn ? "postgres" : NULL;
 	state_add(st, &r);
 }
 
@@ -83,7 +84,7 @@ static struct state *make_state(size_t n)
 	st->target_group_id = xstrdup("grp_1");
 	st->target_group_name = xstrdup("Warehouse");
 	for (i = 0; i < n; i++)
-		add_resource(st, i % 5 == 4 ? "transformation" : "connection");
+		add_resource(st, i % 5 == 4 ? RESOURCE_TRANSFORMATION : RESOURCE_CONNECTION);
 	return st;
 }
 
@@ -103,13 +104,13 @@ static void mutate(struct state *st)
 
 	switch (tap_rand(r ? 15 : 2)) {
 	case 0:
-		add_resource(st, tap_rand(2) ? "connection" : "transformation");
+		add_resource(st, tap_rand(2) ? RESOURCE_CONNECTION : RESOURCE_TRANSFORMATION);
 		break;
 	case 1:
 		tap_set_str(&st->target_group_name, tap_rand(3) ? pick_text() : NULL);
 		break;
 	case 2:
-		r->outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
+		r->outcome = (enum resource_outcome)tap_rand(RESOURCE_N_OUTCOMES);
 		break;
 	case 3:
 		snprintf(buf, sizeof buf, "id_%zu", tap_rand(1000));
@@ -252,7 +253,8 @@ static void test_two_writers(void)
 
 	for (i = 0; i < 40 && all; i++) {
 		struct state *w = i % 2 ? b : a;
-		w->resources[tap_rand(w->n_resources)].outcome = (enum resource_outcome)tap_rand(OUTCOME_FAILED + 1);
+		w->resources[tap_rand(w->n_resources)].outcome =
+			(enum resource_outcome)tap_rand(RESOURCE_N_OUTCOMES);
 		all = !state_save_keyed(path, NULL, w, &written, &err);
 		text = tap_read_file(path);
 		want = state_render_keyed(w, NULL);
@@ -321,7 +323,7 @@ static void test_refusals(void)
 	   contains(err.msg, "sent_digest"), "a bad sent_digest: %s", err.msg);
 	tap_set_str(&loaded->resources[5].sent_digest, NULL);
 	tap_set_str(&loaded->resources[6].name, loaded->resources[1].name);
-	tap_set_str(&loaded->resources[6].kind, loaded->resources[1].kind);
+	loaded->resources[6].kind = loaded->resources[1].kind;
 	ok(state_save_keyed(path, NULL, loaded, &written, &err) == -1 &&
 	   contains(err.msg, "is listed twice"), "a rename that makes a repeat: %s", err.msg);
 	after = tap_read_file(path);

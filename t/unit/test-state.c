@@ -108,7 +108,7 @@ static struct state *sample_state(void)
 	st->target_group_name = xstrdup("Prod");
 
 	memset(&r, 0, sizeof r);
-	r.kind = "connection";
+	r.kind = RESOURCE_CONNECTION;
 	r.name = "postgres_app";
 	r.source_id = "src_1";
 	r.service = "postgres";
@@ -120,7 +120,7 @@ static struct state *sample_state(void)
 	state_add(st, &r);
 
 	memset(&r, 0, sizeof r);
-	r.kind = "transformation";
+	r.kind = RESOURCE_TRANSFORMATION;
 	r.name = "stripe";
 	r.outcome = OUTCOME_FAILED;
 	r.error.code = "DEPENDENCY_FAILED";
@@ -226,14 +226,15 @@ static void test_round_trip(void)
 	is_str(back->lineage, sample_lineage, "lineage read back");
 	is_int(back->serial, 3, "serial read back");
 	is_int((long long)back->n_acknowledged, 2, "acknowledged read back, without repeats");
-	r = state_find(back, "transformation", "stripe");
+	r = state_find(back, RESOURCE_TRANSFORMATION, "stripe");
 	ok(r && r->outcome == OUTCOME_FAILED && r->error.http_status == 0 &&
 	   !strcmp(r->error.message, "said \"no\"\n") && !r->source_id && !r->id,
 	   "failed transformation read back with its error and nulls");
-	r = state_find(back, "connection", "postgres_app");
+	r = state_find(back, RESOURCE_CONNECTION, "postgres_app");
 	ok(r && r->recovered && r->outcome == OUTCOME_CREATED && !strcmp(r->id, "conn_9"),
 	   "created, recovered connection read back");
-	ok(state_find(back, "connection", "stripe") == NULL, "state_find matches kind and name");
+	ok(state_find(back, RESOURCE_CONNECTION, "stripe") == NULL,
+	   "state_find matches kind and name");
 	free(again);
 	free(text);
 	state_free(back);
@@ -315,19 +316,22 @@ static void test_save_refusals(void)
 	ok(state_save(path, st, &written, &err) == -1 && contains(err.msg, "invalid outcome"),
 	   "save refuses a state the loader would reject: %s", err.msg);
 	st->resources[1].outcome = OUTCOME_FAILED;
+	st->resources[1].kind = (enum resource_kind)7;
+	ok(state_save(path, st, &written, &err) == -1 &&
+	   contains(err.msg, "resources[1]: kind must be \"connection\" or \"transformation\""),
+	   "save refuses a kind outside the enum: %s", err.msg);
 	free(st->resources[1].name);
 	st->resources[1].name = xstrdup("postgres_app");
-	free(st->resources[1].kind);
-	st->resources[1].kind = xstrdup("connection");
+	st->resources[1].kind = RESOURCE_CONNECTION;
 	ok(state_save(path, st, &written, &err) == -1 && contains(err.msg, "listed twice"),
 	   "save refuses two entries for one resource: %s", err.msg);
 
 	state_free(st);
 	st = sample_state();
-	r.kind = "transformation";
+	r.kind = RESOURCE_TRANSFORMATION;
 	r.name = "other";
 	state_add(st, &r);
-	r.kind = "connection";
+	r.kind = RESOURCE_CONNECTION;
 	r.name = "postgres_app";
 	state_add(st, &r);
 	ok(state_save(path, st, &written, &err) == -1 &&
