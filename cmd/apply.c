@@ -751,7 +751,7 @@ static void run_free(struct apply_run *run)
 	if (run->have_actions)
 		action_list_free(&run->actions);
 	if (run->have_live)
-		live_state_free(&run->live);
+		differ_live_state_free(&run->live);
 	client_free(run->client);
 	state_lock_release(run->lock);
 	planner_inputs_free(&run->in);

@@ -36,7 +36,7 @@ int cmd_compute_plan(const struct global_options *g, struct client *c,
 	rc = differ_diff(in->plan, live, state, actions, &err);
 	if (rc) {
 		cmd_fail("diff_failed", "%s", err.msg);
-		live_state_free(live);
+		differ_live_state_free(live);
 		return EXIT_ERROR;
 	}
 	(void)g;
@@ -107,7 +107,7 @@ static int run_plan(const struct cmd_args *a, const struct global_options *g)
 		rc = EXIT_CHANGES;
 	value_free(doc);
 	action_list_free(&actions);
-	live_state_free(&live);
+	differ_live_state_free(&live);
 out_client:
 	client_free(c);
 out_inputs:

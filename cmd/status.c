@@ -356,7 +356,7 @@ static void run_free(struct status_run *run)
 	plan_free(run->plan);
 	free(run->plan_error);
 	client_free(run->client);
-	live_state_free(&run->live);
+	differ_live_state_free(&run->live);
 }
 
 static int run_status(const struct cmd_args *a, const struct global_options *g)

@@ -537,7 +537,7 @@ void action_list_free(struct action_list *list)
 	memset(list, 0, sizeof *list);
 }
 
-void live_state_free(struct live_state *live)
+void differ_live_state_free(struct live_state *live)
 {
 	free(live->group_id);
 	free(live->group_name);
@@ -549,7 +549,7 @@ void live_state_free(struct live_state *live)
 	memset(live, 0, sizeof *live);
 }
 
-const struct value *live_find_by_id(const struct value *items, const char *id)
+const struct value *differ_live_find_by_id(const struct value *items, const char *id)
 {
 	size_t i;
 

@@ -40,7 +40,7 @@
  *
  * Who may call: cmd/, applier/ and live/ (which fills the live state).
  * Ownership: differ_diff() fills a list the caller frees with
- * action_list_free(); live_state_free() frees a live state.
+ * action_list_free(); differ_live_state_free() frees a live state.
  */
 #ifndef CCAPPLY_DIFFER_H
 #define CCAPPLY_DIFFER_H
@@ -66,9 +66,9 @@ struct live_state {
 	struct value *other_groups;     /* object: id → name (or null) of the groups those are in */
 };
 
-void live_state_free(struct live_state *live);
+void differ_live_state_free(struct live_state *live);
 /* The item of array items (NULL allowed) whose "id" is id, or NULL. */
-const struct value *live_find_by_id(const struct value *items, const char *id);
+const struct value *differ_live_find_by_id(const struct value *items, const char *id);
 
 enum action_kind { ACTION_CREATE, ACTION_NOOP, ACTION_SKIP };
 

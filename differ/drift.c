@@ -125,9 +125,9 @@ static void check_connection(const struct drift_input *in, const struct state_re
 	const struct value *status;
 	const char *group_id, *schema;
 
-	d->live = live_find_by_id(in->live->connections, r->id);
+	d->live = differ_live_find_by_id(in->live->connections, r->id);
 	if (!d->live)
-		d->live = live_find_by_id(in->live->elsewhere, r->id);
+		d->live = differ_live_find_by_id(in->live->elsewhere, r->id);
 	if (!d->live) {
 		d->state = DRIFT_DELETED;
 		return;
@@ -196,7 +196,7 @@ static void check_transformation(const struct drift_input *in, const struct stat
 				 struct drift *d)
 {
 	d->live = in->live->group_missing ? NULL :
-		  live_find_by_id(in->live->transformations, r->id);
+		  differ_live_find_by_id(in->live->transformations, r->id);
 	if (!d->live) {
 		d->state = DRIFT_DELETED;
 		return;

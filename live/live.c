@@ -205,7 +205,7 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 	    client_list_group_connections(c, out->group_id, NULL, &out->connections, &st, err) ||
 	    client_list_transformations(c, out->group_id, "QUICKSTART", &out->transformations,
 					&st, err)) {
-		live_state_free(out);
+		differ_live_state_free(out);
 		return -1;
 	}
 	out->source_group_name = read_source_group_name(c, plan);
@@ -220,7 +220,7 @@ int live_read(struct client *c, const struct plan *plan, struct live_state *out,
 static int read_recorded_connection(struct client *c, const char *id, struct live_state *out,
 				    struct err *err)
 {
-	const struct value *item = live_find_by_id(out->connections, id);
+	const struct value *item = differ_live_find_by_id(out->connections, id);
 	struct value *conn = NULL, *group = NULL;
 	const char *group_id;
 	struct api_status st;
@@ -277,6 +277,6 @@ int live_read_recorded(struct client *c, const struct state *st, struct live_sta
 	}
 	return 0;
 fail:
-	live_state_free(out);
+	differ_live_state_free(out);
 	return -1;
 }

@@ -27,7 +27,7 @@
  * Invariant: it sends GET requests only, whatever client it is given.
  *
  * Who may call: cmd/ (plan, apply, status). Ownership: the caller frees the
- * filled live_state with live_state_free() (differ.h).
+ * filled live_state with differ_live_state_free() (differ.h).
  */
 #ifndef CCAPPLY_LIVE_H
 #define CCAPPLY_LIVE_H

@@ -333,7 +333,7 @@ static void test_connection_rows(void)
 		is_str(got, row->expect, "%s", row->name);
 		free(got);
 		action_list_free(&list);
-		live_state_free(&live);
+		differ_live_state_free(&live);
 		state_free(recorded);
 		plan_free(p);
 	}
@@ -406,7 +406,7 @@ static void test_transformation_rows(void)
 		is_str(got, row->expect, "%s", row->name);
 		free(got);
 		action_list_free(&list);
-		live_state_free(&live);
+		differ_live_state_free(&live);
 		plan_free(p);
 	}
 }
@@ -429,7 +429,7 @@ static void test_summary_and_order(void)
 	is_int((long long)list.n_noop, 1, "one unchanged");
 	is_int((long long)list.n_skip, 0, "none skipped");
 	action_list_free(&list);
-	live_state_free(&live);
+	differ_live_state_free(&live);
 	plan_free(p);
 }
 
@@ -708,7 +708,7 @@ static void test_drift_rows(void)
 		is_str(got, row->expect, "drift: %s", row->name);
 		free(got);
 		drift_report_free(&dr);
-		live_state_free(&live);
+		differ_live_state_free(&live);
 		state_free(st);
 		plan_free(p);
 		plan_free(now);
@@ -772,7 +772,7 @@ static void test_lost_state(void)
 	   "without ccapply.lock: 0 to create, 4 unchanged, 0 skipped (%zu, %zu, %zu)",
 	   list.n_create, list.n_noop, list.n_skip);
 	action_list_free(&list);
-	live_state_free(&live);
+	differ_live_state_free(&live);
 
 	make_live(&live, SCOPE_LIVE("360"), transformations);
 	differ_diff(p, &live, NULL, &list, &err);
@@ -781,7 +781,7 @@ static void test_lost_state(void)
 	       "a setting the plan has inside config is compared with the live top-level field");
 	free(got);
 	action_list_free(&list);
-	live_state_free(&live);
+	differ_live_state_free(&live);
 	plan_free(p);
 	buf_free(&path);
 }
