@@ -5,8 +5,8 @@
  * Why a file of its own: main.c owns the shutdown, http.c sleeps and routes.c
  * reads the time, and with these in main.c the three called each other in a
  * circle. Here they depend on nothing in sim/ (lib/ neither), and main.c,
- * http.c and routes.c include this header, so calls run one way:
- * main → http → routes → clock.
+ * http.c and routes.c include this header, so calls run one way
+ * (main → http → routes → clock; sim.h has the whole order).
  *
  * A struct sim_stop is the one thing sleepers and the shutdown share: the
  * flag saying the simulator is stopping, under its mutex, and the condition

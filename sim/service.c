@@ -305,8 +305,8 @@ void sim_service_fill_read_only(const struct catalog_service *s, struct value *c
 	for (i = 0; i < s->n_keys; i++) {
 		const struct catalog_key *k = catalog_config_key_at(s, i);
 
-		if (k->flags & CATALOG_READ_ONLY)
-			sim_obj_default(config, k->name, read_only_value(k, id));
+		if ((k->flags & CATALOG_READ_ONLY) && !value_get(config, k->name))
+			value_object_put_c(config, k->name, read_only_value(k, id));
 	}
 }
 

@@ -14,8 +14,7 @@
  *               SIGTERM/SIGINT (sigwait, no handlers), shut down, free.
  *   clock.c     the monotonic time and the sleep a shutdown interrupts, in
  *               clock.h: they need nothing from the rest, and main.c, http.c
- *               and routes.c use them, so calls run one way
- *               (main → http → routes → clock).
+ *               and routes.c use them.
  *   http.c      libmicrohttpd glue: one thread per connection; collects the
  *               body (capped at SIM_BODY_MAX → 413), the query and auth; applies
  *               latency and fault actions around the route; logs the request.
@@ -31,6 +30,10 @@
  *   faults.c    --fault rules: parsing, path templates, per-rule counters.
  *   ratelimit.c --create-limit N/SECONDS: a sliding window of commit times.
  *   reqlog.c    the request log served at /_sim/requests.
+ *
+ * Calls run one way, down this order and never back: main, http, routes,
+ * seed, store, service (lib/ and the catalog only), then faults, ratelimit,
+ * reqlog and clock, which call nothing else in sim/.
  *
  * Concurrency: MHD runs each client connection in its own thread. Everything
  * mutable (store, request log, fault counters, rate window) is guarded by
