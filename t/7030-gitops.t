@@ -162,6 +162,7 @@ gh_api_start() {
 	local i=0
 	while [ ! -s "$TRASH/gh.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s "$TRASH/gh.port" ] || { cat "$TRASH/gh.log"; return 1; }
+	test_when_finished_script "kill $(cat "$TRASH/gh.port.pid")"
 	GH_URL="http://127.0.0.1:$(cat "$TRASH/gh.port")"
 }
 

@@ -8,7 +8,9 @@ query ignored: ROOT/repos/o/r/commits/SHA/pulls holds that answer's JSON, any ot
 is served as bytes), and keeps pull-request comments in memory: GET, POST
 /repos/O/R/issues/N/comments and PATCH /repos/O/R/issues/comments/ID, as GitHub answers
 them. Every request but one without "Authorization: Bearer TOKEN" (401) is logged to
-ROOT/requests.log as "METHOD PATH". Binds 127.0.0.1 on a free port, written to PORTFILE.
+ROOT/requests.log as "METHOD PATH". Binds 127.0.0.1 on a free port, written to PORTFILE, and
+writes its own pid to PORTFILE.pid (a launcher such as a pyenv shim may fork, so the
+pid the shell saw is not always the server's).
 """
 import json
 import os
@@ -74,6 +76,8 @@ class Handler(BaseHTTPRequestHandler):
 
 ROOT = os.path.abspath(ROOT)
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+with open(PORTFILE + ".pid", "w") as f:
+    f.write(str(os.getpid()))
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)
