@@ -715,7 +715,7 @@ static int prepare(struct apply_run *run)
 	tuning.plan = run->in.plan;
 	if ((rc = cmd_open_client(run->g, &tuning, &run->client)) ||
 	    (rc = cmd_compute_plan(run->g, run->client, &run->in, run->state, &run->live,
-				 &run->actions))) {
+				   &run->actions))) {
 		value_free(saved);
 		return refuse(run, cmd_last_error());
 	}

@@ -1,8 +1,8 @@
 /*
  * differ-internal.h — what differ.c (the diff) shares with drift.c (status's
  * drift), so both decide by the same rules: a list of differences, and "the
- * live connection_ids are exactly these ids". For differ/ and its unit tests
- * only; everyone else reads differ.h.
+ * live connection_ids are exactly these ids". For differ/ only; everyone
+ * else reads differ.h.
  */
 #ifndef CCAPPLY_DIFFER_INTERNAL_H
 #define CCAPPLY_DIFFER_INTERNAL_H

@@ -46,6 +46,9 @@ int main(void)
 	check("\xe2\x82", SANITIZE_LINE, "\\xe2\\x82", "a truncated sequence is escaped");
 	check("\xed\xa0\x80", SANITIZE_LINE, "\\xed\\xa0\\x80", "a UTF-16 surrogate is escaped");
 	check("\xc0\xaf", SANITIZE_LINE, "\\xc0\\xaf", "an overlong form is escaped");
+	check("\xe0\x80\xaf", SANITIZE_LINE, "\\xe0\\x80\\xaf", "an overlong three-byte form is escaped");
+	check("\xf4\x90\x80\x80", SANITIZE_LINE, "\\xf4\\x90\\x80\\x80", "above U+10FFFF is escaped");
+	check("\xf0\x9f\x98\x80", SANITIZE_LINE, "\xf0\x9f\x98\x80", "a four-byte character is kept");
 	check(NULL, SANITIZE_LINE, "", "NULL appends nothing");
 
 	/* Every byte value, alone and after a lead byte, comes out inert. */
