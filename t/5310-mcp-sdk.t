@@ -25,6 +25,39 @@ script() {
 	EOF
 }
 
+# The harness first: the SDK defers notifications but handles a response at
+# once, so progress sent in the same read as the response reaches it after the
+# token is retired (typescript-sdk issue #2580). mcp-client.js keeps those,
+# marked late; without that, the progress checks below would fail at random
+# on a loaded machine. A server that writes both at once shows it every time.
+test_expect_success 'the harness keeps progress that arrives with the response' '
+	cat >late.js <<-\EOF &&
+	const rl = require("readline").createInterface({ input: process.stdin });
+	const send = (...m) => process.stdout.write(m.map((x) => JSON.stringify(x) + "\n").join(""));
+	rl.on("line", (line) => {
+		const m = JSON.parse(line), v = m.params && m.params.protocolVersion;
+		if (m.method === "initialize")
+			send({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: v,
+				capabilities: { tools: {} }, serverInfo: { name: "late", version: "1" } } });
+		if (m.method !== "tools/call")
+			return;
+		const note = (p) => ({ jsonrpc: "2.0", method: "notifications/progress",
+			params: { progressToken: m.params._meta.progressToken, progress: p, message: "step " + p } });
+		send(note(1), note(2), { jsonrpc: "2.0", id: m.id,
+			result: { content: [{ type: "text", text: "done" }] } });
+	});
+	EOF
+	cat >late.json <<-EOF &&
+	{"command": "node", "args": ["$PWD/late.js"], "steps": [{"call": "x", "progress": true}]}
+	EOF
+	mcp_sdk late.json out.json &&
+	test "$(sim_json steps.0.result.content.0.text out.json)" = done &&
+	test "$(sim_json steps.0.progress.# out.json)" = 2 &&
+	test "$(sim_json steps.0.progress.0.message out.json)" = "step 1" &&
+	test "$(sim_json steps.0.progress.1.progress out.json)" = 2 &&
+	! test -s mcp-sdk.err
+'
+
 test_expect_success 'the SDK client lists the tools, each with both schemas' '
 	fresh &&
 	script s.json null "{\"list\": true}" &&
