@@ -29,7 +29,8 @@ script() {
 # once, so progress sent in the same read as the response reaches it after the
 # token is retired (typescript-sdk issue #2580). mcp-client.js keeps those,
 # marked late; without that, the progress checks below would fail at random
-# on a loaded machine. A server that writes both at once shows it every time.
+# on a loaded machine. A server that writes both at once shows it every time;
+# with another call's token (late.js SHIFT) the notifications stay errors.
 test_expect_success 'the harness keeps progress that arrives with the response' '
 	cat >late.js <<-\EOF &&
 	const rl = require("readline").createInterface({ input: process.stdin });
@@ -42,7 +43,8 @@ test_expect_success 'the harness keeps progress that arrives with the response' 
 		if (m.method !== "tools/call")
 			return;
 		const note = (p) => ({ jsonrpc: "2.0", method: "notifications/progress",
-			params: { progressToken: m.params._meta.progressToken, progress: p, message: "step " + p } });
+			params: { progressToken: m.params._meta.progressToken + Number(process.argv[2] || 0),
+				progress: p, message: "step " + p } });
 		send(note(1), note(2), { jsonrpc: "2.0", id: m.id,
 			result: { content: [{ type: "text", text: "done" }] } });
 	});
@@ -55,7 +57,12 @@ test_expect_success 'the harness keeps progress that arrives with the response' 
 	test "$(sim_json steps.0.progress.# out.json)" = 2 &&
 	test "$(sim_json steps.0.progress.0.message out.json)" = "step 1" &&
 	test "$(sim_json steps.0.progress.1.progress out.json)" = 2 &&
-	! test -s mcp-sdk.err
+	! test -s mcp-sdk.err &&
+	sed "s|late.js\"\]|late.js\", \"1000\"]|" late.json >wrong.json &&
+	test_grep "1000\"\]" wrong.json &&
+	mcp_sdk wrong.json out.json &&
+	test "$(sim_json steps.0.progress.# out.json)" = 0 &&
+	test "$(grep -c "unknown token" mcp-sdk.err)" = 2
 '
 
 test_expect_success 'the SDK client lists the tools, each with both schemas' '

@@ -23,8 +23,9 @@
 // defers notifications, so when both arrive in one read the response retires
 // the token first and the SDK reports "a progress notification for an unknown
 // token" to onerror (typescript-sdk issue #2580, a race a server cannot
-// avoid). Such a notification is kept in the call's "progress" list, marked
-// "late": true, so a test sees everything the server sent, in order.
+// avoid). Such a notification, if its token is the one this call sent, is
+// kept in the call's "progress" list, marked "late": true, so a test sees
+// everything the server sent, in order; any other token is still an error.
 'use strict';
 
 const fs = require('fs');
@@ -36,15 +37,29 @@ const { StdioClientTransport } = require(path.join(sdk, 'client', 'stdio.js'));
 
 const LATE_PROGRESS = 'Received a progress notification for an unknown token: ';
 let current = null; // the running call's progress list
+let currentToken;   // and the progressToken its request carried
 
 function onError(e) {
 	const text = String(e && e.message ? e.message : e);
 	if (current && text.startsWith(LATE_PROGRESS)) {
 		const { progressToken, ...params } = JSON.parse(text.slice(LATE_PROGRESS.length)).params;
-		current.push(Object.assign(params, { late: true }));
-		return;
+		if (currentToken !== undefined && progressToken === currentToken) {
+			current.push(Object.assign(params, { late: true }));
+			return;
+		}
 	}
 	process.stderr.write(`mcp-client: ${text}\n`);
+}
+
+// Note the progressToken of each tools/call the SDK sends.
+function watchTokens(transport) {
+	const send = transport.send.bind(transport);
+	transport.send = (message, options) => {
+		if (message.method === 'tools/call')
+			currentToken = message.params && message.params._meta &&
+				message.params._meta.progressToken;
+		return send(message, options);
+	};
 }
 
 async function runStep(client, step) {
@@ -83,6 +98,7 @@ async function main() {
 	});
 	const client = new Client({ name: 'ccapply-test', version: '1.0.0' });
 	client.onerror = onError;
+	watchTokens(transport);
 	await client.connect(transport);
 	const out = {
 		server: client.getServerVersion(),
